@@ -1,0 +1,32 @@
+# Two commands for a new machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_BASE := $(VENV)/.installed-base
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: demo test bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_BASE): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[examples]"
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+demo: $(STAMP_BASE)
+	$(PY) -m chainrule demo
+
+test: $(STAMP_TEST)
+	$(PY) -m pytest -n 2
+
+bench: $(STAMP_TEST)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) chainrule-demo

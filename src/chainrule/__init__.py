@@ -1,0 +1,29 @@
+"""chainrule: reverse-mode automatic differentiation and neural networks on NumPy.
+
+The public namespace mirrors PyTorch's, so ``import chainrule as torch`` runs PyTorch code
+that sticks to the CPU and the supported dtypes.
+"""
+
+from . import _dtype
+from ._dtype import dtype, float32, float64, get_default_dtype, int64, set_default_dtype
+from ._tensor import Size, Tensor
+from . import ops
+from .ops import *  # noqa: F401,F403
+from .ops import __all__ as _ops_all  # noqa: F401
+from .creation import *  # noqa: F401,F403
+from . import autograd
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+
+bool = _dtype.bool_  # noqa: A001 -- PyTorch's name
+float = float32  # noqa: A001
+double = float64
+long = int64
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()

@@ -1,0 +1,120 @@
+"""The graph node (``grad_fn``): what one op recorded for its backward pass.
+
+A node holds the edges to its inputs' nodes, the values its gradient formulas need, and
+nothing that points back at the tensor it produced, so a graph is freed by reference
+counting as soon as the last tensor that reaches it is dropped.
+
+An edge (an entry of ``inputs``) is one of: another ``Node``; a leaf ``Tensor`` that
+requires grad (the engine accumulates into its ``.grad``); or ``None`` (an input that
+needs no gradient).
+"""
+
+import weakref
+
+__all__ = ["Node", "AccumulateGrad", "released_error"]
+
+
+def released_error(node):
+    return RuntimeError(
+        f"Trying to backward through the graph a second time (or to use saved values after "
+        f"they were freed) in {node.name()}: the intermediate values saved for backward are "
+        f"released after .backward() or autograd.grad(). Pass retain_graph=True to the first "
+        f"backward call if you need to backpropagate through this graph again.")
+
+
+class Node:
+    """A recorded op. Subclasses, one per op, carry ``op`` (the row of the op table).
+
+    Attributes:
+        inputs: one edge per tensor input (``Node``, leaf ``Tensor`` or ``None``).
+        saved: the inputs the gradient formulas need (``None`` once released).
+        versions: version counters of the saved tensors at record time.
+        params: the op's non-tensor arguments, passed to the formulas after the tensors.
+        value: the forward output (a NumPy array), kept for pictures of the graph.
+        grad: the gradient w.r.t. ``value`` in the latest backward pass (for pictures).
+        meta: ``None``, or per input ``(shape, dtype)`` when a broadcasting op's input
+            differs from the output in shape or dtype, so the engine can undo that.
+    """
+
+    __slots__ = ("inputs", "saved", "versions", "params", "value", "grad", "meta",
+                 "out_version", "pre_hooks", "post_hooks", "trace", "__weakref__")
+    op = None
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        """((node, 0), ...) for each input, as in PyTorch; leaves show AccumulateGrad."""
+        return tuple((_public_edge(e), 0) for e in self.inputs)
+
+    def attributes(self):
+        """The op's non-tensor arguments by name, e.g. ``{'exponent': 2}`` (for pictures)."""
+        names = self.op.param_names
+        attrs = dict(zip(names, self.params))
+        for key, value in self.op.describe(self).items():
+            attrs[key] = value
+        return attrs
+
+    def register_hook(self, fn):
+        """Call ``fn(grad_inputs, grad_outputs)`` after this node's backward has run."""
+        if self.post_hooks is None:
+            self.post_hooks = []
+        self.post_hooks.append(fn)
+        return _RemovableHandle(self.post_hooks, fn)
+
+    def register_prehook(self, fn):
+        """Call ``fn(grad_outputs)`` before this node runs; a returned tuple replaces them."""
+        if self.pre_hooks is None:
+            self.pre_hooks = []
+        self.pre_hooks.append(fn)
+        return _RemovableHandle(self.pre_hooks, fn)
+
+
+class _RemovableHandle:
+    __slots__ = ("_hooks", "_fn")
+
+    def __init__(self, hooks, fn):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self):
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+
+class AccumulateGrad:
+    """The public face of a leaf edge: accumulates the incoming gradient into ``.grad``."""
+
+    __slots__ = ("_variable", "__weakref__")
+
+    def __init__(self, variable):
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        return self._variable()
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self):
+        return ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+_accumulators = weakref.WeakKeyDictionary()
+
+
+def _public_edge(edge):
+    if edge is None or isinstance(edge, Node):
+        return edge
+    acc = _accumulators.get(edge)
+    if acc is None:
+        acc = _accumulators[edge] = AccumulateGrad(edge)
+    return acc

@@ -1,0 +1,250 @@
+"""The backward engine: one iterative pass over the graph in dependency order.
+
+1. Walk the graph from the roots (an explicit stack, no recursion) and count, for every
+   node and leaf, how many edges point at it.
+2. Start from the roots' gradients; pop a ready node, take its summed incoming gradient
+   (freeing the slot), apply the chain rule with each input's formula, undo broadcasting
+   where the node recorded it, and add the result to that input's pending gradient.  An
+   input whose count drops to zero is ready.
+3. A leaf that is ready gets its tensor hooks, then its gradient accumulated into
+   ``.grad`` (``backward``) or captured (``grad``).
+
+Without ``create_graph`` the formulas see NumPy arrays and nothing is recorded; with it
+they see Tensors under grad mode, so the gradients carry their own graph.
+"""
+
+import numpy as np
+
+from .._grad_mode import anomaly_enabled, grad_enabled
+from .._node import Node, released_error
+from .._tensor import Tensor, wrap
+from ..ops._registry import format_frame
+from ..ops._xp import numpy_xp, tensor_xp
+
+__all__ = ["run_backward", "accumulate_into"]
+
+
+def _count_dependencies(root_edges):
+    deps = {}
+    stack = [e for e in root_edges if isinstance(e, Node)]
+    seen = {id(e) for e in stack}
+    while stack:
+        node = stack.pop()
+        for e in node.inputs:
+            if e is None:
+                continue
+            k = id(e)
+            if k in deps:
+                deps[k] += 1
+            else:
+                deps[k] = 1
+            if k not in seen and isinstance(e, Node):
+                seen.add(k)
+                stack.append(e)
+    return deps
+
+
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None,
+                 accumulate=True):
+    """Backpropagate ``root_grads`` from tensors ``roots``.
+
+    With ``inputs`` (a list of tensors), return their gradients (``None`` where unused);
+    leaves accumulate into ``.grad`` only when ``accumulate`` is true.
+    """
+    edges = []
+    for t in roots:
+        e = t.grad_fn if t.grad_fn is not None else t
+        edges.append(e)
+    deps = _count_dependencies(edges)
+    pending = {}
+    for e, g in zip(edges, root_grads):
+        k = id(e)
+        pending[k] = g if k not in pending else pending[k] + g
+
+    captured = {}
+    if inputs is not None:
+        for t in inputs:
+            captured[id(t.grad_fn if t.grad_fn is not None else t)] = None
+
+    ready = [e for e in dict.fromkeys(edges) if deps.get(id(e), 0) == 0]
+    xp = tensor_xp if create_graph else numpy_xp
+    previous_mode = grad_enabled[0]
+    grad_enabled[0] = create_graph
+    try:
+        while ready:
+            edge = ready.pop()
+            k = id(edge)
+            g = pending.pop(k, None)
+            if k in captured:
+                captured[k] = g if isinstance(edge, Node) else _run_tensor_hooks(edge, g)
+                if not isinstance(edge, Node):
+                    if accumulate and g is not None:
+                        accumulate_into(edge, captured[k])
+                    continue
+            if not isinstance(edge, Node):
+                if g is not None:
+                    g = _run_tensor_hooks(edge, g)
+                    if accumulate:
+                        accumulate_into(edge, g)
+                continue
+            grads = _apply_node(edge, g, xp, create_graph, retain_graph)
+            for e, gi in zip(edge.inputs, grads):
+                if e is None:
+                    continue
+                ke = id(e)
+                if gi is not None:
+                    prev = pending.get(ke)
+                    pending[ke] = gi if prev is None else prev + gi
+                left = deps[ke] - 1
+                deps[ke] = left
+                if left == 0:
+                    ready.append(e)
+    finally:
+        grad_enabled[0] = previous_mode
+    if inputs is None:
+        return None
+    return [captured[id(t.grad_fn if t.grad_fn is not None else t)] for t in inputs]
+
+
+def _apply_node(node, g, xp, create_graph, retain_graph):
+    """Gradients for each input of ``node`` given ``g``, the gradient w.r.t. its output."""
+    op = node.op
+    if node.pre_hooks:
+        g = _run_hooks(node.pre_hooks, g, create_graph)
+    if g is None:
+        return [None] * len(node.inputs)
+    node.grad = g._data if create_graph else g
+    saved = node.saved
+    if saved is None:
+        raise released_error(node)
+    if node.versions:
+        _check_versions(node)
+    if create_graph:
+        args = list(saved)
+        if op.saves_out:
+            out = wrap(node.value, grad_fn=node)
+            args.append(out)
+    else:
+        args = [s._data if isinstance(s, Tensor) else s for s in saved]
+        if op.saves_out:
+            args.append(node.value)
+    if op.saves_out:
+        _check_out_version(node)
+    args.extend(node.params)
+    meta = node.meta
+    if op.multi:
+        grads = op.grads[0](xp, g, *args)
+        return _finish_node(node, saved, grads, g, retain_graph)
+    grads = []
+    for i, (edge, formula) in enumerate(zip(node.inputs, op.grads)):
+        if edge is None:
+            grads.append(None)
+            continue
+        gi = formula(xp, g, *args)
+        if meta is not None and meta[i] is not None:
+            gi = _undo_broadcast(node, i, gi, meta[i], xp)
+        grads.append(gi)
+    return _finish_node(node, saved, grads, g, retain_graph)
+
+
+def _finish_node(node, saved, grads, g, retain_graph):
+    if not retain_graph and saved:
+        node.saved = None
+    if anomaly_enabled[0]:
+        _anomaly_backward(node, grads)
+    if node.post_hooks:
+        for hook in node.post_hooks:
+            hook(tuple(_public(x) for x in grads), (_public(g),))
+    return grads
+
+
+def _undo_broadcast(node, i, gi, meta, xp):
+    """Sum a gradient down to its input's shape and cast it to its input's dtype."""
+    shape, dtype = meta
+    if tuple(gi.shape) != shape:
+        try:
+            gi = xp.sum_to(gi, shape)
+        except ValueError:
+            raise RuntimeError(f"{node.name()}: the gradient of shape {tuple(gi.shape)} cannot "
+                               f"be reduced to input {i}'s shape {shape}") from None
+    if xp is numpy_xp:
+        if gi.dtype != dtype:
+            gi = gi.astype(dtype)
+    elif gi._data.dtype != dtype:
+        gi = xp.cast(gi, dtype)
+    return gi
+
+
+def _check_versions(node):
+    for i, (s, v) in enumerate(zip(node.saved, node.versions)):
+        if v >= 0 and s._vbox[0] != v:
+            _raise_modified(node, s._vbox[0], v, f"input {node.op.saves[i]}")
+
+
+def _check_out_version(node):
+    box, version = node.out_version
+    if box[0] != version:
+        _raise_modified(node, box[0], version, "its output")
+
+
+def _raise_modified(node, now, then, what):
+    where = ""
+    if node.trace is not None:
+        where = f" The op was created at {format_frame(node.trace)}."
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: {what} of {node.name()} is at version {now}; expected version "
+        f"{then} instead.{where} Hint: replace the in-place op (e.g. x.add_(...), x[i] = v) "
+        f"with its out-of-place form, or clone the tensor before modifying it. Enable "
+        f"chainrule.autograd.detect_anomaly() to see where the modified tensor was created.")
+
+
+def _anomaly_backward(node, grads):
+    for i, gi in enumerate(grads):
+        if gi is None:
+            continue
+        data = gi._data if isinstance(gi, Tensor) else gi
+        if data.dtype.kind == "f" and not np.all(np.isfinite(data)):
+            raise RuntimeError(
+                f"anomaly detected: {node.name()} returned NaN or Inf in its gradient for "
+                f"input {i}. The op was created at {format_frame(node.trace)}")
+
+
+def _public(g):
+    return g if g is None or isinstance(g, Tensor) else wrap(g)
+
+
+def _run_hooks(hooks, g, create_graph):
+    for hook in list(hooks):
+        result = hook((_public(g),))
+        if result is not None:
+            new = result[0]
+            g = new if create_graph or new is None else new._data
+    return g
+
+
+def _run_tensor_hooks(tensor, g):
+    if tensor._hooks:
+        for hook in list(tensor._hooks):
+            result = hook(_public(g))
+            if result is not None:
+                g = result if isinstance(g, Tensor) else result._data
+    return g
+
+
+def accumulate_into(tensor, g):
+    """Add gradient ``g`` (array, or Tensor under create_graph) to ``tensor.grad``."""
+    if isinstance(g, Tensor):
+        if tensor._grad is None:
+            tensor._grad = g if g.grad_fn is not None else wrap(g._data.copy())
+        else:
+            tensor._grad = tensor._grad + g
+        return
+    current = tensor._grad
+    if current is None:
+        tensor._grad = wrap(np.array(g, dtype=tensor._data.dtype, copy=True))
+    elif current.grad_fn is not None or current._requires_grad:
+        tensor._grad = current + wrap(g)
+    else:
+        np.add(current._data, g, out=current._data, casting="unsafe")
+        current._vbox[0] += 1

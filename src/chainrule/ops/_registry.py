@@ -1,0 +1,213 @@
+"""The op table's machinery: ``OpDef`` (one row) and ``apply`` (run a row, record a node).
+
+A row declares, in one place, an op's NumPy forward, which inputs its gradient formulas
+need (``saves``; ``saves_out`` for the output), and one formula per tensor input, written
+against an array namespace ``xp``.  The engine calls each formula as
+``formula(xp, g, *saved, [out], *params)``: with NumPy arrays and ``xp = numpy_xp`` for a
+plain backward, with chainrule Tensors and ``xp = tensor_xp`` when ``create_graph=True``,
+so one formula serves both orders of differentiation.
+"""
+
+import traceback
+
+import numpy as np
+
+from .._dtype import get_default_dtype, result_type
+from .._grad_mode import anomaly_enabled, grad_enabled
+from .._node import Node
+from .._tensor import Tensor, wrap
+
+ndarray = np.ndarray
+_new = object.__new__
+_SCALARS = (int, float, bool)
+
+OPS = {}  # grad_fn name -> OpDef, for coverage tests and docs
+
+
+class OpDef:
+    """One differentiable primitive.
+
+    Args:
+        name: PyTorch's ``grad_fn`` class name, e.g. ``"MulBackward0"``.
+        forward: NumPy forward ``f(*arrays, *params) -> array``.
+        grads: one formula per tensor input, ``None`` where no gradient flows.
+        saves: positions of the inputs the formulas receive (in that order).
+        saves_out: whether the formulas also receive the op's output.
+        params: names of the non-tensor arguments (passed after the tensors).
+        broadcasts: inputs may broadcast, so the engine may have to sum gradients down.
+        to_float: integer inputs compute in the default floating dtype (``exp``, ``/``).
+        multi: the op takes any number of inputs and ``grads[0]`` returns all their
+            gradients at once (``cat``, ``stack``, custom Functions).
+        describe: optional ``f(node) -> dict`` of extra attributes for pictures.
+    """
+
+    def __init__(self, name, forward, grads, saves=(), saves_out=False, params=(),
+                 broadcasts=False, to_float=False, multi=False, describe=None):
+        self.name = name
+        self.forward = forward
+        self.grads = tuple(grads)
+        self.saves = tuple(saves)
+        self.saves_out = saves_out
+        self.param_names = tuple(params)
+        self.broadcasts = broadcasts
+        self.to_float = to_float
+        self.multi = multi
+        self._describe = describe
+        self.node_cls = type(name, (Node,), {"__slots__": (), "op": self})
+        OPS.setdefault(name, self)
+
+    def describe(self, node):
+        return self._describe(node) if self._describe is not None else {}
+
+    def __repr__(self):
+        return f"<op {self.name}>"
+
+
+def _edge(t):
+    fn = t.grad_fn
+    if fn is not None:
+        return fn
+    return t if t._requires_grad else None
+
+
+def _record(op, tensors, params, out, result, meta=None):
+    """Attach a new node for ``op`` to ``result`` (the Tensor wrapping ``out``)."""
+    node = _new(op.node_cls)
+    node.inputs = tuple([_edge(t) if isinstance(t, Tensor) else None for t in tensors])
+    if op.saves:
+        saved = tuple([tensors[i] for i in op.saves])
+        node.saved = saved
+        node.versions = tuple([s._vbox[0] if isinstance(s, Tensor) else -1 for s in saved])
+    else:
+        node.saved = ()
+        node.versions = ()
+    node.params = params
+    node.value = out
+    node.grad = None
+    node.meta = meta
+    node.out_version = (result._vbox, result._vbox[0]) if op.saves_out else None
+    node.pre_hooks = None
+    node.post_hooks = None
+    node.trace = None
+    result.grad_fn = node
+    result._requires_grad = True
+    if anomaly_enabled[0]:
+        _anomaly_forward(node, out)
+    return result
+
+
+def _anomaly_forward(node, out):
+    node.trace = user_frame()
+    if out.dtype.kind == "f" and not np.all(np.isfinite(out)):
+        raise RuntimeError(f"anomaly detected: {node.name()} produced NaN or Inf in the "
+                           f"forward pass, at {format_frame(node.trace)}")
+
+
+def user_frame():
+    """The innermost stack frame outside chainrule's own modules."""
+    for frame in reversed(traceback.extract_stack()[:-1]):
+        if "/chainrule/" not in frame.filename.replace("\\", "/"):
+            return frame
+    return traceback.extract_stack()[0]
+
+
+def format_frame(frame):
+    if frame is None:
+        return "an unknown place (anomaly detection was off when it was created)"
+    return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}: {frame.line}'
+
+
+def _as_array(out):
+    return out if type(out) is ndarray else np.asarray(out)
+
+
+def _needs_grad(tensors):
+    for t in tensors:
+        if t._requires_grad:
+            return True
+    return False
+
+
+def apply(op, tensors, params=()):
+    """Run ``op`` on Tensors ``tensors`` (no broadcasting, no promotion) and record it."""
+    out = op.forward(*[t._data for t in tensors], *params)
+    if type(out) is not ndarray:
+        out = np.asarray(out)
+    result = wrap(out)
+    if grad_enabled[0] and _needs_grad(tensors):
+        _record(op, tensors, params, out, result)
+    return result
+
+
+def unary(op, a, params=()):
+    """Elementwise one-input op; integer inputs go to the default float when ``to_float``."""
+    data = a._data
+    if op.to_float and data.dtype.kind != "f":
+        data = data.astype(get_default_dtype().numpy)
+    out = op.forward(data, *params)
+    if type(out) is not ndarray:
+        out = np.asarray(out)
+    result = wrap(out)
+    if a._requires_grad and grad_enabled[0]:
+        _record(op, (a,), params, out, result)
+    return result
+
+
+def binary(op, a, b, params=()):
+    """Elementwise op on two operands (Tensors or Python scalars), broadcasting and
+    promoting dtypes as PyTorch does."""
+    a_is_t = isinstance(a, Tensor)
+    b_is_t = isinstance(b, Tensor)
+    ad = a._data if a_is_t else a
+    bd = b._data if b_is_t else b
+    meta = None
+    if a_is_t and b_is_t:
+        adt, bdt = ad.dtype, bd.dtype
+        if adt is not bdt or (op.to_float and adt.kind != "f"):
+            ad, bd, meta = _promote_pair(op, a, b)
+        elif ad.shape != bd.shape:
+            meta = ((ad.shape, adt), (bd.shape, bdt))
+    else:
+        t_data = ad if a_is_t else bd
+        if t_data.dtype.kind != "f":
+            ad, bd, meta = _promote_pair(op, a, b)
+    out = op.forward(ad, bd, *params)
+    if type(out) is not ndarray:
+        out = np.asarray(out)
+    result = wrap(out)
+    if grad_enabled[0] and ((a_is_t and a._requires_grad) or (b_is_t and b._requires_grad)):
+        _record(op, (a, b), params, out, result, meta)
+    return result
+
+
+def _promote_pair(op, a, b):
+    """Cast both operands to the promoted dtype; return per-input (shape, dtype) meta."""
+    dt = result_type(a, b)
+    if op.to_float and not dt.is_floating_point:
+        dt = get_default_dtype()
+    target = dt.numpy
+    arrays, meta = [], []
+    for x in (a, b):
+        if isinstance(x, Tensor):
+            d = x._data
+            meta.append((d.shape, d.dtype))
+            arrays.append(d if d.dtype == target else d.astype(target))
+        else:
+            meta.append(None)
+            arrays.append(x)
+    return arrays[0], arrays[1], tuple(meta)
+
+
+def as_tensor_operand(x, like=None):
+    """Turn an operand of an arithmetic op into a Tensor or keep a Python scalar."""
+    if isinstance(x, Tensor) or isinstance(x, _SCALARS):
+        return x
+    if isinstance(x, np.ndarray):
+        if x.ndim == 0:
+            return wrap(np.array(x))
+        from ..creation import tensor
+        return tensor(x)
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(f"unsupported operand type {type(x).__name__}; expected a Tensor, a "
+                    f"Python number or a NumPy array")

@@ -1,0 +1,139 @@
+"""The two array namespaces the gradient formulas are written against.
+
+``numpy_xp`` works on NumPy arrays (a plain backward pass: no Tensors, no graph);
+``tensor_xp`` has the same functions as differentiable chainrule ops (``create_graph``).
+A future CuPy backend is one more namespace here.
+"""
+
+import numpy as np
+
+from . import elementwise as E
+from . import index as I
+from . import reduce as R
+from . import shape as S
+
+
+def _np_sum_to(x, shape):
+    """Sum ``x`` down to ``shape`` (undo NumPy broadcasting)."""
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    lead = x.ndim - len(shape)
+    if lead < 0:
+        raise ValueError("cannot reduce to a shape with more dims")
+    axes = tuple(range(lead))
+    for i, s in enumerate(shape):
+        if s == 1 and x.shape[lead + i] != 1:
+            axes += (lead + i,)
+        elif s != x.shape[lead + i]:
+            raise ValueError(f"shape {x.shape} cannot be summed to {shape}")
+    out = np.sum(x, axes, keepdims=True)
+    return out.reshape(shape) if lead else out
+
+
+def _np_prod_except(a, dims):
+    """Π over ``dims`` of all elements but the one at each position (zeros handled)."""
+    moved = np.moveaxis(a, dims, tuple(range(a.ndim - len(dims), a.ndim)))
+    flat = moved.reshape(moved.shape[:a.ndim - len(dims)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+    right = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], -1), -1), -1), -1)
+    return np.moveaxis((left * right).reshape(moved.shape),
+                       tuple(range(a.ndim - len(dims), a.ndim)), dims)
+
+
+class numpy_xp:
+    """Formulas' functions on NumPy arrays."""
+
+    log, exp, sin, cos, sign = np.log, np.exp, np.sin, np.cos, np.sign
+    where, matmul, swapaxes, flip = np.where, np.matmul, np.swapaxes, np.flip
+    sigmoid = staticmethod(E._sigmoid)
+    sum_to = staticmethod(_np_sum_to)
+    prod_except = staticmethod(_np_prod_except)
+    index_backward = staticmethod(I._scatter_add)
+    scatter_zeros = staticmethod(I._scatter_along)
+    gather = staticmethod(I._gather)
+
+    @staticmethod
+    def reshape(x, shape):
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def expand(x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def permute(x, dims):
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def unsqueeze(x, dim):
+        return np.expand_dims(x, dim)
+
+    @staticmethod
+    def squeeze(x, dim):
+        return np.squeeze(x, dim)
+
+    @staticmethod
+    def sum(x, dims, keepdim):
+        return np.sum(x, dims, keepdims=keepdim)
+
+    @staticmethod
+    def mean(x, dims, keepdim):
+        return np.mean(x, dims, keepdims=keepdim)
+
+    @staticmethod
+    def index(x, index):
+        return x[index]
+
+    @staticmethod
+    def cast(x, np_dtype):
+        return x.astype(np_dtype)
+
+
+class tensor_xp:
+    """Formulas' functions as recorded chainrule ops (for higher-order gradients)."""
+
+    log, exp, sin, cos, sign = E.log, E.exp, E.sin, E.cos, E.sign
+    where, sigmoid = E.where, E.sigmoid
+    swapaxes, flip, permute = S.transpose, S.flip, S.permute
+    reshape, expand, unsqueeze, squeeze = S.reshape, S.expand, S.unsqueeze, S.squeeze
+    sum, mean = R.sum, R.mean
+
+    @staticmethod
+    def matmul(a, b):
+        from .linalg import matmul
+        return matmul(a, b)
+
+    @staticmethod
+    def sum_to(x, shape):
+        shape = tuple(shape)
+        lead = x.ndim - len(shape)
+        dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                          if s == 1 and x.shape[lead + i] != 1)
+        return R.sum(x, dims, True).reshape(shape) if dims else x
+
+    @staticmethod
+    def prod_except(a, dims):
+        return R.prod(a, dims, True) / a
+
+    @staticmethod
+    def index_backward(g, shape, index, advanced):
+        return I.apply(I.INDEX_BACKWARD, (g,), (shape, index, advanced))
+
+    @staticmethod
+    def scatter_zeros(g, shape, dim, index):
+        return I.apply(I.SCATTER_ZEROS, (g,), (shape, dim, index))
+
+    @staticmethod
+    def gather(g, dim, index):
+        return I.apply(I.GATHER, (g,), (tuple(g.shape), dim, index))
+
+    @staticmethod
+    def index(x, index):
+        return I.getitem(x, index)
+
+    @staticmethod
+    def cast(x, np_dtype):
+        from .._dtype import from_numpy_dtype
+        return x.to(from_numpy_dtype(np_dtype))

@@ -1,0 +1,373 @@
+"""Elementwise ops: arithmetic, unary maths, activations, comparisons, clamp and where.
+
+Each row: PyTorch's grad_fn name, the NumPy forward, then one formula per tensor input,
+``formula(xp, g, *saved, [out], *params)``, with the derivative in a comment.
+"""
+
+import math
+
+import numpy as np
+
+from .._grad_mode import grad_enabled
+from .._tensor import Tensor, wrap
+from ._registry import OpDef, _promote_pair, _record, as_tensor_operand, binary, unary
+
+
+def _operand(x):
+    if isinstance(x, (Tensor, int, float)):
+        return x
+    return as_tensor_operand(x)
+
+
+# ---------------------------------------------------------------- arithmetic
+ADD = OpDef("AddBackward0", np.add, broadcasts=True, grads=[
+    lambda xp, g: g,                          # ∂(a+b)/∂a = 1
+    lambda xp, g: g])                         # ∂(a+b)/∂b = 1
+SUB = OpDef("SubBackward0", np.subtract, broadcasts=True, grads=[
+    lambda xp, g: g,                          # ∂(a-b)/∂a = 1
+    lambda xp, g: -g])                        # ∂(a-b)/∂b = -1
+MUL = OpDef("MulBackward0", np.multiply, saves=(0, 1), broadcasts=True, grads=[
+    lambda xp, g, a, b: g * b,                # ∂(ab)/∂a = b
+    lambda xp, g, a, b: g * a])               # ∂(ab)/∂b = a
+DIV = OpDef("DivBackward0", np.true_divide, saves=(0, 1), broadcasts=True, to_float=True,
+            grads=[
+    lambda xp, g, a, b: g / b,                # ∂(a/b)/∂a = 1/b
+    lambda xp, g, a, b: -g * a / (b * b)])    # ∂(a/b)/∂b = -a/b²
+POW = OpDef("PowBackward0", np.power, saves=(0,), params=("exponent",), grads=[
+    # ∂(aᵖ)/∂a = p·aᵖ⁻¹ (zero for p = 0, also at a = 0)
+    lambda xp, g, a, p: g * (p * a ** (p - 1)) if p != 0 else g * 0])
+POW_TENSOR = OpDef("PowBackward1", np.power, saves=(0, 1), saves_out=True, broadcasts=True,
+                   grads=[
+    lambda xp, g, a, b, out: g * (b * a ** (b - 1)),                   # ∂(aᵇ)/∂a = b·aᵇ⁻¹
+    lambda xp, g, a, b, out: g * (out * xp.log(xp.where(a == 0, 1, a)))])  # ∂(aᵇ)/∂b = aᵇ ln a
+POW_SCALAR_BASE = OpDef("PowBackward2", lambda x, base: np.power(base, x), saves_out=True,
+                        params=("base",), grads=[
+    lambda xp, g, out, base: g * (out * math.log(base))])               # ∂(cˣ)/∂x = cˣ ln c
+
+
+def add(input, other, *, alpha=1):
+    """input + alpha·other, broadcasting."""
+    other = _operand(other)
+    if alpha != 1:
+        other = other * alpha
+    return binary(ADD, _operand(input), other)
+
+
+def sub(input, other, *, alpha=1):
+    """input − alpha·other, broadcasting."""
+    other = _operand(other)
+    if alpha != 1:
+        other = other * alpha
+    return binary(SUB, _operand(input), other)
+
+
+def mul(input, other):
+    """input · other elementwise, broadcasting."""
+    return binary(MUL, _operand(input), _operand(other))
+
+
+def div(input, other, *, rounding_mode=None):
+    """input / other elementwise (true division; integers give floats)."""
+    if rounding_mode is not None:
+        return _floor_or_trunc_divide(input, other, rounding_mode)
+    return binary(DIV, _operand(input), _operand(other))
+
+
+def pow(input, exponent):
+    """inputᵉˣᵖᵒⁿᵉⁿᵗ; the exponent may be a number or a tensor (and so may the base)."""
+    exponent = _operand(exponent)
+    if not isinstance(input, Tensor):
+        if isinstance(input, (int, float)) and isinstance(exponent, Tensor):
+            return unary(POW_SCALAR_BASE, exponent.float() if not exponent.is_floating_point()
+                         else exponent, (input,))
+        input = _operand(input)
+    if isinstance(exponent, Tensor):
+        return binary(POW_TENSOR, input, exponent)
+    if input._data.dtype.kind != "f" and (isinstance(exponent, float) or exponent < 0):
+        input = input.float()
+    return unary(POW, input, (exponent,))
+
+
+def neg(input):
+    """−input."""
+    return unary(NEG, input)
+
+
+def _floor_or_trunc_divide(input, other, mode):
+    a, b = _operand(input), _operand(other)
+    if mode not in ("floor", "trunc"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                         f"but found '{mode}'")
+    ad, bd, _ = _promote_pair(MUL, a, b)
+    q = np.floor_divide(ad, bd) if mode == "floor" else np.trunc(np.true_divide(ad, bd))
+    if isinstance(q, np.ndarray) and q.dtype != np.result_type(ad, bd):
+        q = q.astype(np.result_type(ad, bd))
+    return wrap(np.asarray(q))
+
+
+# ---------------------------------------------------------------- unary maths
+NEG = OpDef("NegBackward0", np.negative, grads=[lambda xp, g: -g])          # ∂(−a) = −1
+ABS = OpDef("AbsBackward0", np.abs, saves=(0,), grads=[
+    lambda xp, g, a: g * xp.sign(a)])                                      # ∂|a| = sign a
+EXP = OpDef("ExpBackward0", np.exp, saves_out=True, to_float=True, grads=[
+    lambda xp, g, out: g * out])                                           # ∂eᵃ = eᵃ
+LOG = OpDef("LogBackward0", np.log, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g / a])                                               # ∂ln a = 1/a
+LOG1P = OpDef("Log1PBackward0", np.log1p, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g / (a + 1)])                                         # 1/(1+a)
+EXPM1 = OpDef("Expm1Backward0", np.expm1, saves_out=True, to_float=True, grads=[
+    lambda xp, g, out: g * (out + 1)])                                     # eᵃ = out+1
+SQRT = OpDef("SqrtBackward0", np.sqrt, saves_out=True, to_float=True, grads=[
+    lambda xp, g, out: g / (2 * out)])                                     # 1/(2√a)
+RSQRT = OpDef("RsqrtBackward0", lambda a: 1 / np.sqrt(a), saves_out=True, to_float=True,
+              grads=[lambda xp, g, out: g * (-0.5 * out * out * out)])     # −½a^(−3/2)
+SIN = OpDef("SinBackward0", np.sin, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g * xp.cos(a)])                                       # ∂sin = cos
+COS = OpDef("CosBackward0", np.cos, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g * -xp.sin(a)])                                      # ∂cos = −sin
+TAN = OpDef("TanBackward0", np.tan, saves_out=True, to_float=True, grads=[
+    lambda xp, g, out: g * (1 + out * out)])                               # 1 + tan²
+TANH = OpDef("TanhBackward0", np.tanh, saves_out=True, to_float=True, grads=[
+    lambda xp, g, out: g * (1 - out * out)])                               # 1 − tanh²
+
+
+def _sigmoid(a):
+    # σ(a) = 1/(1+e⁻ᵃ), computed as e^(a−|a|)... split by sign to avoid overflow
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+SIGMOID = OpDef("SigmoidBackward0", _sigmoid, saves_out=True, to_float=True, grads=[
+    lambda xp, g, out: g * (out * (1 - out))])                             # σ(1−σ)
+RELU = OpDef("ReluBackward0", lambda a: np.maximum(a, 0), saves_out=True, grads=[
+    lambda xp, g, out: g * (out > 0)])                                     # 1 where a > 0
+
+
+def _softplus(a, beta, threshold):
+    # log(1 + e^(βa))/β, linear above the threshold, as PyTorch
+    z = a * beta
+    return np.where(z > threshold, a, np.logaddexp(0, z) / beta).astype(a.dtype, copy=False)
+
+
+SOFTPLUS = OpDef("SoftplusBackward0", _softplus, saves=(0,), params=("beta", "threshold"),
+                 to_float=True, grads=[
+    lambda xp, g, a, beta, threshold:                                      # σ(βa)
+        xp.where(a * beta > threshold, g, g * xp.sigmoid(a * beta))])
+_erf_scalar = np.frompyfunc(math.erf, 1, 1)
+ERF = OpDef("ErfBackward0", lambda a: _erf_scalar(a).astype(a.dtype), saves=(0,),
+            to_float=True, grads=[
+    lambda xp, g, a: g * ((2 / math.sqrt(math.pi)) * xp.exp(-(a * a)))])   # 2/√π e^(−a²)
+SIGN = OpDef("SignBackward0", np.sign, grads=[lambda xp, g: g * 0])         # 0 almost everywhere
+
+
+def abs(input):
+    return unary(ABS, input)
+
+
+def exp(input):
+    return unary(EXP, input)
+
+
+def log(input):
+    return unary(LOG, input)
+
+
+def log1p(input):
+    return unary(LOG1P, input)
+
+
+def expm1(input):
+    return unary(EXPM1, input)
+
+
+def sqrt(input):
+    return unary(SQRT, input)
+
+
+def rsqrt(input):
+    return unary(RSQRT, input)
+
+
+def sin(input):
+    return unary(SIN, input)
+
+
+def cos(input):
+    return unary(COS, input)
+
+
+def tan(input):
+    return unary(TAN, input)
+
+
+def tanh(input):
+    return unary(TANH, input)
+
+
+def sigmoid(input):
+    return unary(SIGMOID, input)
+
+
+def relu(input):
+    return unary(RELU, input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(β·x))/β, reverting to x where β·x > threshold."""
+    return unary(SOFTPLUS, input, (beta, threshold))
+
+
+def erf(input):
+    return unary(ERF, input)
+
+
+def sign(input):
+    return unary(SIGN, input)
+
+
+def square(input):
+    return pow(input, 2)
+
+
+# ---------------------------------------------------------------- clamp, max/min, where
+def _clamp_mask(a, lo, hi):
+    if lo is None:
+        return a <= hi
+    if hi is None:
+        return a >= lo
+    return (a >= lo) & (a <= hi)
+
+
+CLAMP = OpDef("ClampBackward1", lambda a, lo, hi: np.clip(a, lo, hi), saves=(0,),
+              params=("min", "max"), grads=[
+    lambda xp, g, a, lo, hi: g * _clamp_mask(a, lo, hi)])                  # 1 inside [lo, hi]
+MAXIMUM = OpDef("MaximumBackward0", np.maximum, saves=(0, 1), broadcasts=True, grads=[
+    lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b),                # ties share
+    lambda xp, g, a, b: g * (a < b) + (g * 0.5) * (a == b)])
+MINIMUM = OpDef("MinimumBackward0", np.minimum, saves=(0, 1), broadcasts=True, grads=[
+    lambda xp, g, a, b: g * (a < b) + (g * 0.5) * (a == b),
+    lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b)])
+
+
+def clamp(input, min=None, max=None):
+    """Limit values to [min, max]; either bound may be None or a tensor."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    return unary(CLAMP, input, (min, max))
+
+
+clip = clamp
+
+
+def maximum(input, other):
+    return binary(MAXIMUM, _operand(input), _operand(other))
+
+
+def minimum(input, other):
+    return binary(MINIMUM, _operand(input), _operand(other))
+
+
+WHERE = OpDef("WhereBackward0", np.where, saves=(0,), grads=[
+    None,
+    lambda xp, g, cond: xp.where(cond, g, 0),                              # g where cond
+    lambda xp, g, cond: xp.where(cond, 0, g)])                             # g elsewhere
+
+
+def where(condition, input, other):
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcasting)."""
+    cond = condition if isinstance(condition, Tensor) else wrap(np.asarray(condition, bool))
+    if cond._data.dtype != np.bool_:
+        cond = wrap(cond._data.astype(bool))
+    a, b = _operand(input), _operand(other)
+    ad, bd, meta = _promote_pair(WHERE, a, b)
+    out = np.where(cond._data, ad, bd)
+    result = wrap(out)
+    if grad_enabled[0] and any(isinstance(x, Tensor) and x._requires_grad for x in (a, b)):
+        _record(WHERE, (cond, a, b), (), out, result, (None,) + meta)
+    return result
+
+
+# ---------------------------------------------------------------- comparisons and logic
+def _compare(fn, a, b):
+    a, b = _operand(a), _operand(b)
+    ad = a._data if isinstance(a, Tensor) else a
+    bd = b._data if isinstance(b, Tensor) else b
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and ad.dtype != bd.dtype:
+        ad, bd, _ = _promote_pair(MUL, a, b)
+    return wrap(np.asarray(fn(ad, bd)))
+
+
+def eq(input, other):
+    return _compare(np.equal, input, other)
+
+
+def ne(input, other):
+    return _compare(np.not_equal, input, other)
+
+
+def lt(input, other):
+    return _compare(np.less, input, other)
+
+
+def le(input, other):
+    return _compare(np.less_equal, input, other)
+
+
+def gt(input, other):
+    return _compare(np.greater, input, other)
+
+
+def ge(input, other):
+    return _compare(np.greater_equal, input, other)
+
+
+def logical_and(input, other):
+    return _compare(np.logical_and, input, other)
+
+
+def logical_or(input, other):
+    return _compare(np.logical_or, input, other)
+
+
+def logical_xor(input, other):
+    return _compare(np.logical_xor, input, other)
+
+
+def logical_not(input):
+    return wrap(np.logical_not(input._data))
+
+
+def bitwise_not(input):
+    if input._data.dtype.kind == "f":
+        raise TypeError("bitwise_not (~) is only defined for bool and integer tensors, got "
+                        f"{input.dtype}")
+    return wrap(np.asarray(np.invert(input._data)))
+
+
+def isnan(input):
+    return wrap(np.isnan(input._data))
+
+
+def isfinite(input):
+    return wrap(np.isfinite(input._data))
+
+
+def isinf(input):
+    return wrap(np.isinf(input._data))
+
+
+def equal(input, other):
+    """True if both tensors have the same shape and elements."""
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol,
+                            equal_nan=equal_nan))

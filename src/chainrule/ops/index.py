@@ -1,0 +1,193 @@
+"""Indexing: ``x[...]`` (ints, slices, None, Ellipsis, integer arrays, boolean masks),
+``x[...] = v``, gather, index_select and masked_fill.
+
+The gradient of reading ``x[idx]`` scatters ``g`` back into zeros of ``x``'s shape,
+*adding* at repeated integer indices.
+"""
+
+import numpy as np
+
+from .._tensor import Tensor, wrap
+from ._dims import normalize_dim
+from ._registry import OpDef, _record, apply, grad_enabled
+
+
+def _scatter_add(g, shape, index, advanced):
+    out = np.zeros(shape, dtype=g.dtype)
+    if advanced:
+        np.add.at(out, index, g)
+    else:
+        out[index] = g
+    return out
+
+
+def _along_axis_coords(index, dim):
+    coords = list(np.indices(index.shape, sparse=True))
+    coords[dim] = index
+    return tuple(coords)
+
+
+def _scatter_along(g, shape, dim, index):
+    out = np.zeros(shape, dtype=g.dtype)
+    np.add.at(out, _along_axis_coords(index, dim), g)
+    return out
+
+
+def _gather(a, dim, index):
+    # like torch.gather, the index may be smaller than the input in the other dims
+    return a[_along_axis_coords(index, dim)]
+
+
+def _index_row(name):
+    return OpDef(name, lambda a, shape, index, advanced: a[index],
+                 params=("shape", "index", "advanced"), grads=[
+        lambda xp, g, shape, index, advanced: xp.index_backward(g, shape, index, advanced)])
+
+
+SELECT = _index_row("SelectBackward0")
+SLICE = _index_row("SliceBackward0")
+INDEX = _index_row("IndexBackward0")
+INDEX_SELECT = _index_row("IndexSelectBackward0")
+# the gradient of indexing, itself differentiable (its gradient indexes again)
+INDEX_BACKWARD = OpDef("IndexBackwardBackward0", _scatter_add,
+                       params=("shape", "index", "advanced"), grads=[
+    lambda xp, g, shape, index, advanced: xp.index(g, index)])
+GATHER = OpDef("GatherBackward0", lambda a, shape, dim, index: _gather(a, dim, index),
+               params=("shape", "dim", "index"), grads=[
+    lambda xp, g, shape, dim, index: xp.scatter_zeros(g, shape, dim, index)])
+SCATTER_ZEROS = OpDef("ScatterAddBackward0", _scatter_along, params=("shape", "dim", "index"),
+                      grads=[lambda xp, g, shape, dim, index: xp.gather(g, dim, index)])
+MASKED_FILL = OpDef("MaskedFillBackward0", lambda a, mask, value: np.where(mask, value, a),
+                    params=("mask", "value"), grads=[
+    lambda xp, g, mask, value: xp.where(mask, 0, g)])                      # 0 where filled
+INDEX_PUT = OpDef("IndexPutBackward0", lambda a, v, index, keep: _put(a, v, index),
+                  params=("index", "keep"), broadcasts=True, grads=[
+    lambda xp, g, index, keep: g * keep,                                   # overwritten: 0
+    lambda xp, g, index, keep: xp.index(g, index)])                        # what was written
+
+
+def _put(a, v, index):
+    out = a.copy()
+    out[index] = v
+    return out
+
+
+def _convert_index(item):
+    if isinstance(item, Tensor):
+        data = item._data
+        if data.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return data
+    if isinstance(item, (list, tuple)):
+        arr = np.asarray([x._data if isinstance(x, Tensor) else x for x in item])
+        if arr.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return arr
+    if isinstance(item, slice):
+        if item.step is not None and item.step <= 0:
+            raise ValueError("step must be greater than zero")
+        return slice(*[int(x) if isinstance(x, Tensor) else x
+                       for x in (item.start, item.stop, item.step)])
+    return item
+
+
+def normalize_index(key):
+    """A NumPy index for ``key``, and whether it uses advanced (array) indexing."""
+    items = key if isinstance(key, tuple) else (key,)
+    items = tuple(_convert_index(k) for k in items)
+    advanced = any(isinstance(k, np.ndarray) for k in items)
+    return items, advanced
+
+
+def _index_error(shape, key, err):
+    return IndexError(f"index {key!r} is out of range for a tensor of shape {list(shape)}: "
+                      f"{err}")
+
+
+def getitem(input, key):
+    """``input[key]``; basic indices give views that share memory with ``input``."""
+    index, advanced = normalize_index(key)
+    shape = input._data.shape
+    if advanced:
+        op = INDEX
+    elif all(isinstance(k, (int, np.integer)) for k in index):
+        op = SELECT
+    else:
+        op = SLICE
+    try:
+        out = apply(op, (input,), (shape, index, advanced))
+    except IndexError as err:
+        raise _index_error(shape, key, err) from None
+    if not advanced:
+        out._vbox = input._vbox
+    return out
+
+
+def setitem(self, key, value):
+    """``self[key] = value``, in place, recorded as IndexPutBackward0."""
+    from .inplace import inplace
+    index, advanced = normalize_index(key)
+    if not isinstance(value, Tensor):
+        value = wrap(np.asarray(value, dtype=self._data.dtype))
+    try:
+        self._data[index]
+    except IndexError as err:
+        raise _index_error(self._data.shape, key, err) from None
+
+    def compute(source):
+        keep = np.ones(source._data.shape, dtype=bool)
+        keep[index] = False
+        v = value
+        out = _put(source._data, v._data.astype(source._data.dtype, copy=False), index)
+        result = wrap(out)
+        if grad_enabled[0] and (source._requires_grad or v._requires_grad):
+            meta = (None, (v._data.shape, v._data.dtype))
+            _record(INDEX_PUT, (source, v), (index, keep), out, result, meta)
+        return result
+    inplace(self, compute, value)
+
+
+def gather(input, dim, index):
+    """out[i][j] = input[index[i][j]][j] (for dim=0): pick along ``dim`` by ``index``."""
+    d = normalize_dim(dim, input._data.ndim, "gather")
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
+    if idx.ndim != input._data.ndim:
+        raise RuntimeError(f"gather(): Index tensor must have the same number of dimensions as "
+                           f"input tensor ({idx.ndim} vs {input._data.ndim})")
+    try:
+        return apply(GATHER, (input,), (input._data.shape, d, idx))
+    except IndexError as err:
+        raise _index_error(input._data.shape, "index", err) from None
+
+
+def index_select(input, dim, index):
+    """The entries of ``input`` at positions ``index`` (1-D) along ``dim``."""
+    d = normalize_dim(dim, input._data.ndim, "index_select")
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    key = (slice(None),) * d + (idx.reshape(-1),)
+    try:
+        return apply(INDEX_SELECT, (input,), (input._data.shape, key, True))
+    except IndexError as err:
+        raise _index_error(input._data.shape, "index", err) from None
+
+
+def masked_fill(input, mask, value):
+    """``value`` where ``mask`` is true, ``input`` elsewhere (mask broadcasts)."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
+                           f"{m.dtype}")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError("masked_fill only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value._data.ndim} dimension(s)")
+        if value._requires_grad:
+            from .elementwise import where
+            return where(wrap(np.broadcast_to(m, input._data.shape)), value.to(input.dtype),
+                         input)
+        value = value.item()
+    return apply(MASKED_FILL, (input,), (m, value))

@@ -1,0 +1,171 @@
+"""In-place ops (``add_``, ``mul_``, ``x[i] = v``, …) and the conversions ``to``/``clone``.
+
+An in-place op is its out-of-place op followed by a copy into the tensor's own memory:
+the result's graph node becomes the tensor's ``grad_fn`` and its version counter goes up,
+so a node that saved the old value notices the change at backward time.  When the graph is
+recorded, the op reads a snapshot of the old value, so its own gradient stays correct.
+"""
+
+import numpy as np
+
+from .._dtype import to_dtype
+from .._grad_mode import grad_enabled
+from .._tensor import Tensor, wrap
+from . import elementwise as E
+from ._registry import OpDef, apply
+
+CLONE = OpDef("CloneBackward0", lambda a: a.copy(), grads=[lambda xp, g: g])
+TO_COPY = OpDef("ToCopyBackward0", lambda a, np_dtype: a.astype(np_dtype), params=("dtype",),
+                saves=(0,), grads=[lambda xp, g, a, np_dtype: xp.cast(g, a.dtype)])
+
+
+def clone(input):
+    """A copy with its own memory; gradients flow back to ``input``."""
+    return apply(CLONE, (input,))
+
+
+def to(input, *args, **kwargs):
+    """Convert to a dtype (``x.to(chainrule.float64)``); devices other than 'cpu' are
+    refused with a clear message."""
+    target = kwargs.get("dtype")
+    for a in args:
+        if isinstance(a, Tensor):
+            target = a.dtype
+        elif isinstance(a, str) or getattr(a, "type", None) == "cpu":
+            if str(a).split(":")[0] != "cpu":
+                raise RuntimeError(f"chainrule runs on the CPU only; cannot move a tensor to "
+                                   f"'{a}'")
+        elif a is not None:
+            target = a
+    if target is None:
+        return input
+    target = to_dtype(target)
+    if input._data.dtype == target.numpy:
+        return input
+    if input._requires_grad and not target.is_floating_point:
+        return wrap(input._data.astype(target.numpy))
+    return apply(TO_COPY, (input,), (target.numpy,))
+
+
+def _check_inplace(self, result):
+    if result._data.shape != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                           f"broadcast shape {list(result._data.shape)}")
+    kind_rank = "bif"
+    src, dst = result._data.dtype.kind, self._data.dtype.kind
+    if kind_rank.index(src if src in kind_rank else "i") > kind_rank.index(
+            dst if dst in kind_rank else "i"):
+        raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output "
+                           f"type {self.dtype}")
+
+
+def inplace(self, compute, *others):
+    """Run ``compute(source) -> Tensor`` and write its result into ``self``."""
+    recording = grad_enabled[0] and (self._requires_grad or any(
+        isinstance(o, Tensor) and o._requires_grad for o in others))
+    if recording and self.grad_fn is None and self._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation. Wrap it in `with chainrule.no_grad():` (as optimisers "
+                           "do) or work on a clone.")
+    source = self
+    if recording:
+        source = wrap(self._data.copy(), self.grad_fn)
+        source._requires_grad = self._requires_grad
+    result = compute(source)
+    _check_inplace(self, result)
+    np.copyto(self._data, result._data, casting="unsafe")
+    self._vbox[0] += 1
+    if recording:
+        self.grad_fn = result.grad_fn
+        self._requires_grad = True
+        node = result.grad_fn
+        if node is not None and node.out_version is not None:
+            node.value = self._data
+            node.out_version = (self._vbox, self._vbox[0])
+    return self
+
+
+def _fast(self, ufunc, other):
+    """Under no_grad (optimisers), compute straight into the tensor's memory."""
+    od = other._data if isinstance(other, Tensor) else other
+    out = ufunc(self._data, od)
+    if np.shape(out) != self._data.shape:
+        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
+                           f"broadcast shape {list(np.shape(out))}")
+    np.copyto(self._data, out, casting="same_kind")
+    self._vbox[0] += 1
+    return self
+
+
+def _no_graph(self, other):
+    return not (grad_enabled[0] and (self._requires_grad or (
+        isinstance(other, Tensor) and other._requires_grad)))
+
+
+def add_(self, other, *, alpha=1):
+    if _no_graph(self, other) and alpha == 1 and self._data.dtype.kind == "f":
+        return _fast(self, np.add, other)
+    return inplace(self, lambda s: E.add(s, other, alpha=alpha), other)
+
+
+def sub_(self, other, *, alpha=1):
+    if _no_graph(self, other) and alpha == 1 and self._data.dtype.kind == "f":
+        return _fast(self, np.subtract, other)
+    return inplace(self, lambda s: E.sub(s, other, alpha=alpha), other)
+
+
+def mul_(self, other):
+    if _no_graph(self, other) and self._data.dtype.kind == "f":
+        return _fast(self, np.multiply, other)
+    return inplace(self, lambda s: E.mul(s, other), other)
+
+
+def div_(self, other):
+    return inplace(self, lambda s: E.div(s, other), other)
+
+
+def pow_(self, exponent):
+    return inplace(self, lambda s: E.pow(s, exponent), exponent)
+
+
+def clamp_(self, min=None, max=None):
+    return inplace(self, lambda s: E.clamp(s, min, max), min, max)
+
+
+def neg_(self):
+    return inplace(self, E.neg)
+
+
+def exp_(self):
+    return inplace(self, E.exp)
+
+
+def sqrt_(self):
+    return inplace(self, E.sqrt)
+
+
+def relu_(self):
+    return inplace(self, E.relu)
+
+
+def fill_(self, value):
+    """Set every element to ``value`` (a number or a 0-d tensor)."""
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    everywhere = np.ones(self._data.shape, dtype=bool)
+    return inplace(self, lambda s: E.where(everywhere, value, s), value)
+
+
+def zero_(self):
+    return fill_(self, 0)
+
+
+def copy_(self, src):
+    """Copy ``src`` (broadcast, cast to this dtype) into this tensor."""
+    if not isinstance(src, Tensor):
+        src = wrap(np.asarray(src))
+    if src._data.dtype != self._data.dtype:
+        src = to(src, self.dtype)
+    everywhere = np.ones(self._data.shape, dtype=bool)
+    return inplace(self, lambda s: E.where(everywhere, src, s), src)

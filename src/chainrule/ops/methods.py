@@ -1,0 +1,204 @@
+"""Tensor methods and Python operators, each bound to its op function (one line each)."""
+
+import numpy as np
+
+from .._dtype import bool_, float32, float64, int64
+from .._tensor import Tensor
+from . import elementwise as E
+from . import index as I
+from . import inplace as P
+from . import linalg as L
+from . import nn_ops as N
+from . import reduce as R
+from . import shape as S
+from ._registry import as_tensor_operand
+
+
+def _reflected(fn):
+    def method(self, other):
+        return fn(as_tensor_operand(other), self)
+    method.__name__ = f"__r{fn.__name__}__"
+    return method
+
+
+def _matmul_operand(other):
+    other = as_tensor_operand(other)
+    if not isinstance(other, Tensor):
+        raise TypeError(f"matmul: expected a Tensor operand, got {type(other).__name__}")
+    return other
+
+
+# ---------------------------------------------------------------- operators
+Tensor.__add__ = E.add
+Tensor.__radd__ = _reflected(E.add)
+Tensor.__sub__ = E.sub
+Tensor.__rsub__ = _reflected(E.sub)
+Tensor.__mul__ = E.mul
+Tensor.__rmul__ = _reflected(E.mul)
+Tensor.__truediv__ = E.div
+Tensor.__rtruediv__ = _reflected(E.div)
+Tensor.__floordiv__ = lambda self, other: E.div(self, other, rounding_mode="floor")
+Tensor.__rfloordiv__ = lambda self, other: E.div(other, self, rounding_mode="floor")
+Tensor.__mod__ = lambda self, other: self - E.div(self, other, rounding_mode="floor") * other
+Tensor.__pow__ = E.pow
+Tensor.__rpow__ = lambda self, other: E.pow(as_tensor_operand(other), self)
+Tensor.__matmul__ = lambda self, other: L.matmul(self, _matmul_operand(other))
+Tensor.__rmatmul__ = lambda self, other: L.matmul(_matmul_operand(other), self)
+Tensor.__neg__ = E.neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = E.abs
+Tensor.__invert__ = E.bitwise_not
+Tensor.__and__ = E.logical_and
+Tensor.__or__ = E.logical_or
+Tensor.__xor__ = E.logical_xor
+Tensor.__eq__ = E.eq
+Tensor.__ne__ = E.ne
+Tensor.__lt__ = E.lt
+Tensor.__le__ = E.le
+Tensor.__gt__ = E.gt
+Tensor.__ge__ = E.ge
+Tensor.__getitem__ = I.getitem
+Tensor.__setitem__ = I.setitem
+Tensor.__iadd__ = P.add_
+Tensor.__isub__ = P.sub_
+Tensor.__imul__ = P.mul_
+Tensor.__itruediv__ = P.div_
+
+# ---------------------------------------------------------------- elementwise methods
+Tensor.add = E.add
+Tensor.sub = E.sub
+Tensor.mul = E.mul
+Tensor.div = E.div
+Tensor.pow = E.pow
+Tensor.neg = E.neg
+Tensor.abs = E.abs
+Tensor.exp = E.exp
+Tensor.log = E.log
+Tensor.log1p = E.log1p
+Tensor.expm1 = E.expm1
+Tensor.sqrt = E.sqrt
+Tensor.rsqrt = E.rsqrt
+Tensor.sin = E.sin
+Tensor.cos = E.cos
+Tensor.tan = E.tan
+Tensor.tanh = E.tanh
+Tensor.sigmoid = E.sigmoid
+Tensor.relu = E.relu
+Tensor.erf = E.erf
+Tensor.sign = E.sign
+Tensor.square = E.square
+Tensor.clamp = E.clamp
+Tensor.clip = E.clamp
+Tensor.maximum = E.maximum
+Tensor.minimum = E.minimum
+Tensor.where = lambda self, condition, other: E.where(condition, self, other)
+Tensor.eq = E.eq
+Tensor.ne = E.ne
+Tensor.lt = E.lt
+Tensor.le = E.le
+Tensor.gt = E.gt
+Tensor.ge = E.ge
+Tensor.logical_and = E.logical_and
+Tensor.logical_or = E.logical_or
+Tensor.logical_xor = E.logical_xor
+Tensor.logical_not = E.logical_not
+Tensor.isnan = E.isnan
+Tensor.isinf = E.isinf
+Tensor.isfinite = E.isfinite
+Tensor.equal = E.equal
+Tensor.allclose = E.allclose
+
+# ---------------------------------------------------------------- reductions
+Tensor.sum = R.sum
+Tensor.mean = R.mean
+Tensor.var = R.var
+Tensor.std = R.std
+Tensor.prod = R.prod
+Tensor.max = R.max
+Tensor.min = R.min
+Tensor.amax = R.amax
+Tensor.amin = R.amin
+Tensor.logsumexp = R.logsumexp
+Tensor.norm = R.norm
+Tensor.argmax = R.argmax
+Tensor.argmin = R.argmin
+
+# ---------------------------------------------------------------- shape and indexing
+Tensor.reshape = S.reshape
+Tensor.view = S.view
+Tensor.view_as = lambda self, other: S.view(self, other.shape)
+Tensor.reshape_as = lambda self, other: S.reshape(self, other.shape)
+Tensor.flatten = S.flatten
+Tensor.squeeze = S.squeeze
+Tensor.unsqueeze = S.unsqueeze
+Tensor.transpose = S.transpose
+Tensor.swapaxes = S.transpose
+Tensor.t = S.t
+Tensor.permute = S.permute
+Tensor.T = property(lambda self: S.permute(self, tuple(range(self.ndim))[::-1]))
+Tensor.mT = property(lambda self: S.transpose(self, -2, -1))
+Tensor.expand = S.expand
+Tensor.expand_as = S.expand_as
+Tensor.broadcast_to = S.broadcast_to
+Tensor.repeat = S.repeat
+Tensor.flip = lambda self, *dims: S.flip(self, dims[0] if len(dims) == 1 and not isinstance(
+    dims[0], int) else dims)
+Tensor.split = S.split
+Tensor.chunk = S.chunk
+Tensor.unbind = S.unbind
+Tensor.gather = I.gather
+Tensor.index_select = I.index_select
+Tensor.masked_fill = I.masked_fill
+
+# ---------------------------------------------------------------- products, softmax
+Tensor.matmul = L.matmul
+Tensor.mm = L.mm
+Tensor.bmm = L.bmm
+Tensor.mv = L.mv
+Tensor.dot = L.dot
+Tensor.outer = L.outer
+Tensor.softmax = N.softmax
+Tensor.log_softmax = N.log_softmax
+
+# ---------------------------------------------------------------- copies, dtypes, in place
+Tensor.clone = P.clone
+Tensor.to = P.to
+Tensor.type = lambda self, dtype=None: str(self.dtype) if dtype is None else P.to(self, dtype)
+Tensor.float = lambda self: P.to(self, float32)
+Tensor.double = lambda self: P.to(self, float64)
+Tensor.long = lambda self: P.to(self, int64)
+Tensor.int = lambda self: P.to(self, int64)
+Tensor.bool = lambda self: P.to(self, bool_)
+Tensor.type_as = lambda self, other: P.to(self, other.dtype)
+Tensor.add_ = P.add_
+Tensor.sub_ = P.sub_
+Tensor.mul_ = P.mul_
+Tensor.div_ = P.div_
+Tensor.pow_ = P.pow_
+Tensor.clamp_ = P.clamp_
+Tensor.clip_ = P.clamp_
+Tensor.neg_ = P.neg_
+Tensor.exp_ = P.exp_
+Tensor.sqrt_ = P.sqrt_
+Tensor.relu_ = P.relu_
+Tensor.fill_ = P.fill_
+Tensor.zero_ = P.zero_
+Tensor.copy_ = P.copy_
+
+
+def _new_tensor(self, data, dtype=None, requires_grad=False):
+    from ..creation import tensor
+    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _new_filled(fill):
+    def method(self, *size, dtype=None, requires_grad=False):
+        from ..creation import _filled
+        return _filled(fill, size, dtype or self.dtype, requires_grad)
+    return method
+
+
+Tensor.new_tensor = _new_tensor
+Tensor.new_zeros = _new_filled(np.zeros)
+Tensor.new_ones = _new_filled(np.ones)
+Tensor.new_empty = _new_filled(np.zeros)

@@ -1,0 +1,47 @@
+"""softmax and log_softmax over one dim, fused for numerical stability."""
+
+import numpy as np
+
+from .._dtype import to_dtype
+from ._dims import normalize_dim
+from ._registry import OpDef, apply
+
+
+def _log_softmax(a, dim):
+    shifted = a - np.amax(a, dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), dim, keepdims=True))
+
+
+def _softmax(a, dim):
+    e = np.exp(a - np.amax(a, dim, keepdims=True))
+    return e / np.sum(e, dim, keepdims=True)
+
+
+SOFTMAX = OpDef("SoftmaxBackward0", _softmax, saves_out=True, params=("dim",), grads=[
+    lambda xp, g, out, dim: out * (g - xp.sum(g * out, (dim,), True))])    # s(g − Σ g s)
+LOG_SOFTMAX = OpDef("LogSoftmaxBackward0", _log_softmax, saves_out=True, params=("dim",),
+                    grads=[
+    lambda xp, g, out, dim: g - xp.exp(out) * xp.sum(g, (dim,), True)])    # g − s Σg
+
+
+def _prepare(input, dim, dtype, name):
+    if dtype is not None:
+        input = input.to(to_dtype(dtype))
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: expected a floating point input, got {input.dtype}; "
+                           f"convert with .float() or pass dtype=")
+    if dim is None:
+        raise TypeError(f"{name}() missing the required argument 'dim'")
+    return input, normalize_dim(dim, input._data.ndim, name)
+
+
+def softmax(input, dim, dtype=None):
+    """exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim``."""
+    input, d = _prepare(input, dim, dtype, "softmax")
+    return apply(SOFTMAX, (input,), (d,))
+
+
+def log_softmax(input, dim, dtype=None):
+    """xᵢ − log Σⱼ exp(xⱼ) along ``dim``, computed without overflow."""
+    input, d = _prepare(input, dim, dtype, "log_softmax")
+    return apply(LOG_SOFTMAX, (input,), (d,))

@@ -1,0 +1,267 @@
+"""Reductions: sum, mean, var, std, prod, max/min, amax/amin, logsumexp, norm, argmax.
+
+Every reduction takes ``dim`` (None, an int or a tuple) and ``keepdim``; its gradient
+first puts the reduced dims back (``_unreduce``) and then applies the local derivative.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+
+from .._dtype import get_default_dtype
+from .._tensor import Tensor, wrap
+from ._dims import kept_shape, normalize_dim, normalize_dims
+from ._registry import OpDef, apply
+
+ReturnTypes = namedtuple("return_types", ["values", "indices"])
+
+
+def _unreduce(xp, g, shape, dims, keepdim):
+    """Broadcast a reduced gradient back to the input's ``shape``."""
+    if not keepdim:
+        g = xp.reshape(g, kept_shape(shape, dims))
+    return xp.expand(g, shape)
+
+
+def _count(shape, dims):
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _ties_grad(xp, g, a, out, shape, dims, keepdim):
+    # max/min over several equal elements: the gradient is split evenly among them
+    mask = a == _unreduce(xp, out, shape, dims, keepdim)
+    return _unreduce(xp, g, shape, dims, keepdim) * mask / xp.sum(mask, dims, True)
+
+
+def _sum_grad(xp, g, shape, dims, keepdim):
+    return _unreduce(xp, g, shape, dims, keepdim)                          # ∂Σ/∂aᵢ = 1
+
+
+def _mean_grad(xp, g, shape, dims, keepdim):
+    return _unreduce(xp, g, shape, dims, keepdim) / _count(shape, dims)    # ∂mean/∂aᵢ = 1/n
+
+
+def _np_sum(a, shape, dims, keepdim):
+    return np.sum(a, dims, keepdims=keepdim)
+
+
+def _np_mean(a, shape, dims, keepdim):
+    return np.mean(a, dims, keepdims=keepdim)
+
+
+# PyTorch names the whole-tensor and the per-dim reductions differently (…0 and …1)
+SUM_ALL = OpDef("SumBackward0", _np_sum, params=("shape", "dim", "keepdim"), grads=[_sum_grad])
+SUM = OpDef("SumBackward1", _np_sum, params=("shape", "dim", "keepdim"), grads=[_sum_grad])
+MEAN_ALL = OpDef("MeanBackward0", _np_mean, params=("shape", "dim", "keepdim"),
+                 grads=[_mean_grad])
+MEAN = OpDef("MeanBackward1", _np_mean, params=("shape", "dim", "keepdim"), grads=[_mean_grad])
+VAR = OpDef("VarBackward0",
+            lambda a, shape, dims, keepdim, c: np.var(a, dims, ddof=c, keepdims=keepdim),
+            saves=(0,), params=("shape", "dim", "keepdim", "correction"), grads=[
+    lambda xp, g, a, shape, dims, keepdim, c:                              # 2(a−ā)/(n−c)
+        _unreduce(xp, g, shape, dims, keepdim) * (a - xp.mean(a, dims, True))
+        * (2 / (_count(shape, dims) - c))])
+STD = OpDef("StdBackward0",
+            lambda a, shape, dims, keepdim, c: np.std(a, dims, ddof=c, keepdims=keepdim),
+            saves=(0,), saves_out=True, params=("shape", "dim", "keepdim", "correction"),
+            grads=[
+    lambda xp, g, a, out, shape, dims, keepdim, c:                         # (a−ā)/((n−c)σ)
+        _unreduce(xp, g / out, shape, dims, keepdim) * (a - xp.mean(a, dims, True))
+        / (_count(shape, dims) - c)])
+PROD = OpDef("ProdBackward1",
+             lambda a, shape, dims, keepdim: np.prod(a, dims, keepdims=keepdim),
+             saves=(0,), params=("shape", "dim", "keepdim"), grads=[
+    lambda xp, g, a, shape, dims, keepdim:                                 # Π of the others
+        _unreduce(xp, g, shape, dims, keepdim) * xp.prod_except(a, dims)])
+AMAX = OpDef("AmaxBackward0",
+             lambda a, shape, dims, keepdim: np.amax(a, dims, keepdims=keepdim),
+             saves=(0,), saves_out=True, params=("shape", "dim", "keepdim"), grads=[_ties_grad])
+AMIN = OpDef("AminBackward0",
+             lambda a, shape, dims, keepdim: np.amin(a, dims, keepdims=keepdim),
+             saves=(0,), saves_out=True, params=("shape", "dim", "keepdim"), grads=[_ties_grad])
+MAX_ALL = OpDef("MaxBackward1", lambda a, shape, dims, keepdim: np.amax(a), saves=(0,),
+                saves_out=True, params=("shape", "dim", "keepdim"), grads=[_ties_grad])
+MIN_ALL = OpDef("MinBackward1", lambda a, shape, dims, keepdim: np.amin(a), saves=(0,),
+                saves_out=True, params=("shape", "dim", "keepdim"), grads=[_ties_grad])
+
+
+def _take(a, shape, dim, keepdim, index):
+    out = np.take_along_axis(a, index, dim)
+    return out if keepdim else np.squeeze(out, dim)
+
+
+def _index_grad(xp, g, shape, dim, keepdim, index):
+    # the gradient goes to the selected position only
+    if not keepdim:
+        g = xp.reshape(g, kept_shape(shape, (dim,)))
+    return xp.scatter_zeros(g, shape, dim, index)
+
+
+MAX_DIM = OpDef("MaxBackward0", _take, params=("shape", "dim", "keepdim", "index"),
+                grads=[_index_grad])
+MIN_DIM = OpDef("MinBackward0", _take, params=("shape", "dim", "keepdim", "index"),
+                grads=[_index_grad])
+
+
+def _logsumexp(a, shape, dims, keepdim):
+    m = np.amax(a, dims, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(a - m), dims, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, dims)
+
+
+LOGSUMEXP = OpDef("LogsumexpBackward0", _logsumexp, saves=(0,), saves_out=True,
+                  params=("shape", "dim", "keepdim"), grads=[
+    lambda xp, g, a, out, shape, dims, keepdim:                            # softmax(a)
+        _unreduce(xp, g, shape, dims, keepdim)
+        * xp.exp(a - _unreduce(xp, out, shape, dims, keepdim))])
+NORM2 = OpDef("LinalgVectorNormBackward0",
+              lambda a, shape, dims, keepdim: np.sqrt(np.sum(a * a, dims, keepdims=keepdim)),
+              saves=(0,), saves_out=True, params=("shape", "dim", "keepdim"), grads=[
+    lambda xp, g, a, out, shape, dims, keepdim:                            # a/‖a‖ (0 at 0)
+        _unreduce(xp, g / xp.where(out == 0, 1, out), shape, dims, keepdim) * a])
+
+
+def _reduce(op, input, dim, keepdim, *extra):
+    dims = normalize_dims(dim, input._data.ndim, op.name)
+    return apply(op, (input,), (input._data.shape, dims, bool(keepdim)) + extra)
+
+
+def _float_input(input, name):
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be "
+                           f"either a floating point or complex dtype. Got: {input.dtype}")
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Σ of elements over ``dim`` (all dims when None)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return _reduce(SUM_ALL if dim is None else SUM, input, dim, keepdim)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Arithmetic mean over ``dim``: Σx / n."""
+    if dtype is not None:
+        input = input.to(dtype)
+    _float_input(input, "mean")
+    return _reduce(MEAN_ALL if dim is None else MEAN, input, dim, keepdim)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance Σ(x − x̄)² / (n − correction); correction 1 (Bessel) by default."""
+    if isinstance(dim, bool):  # var(x, False): the old positional `unbiased`
+        dim, unbiased = None, dim
+    _float_input(input, "var")
+    return _reduce(VAR, input, dim, keepdim, _correction(unbiased, correction))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation √var (see ``var``)."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    _float_input(input, "std")
+    return _reduce(STD, input, dim, keepdim, _correction(unbiased, correction))
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of elements over ``dim`` (one dim, or all when None)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return _reduce(PROD, input, dim, keepdim)
+
+
+def amax(input, dim=(), keepdim=False):
+    """Maximum over ``dim``; ties share the gradient evenly."""
+    return _reduce(AMAX, input, None if dim == () else dim, keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    """Minimum over ``dim``; ties share the gradient evenly."""
+    return _reduce(AMIN, input, None if dim == () else dim, keepdim)
+
+
+def _max_min(input, dim, keepdim, whole_op, dim_op, arg, name):
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum, minimum
+        return (maximum if name == "max" else minimum)(input, dim)
+    if input._data.size == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                           f"== 0. Specify the reduction dim with the 'dim' argument.")
+    if dim is None:
+        return _reduce(whole_op, input, None, False)
+    if input._data.ndim == 0:
+        return _max_min(input.reshape(1), 0, keepdim, whole_op, dim_op, arg, name)
+    d = normalize_dim(dim, input._data.ndim, name)
+    index = np.expand_dims(arg(input._data, axis=d), d)
+    values = apply(dim_op, (input,), (input._data.shape, d, bool(keepdim), index))
+    return ReturnTypes(values, wrap(index if keepdim else np.squeeze(index, d)))
+
+
+def max(input, dim=None, keepdim=False):
+    """Largest element, or ``(values, indices)`` along ``dim``, or elementwise with a tensor."""
+    return _max_min(input, dim, keepdim, MAX_ALL, MAX_DIM, np.argmax, "max")
+
+
+def min(input, dim=None, keepdim=False):
+    """Smallest element, or ``(values, indices)`` along ``dim``."""
+    return _max_min(input, dim, keepdim, MIN_ALL, MIN_DIM, np.argmin, "min")
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log Σ exp(x) over ``dim``, computed stably by shifting by the maximum."""
+    if input._data.dtype.kind != "f":
+        input = input.to(get_default_dtype())
+    return _reduce(LOGSUMEXP, input, dim, keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """Vector p-norm (‖x‖₂ by default) over ``dim``; ``p`` may be 1, 2, inf, -inf or any."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if p in ("fro", 2, 2.0):
+        return _reduce(NORM2, input, dim, keepdim)
+    if p == "nuc":
+        raise NotImplementedError("norm(p='nuc') is not supported; use p=2 or 'fro'")
+    a = input.abs()
+    if p == float("inf"):
+        return amax(a, () if dim is None else dim, keepdim)
+    if p == -float("inf"):
+        return amin(a, () if dim is None else dim, keepdim)
+    if p == 1:
+        return sum(a, dim, keepdim)
+    return sum(a ** p, dim, keepdim) ** (1.0 / p)
+
+
+def _arg(fn, input, dim, keepdim, name):
+    data = input._data
+    if dim is None:
+        out = np.asarray(fn(data))
+        if keepdim:
+            out = out.reshape((1,) * data.ndim)
+        return wrap(out.astype(np.int64))
+    d = normalize_dim(dim, data.ndim, name)
+    if data.ndim == 0:
+        return wrap(np.zeros((), np.int64))
+    out = fn(data, axis=d, keepdims=bool(keepdim))
+    return wrap(np.asarray(out, dtype=np.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
+    return _arg(np.argmax, input, dim, keepdim, "argmax")
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
+    return _arg(np.argmin, input, dim, keepdim, "argmin")
+

@@ -1,0 +1,321 @@
+"""Shape ops: reshape/view, squeeze, transpose, permute, expand, repeat, flip, cat, stack,
+split, chunk and pad.  Views share memory and the version counter with their input."""
+
+import numpy as np
+
+from .._dtype import result_type
+from .._grad_mode import grad_enabled
+from .._tensor import Tensor, wrap
+from ._dims import normalize_dim, normalize_dims, normalize_shape
+from ._registry import OpDef, _needs_grad, _record, apply
+
+
+def _view(op, input, params):
+    out = apply(op, (input,), params)
+    out._vbox = input._vbox
+    return out
+
+
+def _reshape_row(name):
+    # every pure re-labelling of the same elements: ∂ = reshape back to the input's shape
+    return OpDef(name, lambda a, in_shape, shape: a.reshape(shape), params=("input_shape", "shape"),
+                 grads=[lambda xp, g, in_shape, shape: xp.reshape(g, in_shape)])
+
+
+VIEW = _reshape_row("ViewBackward0")
+RESHAPE = _reshape_row("ReshapeAliasBackward0")
+SQUEEZE = _reshape_row("SqueezeBackward1")
+UNSQUEEZE = _reshape_row("UnsqueezeBackward0")
+FLATTEN = _reshape_row("FlattenBackward0")
+TRANSPOSE = OpDef("TransposeBackward0", lambda a, d0, d1: np.swapaxes(a, d0, d1),
+                  params=("dim0", "dim1"), grads=[
+    lambda xp, g, d0, d1: xp.swapaxes(g, d0, d1)])                         # swap back
+PERMUTE = OpDef("PermuteBackward0", lambda a, dims: np.transpose(a, dims), params=("dims",),
+                grads=[lambda xp, g, dims: xp.permute(g, tuple(np.argsort(dims)))])
+EXPAND = OpDef("ExpandBackward0", lambda a, in_shape, shape: np.broadcast_to(a, shape),
+               params=("input_shape", "shape"), grads=[
+    lambda xp, g, in_shape, shape: xp.sum_to(g, in_shape)])               # Σ over copies
+FLIP = OpDef("FlipBackward0", lambda a, dims: np.flip(a, dims), params=("dims",), grads=[
+    lambda xp, g, dims: xp.flip(g, dims)])
+
+
+def _repeat_grad(xp, g, in_shape, reps):
+    # split every dim into (repetition, original) and sum the repetitions away
+    lead = len(reps) - len(in_shape)
+    shape = (1,) * lead + tuple(in_shape)
+    split = []
+    for r, s in zip(reps, shape):
+        split += [r, s]
+    summed = xp.sum(xp.reshape(g, tuple(split)), tuple(range(0, 2 * len(reps), 2)), False)
+    return xp.reshape(summed, in_shape)
+
+
+REPEAT = OpDef("RepeatBackward0", lambda a, in_shape, reps: np.tile(a, reps),
+               params=("input_shape", "repeats"), grads=[_repeat_grad])
+
+
+def _cat_grads(xp, g, dim, sizes):
+    grads, start = [], 0
+    for size in sizes:
+        index = (slice(None),) * dim + (slice(start, start + size),)
+        grads.append(g[index])
+        start += size
+    return grads
+
+
+# any number of inputs: one formula returns all the gradients (slices of g)
+CAT = OpDef("CatBackward0", None, params=("dim", "sizes"), multi=True, grads=[_cat_grads])
+STACK = OpDef("StackBackward0", None, params=("dim", "count"), multi=True, grads=[
+    lambda xp, g, dim, count: [g[(slice(None),) * dim + (i,)] for i in range(count)]])
+
+
+def _pad_grad(xp, g, slices):
+    return g[slices]                                                       # crop the border
+
+
+PAD = OpDef("ConstantPadNdBackward0",
+            lambda a, widths, slices, value: np.pad(a, widths, constant_values=value),
+            params=("widths", "slices", "value"), grads=[
+    lambda xp, g, widths, slices, value: _pad_grad(xp, g, slices)])
+
+
+def reshape(input, *shape):
+    """The same elements in a new shape; one entry may be -1 (inferred)."""
+    shape = _infer_shape(input, normalize_shape(shape), "reshape")
+    return _view(RESHAPE, input, (input._data.shape, shape))
+
+
+def view(input, *shape):
+    """Like reshape (chainrule tensors are always viewable)."""
+    shape = _infer_shape(input, normalize_shape(shape), "view")
+    return _view(VIEW, input, (input._data.shape, shape))
+
+
+def _infer_shape(input, shape, name):
+    n = input._data.size
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"{name}: only one dimension can be inferred, got shape {list(shape)}")
+    if -1 in shape:
+        known = 1
+        for s in shape:
+            if s != -1:
+                known *= s
+        if known == 0 or n % known:
+            raise RuntimeError(f"{name}: shape '{list(shape)}' is invalid for input of size {n}")
+        shape = tuple(n // known if s == -1 else s for s in shape)
+    total = 1
+    for s in shape:
+        total *= s
+    if total != n or any(s < 0 for s in shape):
+        raise RuntimeError(f"{name}: shape '{list(shape)}' is invalid for input of size {n} "
+                           f"(shape {list(input._data.shape)})")
+    return shape
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim`` … ``end_dim`` into one."""
+    shape = input._data.shape
+    if not shape:
+        return _view(FLATTEN, input, (shape, (1,)))
+    s = normalize_dim(start_dim, len(shape), "flatten")
+    e = normalize_dim(end_dim, len(shape), "flatten")
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    merged = 1
+    for d in shape[s:e + 1]:
+        merged *= d
+    return _view(FLATTEN, input, (shape, shape[:s] + (merged,) + shape[e + 1:]))
+
+
+def squeeze(input, dim=None):
+    """Remove dims of size 1 (all of them, or those in ``dim``)."""
+    shape = input._data.shape
+    dims = normalize_dims(dim, len(shape), "squeeze")
+    new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+    return _view(SQUEEZE, input, (shape, new))
+
+
+def unsqueeze(input, dim):
+    """Insert a dim of size 1 at ``dim``."""
+    shape = input._data.shape
+    d = normalize_dim(dim, len(shape) + 1, "unsqueeze")
+    return _view(UNSQUEEZE, input, (shape, shape[:d] + (1,) + shape[d:]))
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dims."""
+    n = input._data.ndim
+    if n == 0:
+        return input.view(())
+    d0 = normalize_dim(dim0, n, "transpose")
+    d1 = normalize_dim(dim1, n, "transpose")
+    return _view(TRANSPOSE, input, (d0, d1))
+
+
+swapaxes = transpose
+
+
+def t(input):
+    """Transpose a tensor of at most 2 dims."""
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input._data.ndim}D")
+    return input if input._data.ndim < 2 else transpose(input, 0, 1)
+
+
+def permute(input, *dims):
+    """Reorder dims: output dim i is input dim ``dims[i]``."""
+    dims = normalize_shape(dims)
+    n = input._data.ndim
+    norm = tuple(normalize_dim(d, n, "permute") for d in dims)
+    if sorted(norm) != list(range(n)):
+        raise RuntimeError(f"permute(): dims {list(dims)} must be a permutation of the "
+                           f"{n} dims of a tensor of shape {list(input._data.shape)}")
+    return _view(PERMUTE, input, (norm,))
+
+
+def expand(input, *sizes):
+    """Broadcast to a larger shape without copying; -1 keeps a dim."""
+    sizes = normalize_shape(sizes)
+    shape = input._data.shape
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater "
+                           f"or equal to the number of dimensions in the tensor ({len(shape)})")
+    new = tuple(shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    for i, s in enumerate(shape):
+        if s != 1 and s != new[i + lead]:
+            raise RuntimeError(f"expand: the expanded size of the tensor ({new[i + lead]}) must "
+                               f"match the existing size ({s}) at non-singleton dimension "
+                               f"{i + lead}. Target sizes: {list(sizes)}. Tensor sizes: "
+                               f"{list(shape)}")
+    return _view(EXPAND, input, (shape, new))
+
+
+def broadcast_to(input, shape):
+    return expand(input, tuple(shape))
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def repeat(input, *sizes):
+    """Tile the tensor ``sizes[i]`` times along each dim."""
+    sizes = normalize_shape(sizes)
+    if len(sizes) < input._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    return apply(REPEAT, (input,), (input._data.shape, sizes))
+
+
+def flip(input, dims):
+    """Reverse the order of elements along ``dims``."""
+    return apply(FLIP, (input,), (normalize_dims(dims, input._data.ndim, "flip"),))
+
+
+def _check_same_dims(tensors, name):
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): expected a sequence of Tensors, got "
+                            f"{type(t).__name__}")
+
+
+def _joined(op, tensors, out, params):
+    result = wrap(out)
+    if grad_enabled[0] and _needs_grad(tensors):
+        _record(op, tuple(tensors), params, out, result)
+    return result
+
+
+def cat(tensors, dim=0):
+    """Concatenate tensors along an existing dim."""
+    tensors = list(tensors)
+    _check_same_dims(tensors, "cat")
+    ndim = tensors[0]._data.ndim
+    d = normalize_dim(dim, ndim, "cat")
+    arrays = _promoted(tensors)
+    try:
+        out = np.concatenate(arrays, axis=d)
+    except ValueError:
+        raise RuntimeError(f"cat(): sizes of tensors must match except in dimension {d}; got "
+                           f"shapes {[list(a.shape) for a in arrays]}") from None
+    return _joined(CAT, tensors, out, (d, tuple(a.shape[d] for a in arrays)))
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Join tensors of equal shape along a new dim."""
+    tensors = list(tensors)
+    _check_same_dims(tensors, "stack")
+    d = normalize_dim(dim, tensors[0]._data.ndim + 1, "stack")
+    arrays = _promoted(tensors)
+    shapes = {a.shape for a in arrays}
+    if len(shapes) > 1:
+        raise RuntimeError(f"stack expects each tensor to be equal size, but got shapes "
+                           f"{[list(a.shape) for a in arrays]}")
+    return _joined(STACK, tensors, np.stack(arrays, axis=d), (d, len(arrays)))
+
+
+def _promoted(tensors):
+    dt = result_type(*tensors).numpy
+    return [t._data if t._data.dtype == dt else t._data.astype(dt) for t in tensors]
+
+
+def split(input, split_size_or_sections, dim=0):
+    """Split into chunks of a given size, or of the given list of sizes, along ``dim``."""
+    d = normalize_dim(dim, input._data.ndim, "split")
+    n = input._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0 and n:
+            raise RuntimeError(f"split expects split_size be non-negative, but got {size}")
+        sizes = [min(size, n - s) for s in range(0, n, size)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got split_sizes="
+                               f"{sizes}")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(input[(slice(None),) * d + (slice(start, start + size),)])
+        start += size
+    return tuple(pieces)
+
+
+def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = input._data.shape[normalize_dim(dim, input._data.ndim, "chunk")]
+    size = -(-n // chunks) if n else 1
+    return split(input, size, dim)
+
+
+def unbind(input, dim=0):
+    d = normalize_dim(dim, input._data.ndim, "unbind")
+    return tuple(input[(slice(None),) * d + (i,)] for i in range(input._data.shape[d]))
+
+
+def pad(input, pad, mode="constant", value=0.0):
+    """Pad the last dims: ``pad = (left_last, right_last, left_prev, right_prev, …)``."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode '{mode}' is not supported; only 'constant'")
+    pad = tuple(int(p) for p in pad)
+    ndim = input._data.ndim
+    if len(pad) % 2 or len(pad) // 2 > ndim:
+        raise RuntimeError(f"pad: padding length {len(pad)} must be even and at most twice the "
+                           f"number of dimensions ({ndim})")
+    if any(p < 0 for p in pad):
+        raise NotImplementedError("pad: negative padding (cropping) is not supported; slice "
+                                  "the tensor instead")
+    widths = [(0, 0)] * ndim
+    for i in range(len(pad) // 2):
+        widths[ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    slices = tuple(slice(lo, lo + s) for (lo, _), s in zip(widths, input._data.shape))
+    return apply(PAD, (input,), (tuple(widths), slices, value))
