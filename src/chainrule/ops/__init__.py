@@ -18,4 +18,14 @@ from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatt
                     unbind, unsqueeze, view)
 from . import methods  # noqa: F401  (binds Tensor methods and operators)
 
-__all__ = ["OPS", "elementwise", "index", "inplace", "linalg", "nn_ops", "reduce", "shape"]
+__all__ = ["abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "bitwise_not", "bmm",
+           "broadcast_to", "cat", "chunk", "clamp", "clip", "clone", "concat", "concatenate",
+           "cos", "div", "dot", "eq", "equal", "erf", "exp", "expand", "expm1", "flatten",
+           "flip", "gather", "ge", "gt", "index_select", "isfinite", "isinf", "isnan", "le",
+           "log", "log1p", "log_softmax", "logical_and", "logical_not", "logical_or",
+           "logical_xor", "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean",
+           "min", "minimum", "mm", "mul", "mv", "ne", "neg", "norm", "outer", "permute",
+           "pow", "prod", "relu", "repeat", "reshape", "rsqrt", "sigmoid", "sign", "sin",
+           "softmax", "softplus", "split", "sqrt", "square", "squeeze", "stack", "std", "sub",
+           "sum", "swapaxes", "t", "tan", "tanh", "transpose", "unbind", "unsqueeze",
+           "var", "view", "where"]
