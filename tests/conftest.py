@@ -1,0 +1,12 @@
+import pytest
+
+
+@pytest.fixture(scope="session")
+def cr():
+    """The module under test: chainrule (or torch itself with CHAINRULE_TEST_SELF=1)."""
+    from op_db import module_under_test
+
+    try:
+        return module_under_test()
+    except ImportError as e:
+        pytest.fail(f"cannot import the module under test: {e}")

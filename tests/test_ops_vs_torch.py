@@ -1,0 +1,249 @@
+"""Differential tests: every OP_DB entry, chainrule against PyTorch.
+
+Forward: values, dtype strings, shapes and requires_grad of every output.
+Backward: the same random upstream gradient on both sides, then every input's ``.grad``.
+Second derivatives (entries flagged ``gradgrad``, float64): ``autograd.grad`` with
+``create_graph=True``, then the gradient of ``sum(grad_i * v_i)`` w.r.t. the inputs.
+
+Environment knobs: CHAINRULE_TEST_SELF=1 tests torch against itself (harness check);
+CHAINRULE_TEST_EXAMPLES=N changes the number of hypothesis examples per test.
+"""
+
+import os
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from op_db import (
+    OP_DB,
+    SEEDS,
+    MissingAPI,
+    assert_same_grad,
+    assert_same_tensor,
+    build_args,
+    flatten_outputs,
+    grad_positions,
+    is_torch,
+    to_numpy,
+    tolerances,
+)
+
+EXAMPLES = int(os.environ.get("CHAINRULE_TEST_EXAMPLES", "8"))
+HYPO = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,  # same examples on every run: CI-stable
+    database=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
+                           HealthCheck.function_scoped_fixture],
+)
+
+CASES = [pytest.param(e, d, id=f"{e.name}-{d}") for e in OP_DB for d in e.dtypes]
+GG_CASES = [pytest.param(e, id=e.name) for e in OP_DB if e.gradgrad]
+
+
+def run(m, entry, items, dtype, grad_pos):
+    args, leaves = build_args(m, items, dtype, grad_pos)
+    return leaves, flatten_outputs(entry.fn(m, *args))
+
+
+def run_both(cr, entry, items, dtype, grad_pos):
+    ref = run(torch, entry, items, dtype, grad_pos)
+    try:
+        got = run(cr, entry, items, dtype, grad_pos)
+    except MissingAPI as e:
+        pytest.skip(str(e))
+    return ref, got
+
+
+def make_tensor(m, arr):
+    return m.tensor(arr, dtype=getattr(m, str(arr.dtype)))
+
+
+def check_forward(entry, dtype, t_outs, c_outs):
+    rtol, atol = tolerances(dtype, entry)
+    assert len(c_outs) == len(t_outs), f"{len(c_outs)} outputs, torch returns {len(t_outs)}"
+    for k, (c, t) in enumerate(zip(c_outs, t_outs)):
+        assert_same_tensor(c, t, rtol, atol, f"output {k}")
+        assert bool(c.requires_grad) == bool(t.requires_grad), \
+            f"output {k}: requires_grad={c.requires_grad}, torch {t.requires_grad}"
+
+
+@pytest.mark.parametrize("entry,dtype", CASES)
+@HYPO
+@given(data=st.data())
+def test_op_matches_torch(cr, entry, dtype, data):
+    items = data.draw(entry.inputs, label="inputs")
+    grad_pos = grad_positions(entry, items, dtype)
+    (t_leaves, t_outs), (c_leaves, c_outs) = run_both(cr, entry, items, dtype, grad_pos)
+    check_forward(entry, dtype, t_outs, c_outs)
+    if not t_leaves:
+        return
+
+    # backward, one output at a time with the same random upstream gradients (the grads
+    # accumulate into .grad across outputs, as in torch)
+    rng = np.random.default_rng(data.draw(SEEDS, label="grad_seed"))
+    diff = [k for k, t in enumerate(t_outs) if t.requires_grad]
+    gs = [rng.standard_normal(tuple(t_outs[k].shape)).astype(to_numpy(t_outs[k]).dtype) for k in diff]
+    for m, outs in ((torch, t_outs), (cr, c_outs)):
+        for n, k in enumerate(diff):
+            outs[k].backward(make_tensor(m, gs[n]), retain_graph=n < len(diff) - 1)
+    rtol, atol = tolerances(dtype, entry)
+    for i, (c, t) in enumerate(zip(c_leaves, t_leaves)):
+        assert_same_grad(c.grad, t.grad, rtol, atol, f"grad of input {grad_pos[i]}")
+
+
+def second_order(m, leaves, outs, diff, gs, vs):
+    grads = m.autograd.grad([outs[k] for k in diff], leaves, [make_tensor(m, g) for g in gs],
+                            create_graph=True, allow_unused=True)
+    terms = [(gr * make_tensor(m, v)).sum() for gr, v in zip(grads, vs) if gr is not None and gr.requires_grad]
+    if not terms:  # first derivative is constant in the inputs: second derivative is 0
+        return grads, [None] * len(leaves)
+    s = terms[0]
+    for t in terms[1:]:
+        s = s + t
+    return grads, m.autograd.grad(s, leaves, allow_unused=True)
+
+
+@pytest.mark.parametrize("entry", GG_CASES)
+@HYPO
+@given(data=st.data())
+def test_second_derivative_matches_torch(cr, entry, data):
+    dtype = "float64"
+    items = data.draw(entry.inputs, label="inputs")
+    grad_pos = grad_positions(entry, items, dtype)
+    (t_leaves, t_outs), (c_leaves, c_outs) = run_both(cr, entry, items, dtype, grad_pos)
+    rng = np.random.default_rng(data.draw(SEEDS, label="grad_seed"))
+    diff = [k for k, t in enumerate(t_outs) if t.requires_grad]
+    gs = [rng.standard_normal(tuple(t_outs[k].shape)) for k in diff]
+    vs = [rng.standard_normal(tuple(t.shape)) for t in t_leaves]
+    t_g1, t_g2 = second_order(torch, t_leaves, t_outs, diff, gs, vs)
+    c_g1, c_g2 = second_order(cr, c_leaves, c_outs, diff, gs, vs)
+    rtol, atol = tolerances(dtype, entry)
+    for i in range(len(t_leaves)):
+        assert_same_grad(c_g1[i], t_g1[i], rtol, atol, f"create_graph grad of input {grad_pos[i]}")
+        # a second derivative that is identically zero may be None or zeros on either side
+        assert_same_grad(c_g2[i], t_g2[i], rtol, atol, f"second derivative wrt input {grad_pos[i]}",
+                         none_is_zero=True)
+
+
+# ---------------------------------------------------------------------------------------
+# dtype promotion
+# ---------------------------------------------------------------------------------------
+
+
+def f32(m, v):
+    return m.tensor(v, dtype=m.float32)
+
+
+def nd(m, a):
+    """NumPy operand; the torch reference treats it as torch.as_tensor (see op_db)."""
+    return m.as_tensor(a) if is_torch(m) else a
+
+
+def _inplace_add(m):
+    y = f32(m, [1.0, 2.0])
+    y.add_(m.tensor([0.5, 0.25], dtype=m.float64))
+    return y
+
+
+PROMOTION = [  # (case, fn(m) -> tensor, expected dtype string)
+    ("float32 + python float", lambda m: f32(m, [1.0, 2.0]) + 2.5, "torch.float32"),
+    ("python float * float32", lambda m: 2.5 * f32(m, [1.0, 2.0]), "torch.float32"),
+    ("int64 + python float", lambda m: m.tensor([1, 2]) + 2.5, "torch.float32"),
+    ("int64 / int64", lambda m: m.tensor([1, 3]) / m.tensor([2, 4]), "torch.float32"),
+    ("int64 / python int", lambda m: m.tensor([1, 3]) / 2, "torch.float32"),
+    ("float32 + float64 0-dim", lambda m: f32(m, [1.0, 2.0]) + m.tensor(0.5, dtype=m.float64), "torch.float32"),
+    ("float32 + float64 1-D", lambda m: f32(m, [1.0, 2.0]) + m.tensor([0.5], dtype=m.float64), "torch.float64"),
+    ("int64 1-D + float64 0-dim", lambda m: m.tensor([1, 2]) + m.tensor(0.5, dtype=m.float64), "torch.float64"),
+    ("int64 1-D + float32 0-dim", lambda m: m.tensor([1, 2]) + f32(m, 0.5), "torch.float32"),
+    ("float32 * int64 1-D", lambda m: f32(m, [1.5]) * m.tensor([1, 2]), "torch.float32"),
+    ("bool + python int", lambda m: m.tensor([True, False]) + 1, "torch.int64"),
+    ("bool + int64", lambda m: m.tensor([True, False]) + m.tensor([3, 4]), "torch.int64"),
+    ("bool + python bool", lambda m: m.tensor([True, False]) + True, "torch.bool"),
+    ("int64 + python bool", lambda m: m.tensor([1, 2]) + True, "torch.int64"),
+    ("int64 * python int", lambda m: m.tensor([1, 2]) * 3, "torch.int64"),
+    ("int64 ** python float", lambda m: m.tensor([1, 2]) ** 0.5, "torch.float32"),
+    ("int64 ** python int", lambda m: m.tensor([1, 2]) ** 2, "torch.int64"),
+    ("float64 + python float", lambda m: m.tensor([1.0], dtype=m.float64) + 0.1, "torch.float64"),
+    ("float32 + np.float64 scalar", lambda m: f32(m, [1.0]) + np.float64(0.1), "torch.float32"),
+    ("float32 * float64 ndarray", lambda m: f32(m, [1.0, 2.0]) * nd(m, np.array([0.5, 3.0])), "torch.float64"),
+    ("float32 - float32 ndarray", lambda m: nd(m, np.array([0.5, 3.0], np.float32)) - f32(m, [1.0, 2.0]),
+     "torch.float32"),
+    ("where(bool, int64, python float)", lambda m: m.where(m.tensor([True, False]), m.tensor([1, 2]), 0.5),
+     "torch.float32"),
+    ("in-place add_ keeps float32", _inplace_add, "torch.float32"),
+    ("comparison -> bool", lambda m: f32(m, [1.0]) < 2, "torch.bool"),
+    ("sum of int64", lambda m: m.tensor([[1, 2], [3, 4]]).sum(), "torch.int64"),
+    ("sum of bool", lambda m: m.tensor([True, True, False]).sum(), "torch.int64"),
+    ("mean of float32", lambda m: f32(m, [1.0, 2.0]).mean(), "torch.float32"),
+    ("argmax", lambda m: f32(m, [1.0, 3.0, 2.0]).argmax(), "torch.int64"),
+    ("tensor(python ints)", lambda m: m.tensor([1, 2]), "torch.int64"),
+    ("tensor(python floats)", lambda m: m.tensor([1.0, 2.0]), "torch.float32"),
+    ("tensor(python float scalar)", lambda m: m.tensor(1.5), "torch.float32"),
+    ("tensor(python bools)", lambda m: m.tensor([True, False]), "torch.bool"),
+    ("tensor(float64 ndarray)", lambda m: m.tensor(np.array([1.0, 2.0])), "torch.float64"),
+    ("tensor(int64 ndarray)", lambda m: m.tensor(np.array([1, 2], dtype=np.int64)), "torch.int64"),
+    ("tensor(float32 ndarray)", lambda m: m.tensor(np.array([1.0], dtype=np.float32)), "torch.float32"),
+    ("int64 .float()", lambda m: m.tensor([1, 2]).float(), "torch.float32"),
+    ("float32 .double()", lambda m: f32(m, [1.0]).double(), "torch.float64"),
+    ("float32 .long()", lambda m: f32(m, [1.7, -1.7]).long(), "torch.int64"),
+    ("float32 .to(float64)", lambda m: f32(m, [1.0]).to(m.float64), "torch.float64"),
+]
+
+
+@pytest.mark.parametrize("case,fn,expected", PROMOTION, ids=[p[0] for p in PROMOTION])
+def test_dtype_promotion(cr, case, fn, expected):
+    ref = fn(torch)
+    assert str(ref.dtype) == expected, f"harness: torch gives {ref.dtype}"
+    got = fn(cr)
+    assert str(got.dtype) == expected, f"{case}: {got.dtype}, expected {expected}"
+    assert_same_tensor(got, ref, 1e-6, 0.0, case)
+
+
+# ---------------------------------------------------------------------------------------
+# autograd errors that torch raises (silently wrong gradients are worse than an error)
+# ---------------------------------------------------------------------------------------
+
+
+def _inplace_on_leaf(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    x.mul_(2.0)
+
+
+def _modified_saved_tensor(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    z = y * y  # saves y
+    y.add_(1.0)  # invalidates the saved y
+    z.sum().backward()
+
+
+def _implicit_grad_nonscalar(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2.0).backward()
+
+
+def _backward_no_grad(m):
+    x = m.tensor([1.0, 2.0])
+    (x * 2.0).sum().backward()
+
+
+ERRORS = [
+    ("in-place op on a leaf that requires grad", _inplace_on_leaf),
+    ("backward after a saved tensor was modified in place", _modified_saved_tensor),
+    ("backward() without gradient on a non-scalar", _implicit_grad_nonscalar),
+    ("backward() on a tensor that does not require grad", _backward_no_grad),
+]
+
+
+@pytest.mark.parametrize("case,fn", ERRORS, ids=[e[0] for e in ERRORS])
+def test_autograd_errors_match_torch(cr, case, fn):
+    with pytest.raises(RuntimeError):
+        fn(torch)
+    with pytest.raises(RuntimeError):
+        fn(cr)
