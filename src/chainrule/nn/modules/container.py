@@ -1,0 +1,153 @@
+"""Containers: ``Sequential`` (a pipeline) and ``ModuleList`` (a list of modules)."""
+
+import operator
+
+from chainrule.nn.modules.module import Module, _addindent
+
+
+def _normalize_index(idx, size, container):
+    idx = operator.index(idx)
+    if not -size <= idx < size:
+        raise IndexError(f"index {idx} is out of range for {container} of length {size}")
+    return idx % size
+
+
+class Sequential(Module):
+    """A chain of modules: the output of each is the input of the next.
+
+    .. math:: \\text{Sequential}(f_1, \\dots, f_n)(x) = f_n(\\cdots f_1(x))
+
+    Args:
+        *modules: the modules in order, or one ``dict`` from name to module.
+
+    Example:
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+        >>> model[0]
+        Linear(in_features=4, out_features=8, bias=True)
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], dict):
+            for name, module in modules[0].items():
+                self.add_module(name, module)
+        else:
+            for idx, module in enumerate(modules):
+                self.add_module(str(idx), module)
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return Sequential(dict(list(self._modules.items())[idx]))
+        idx = _normalize_index(idx, len(self), "Sequential")
+        return list(self._modules.values())[idx]
+
+    def __setitem__(self, idx, module):
+        idx = _normalize_index(idx, len(self), "Sequential")
+        key = list(self._modules)[idx]
+        self.add_module(key, module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        if isinstance(idx, slice):
+            for key in keys[idx]:
+                del self._modules[key]
+        else:
+            del self._modules[keys[_normalize_index(idx, len(self), "Sequential")]]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        """Add ``module`` at the end; return self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class ModuleList(Module):
+    """A list of modules, registered so that ``parameters()`` and ``state_dict()`` see them.
+
+    It has no ``forward``: the owner decides how to call its items.
+
+    Example:
+        >>> layers = nn.ModuleList([nn.Linear(8, 8) for _ in range(3)])
+        >>> len(list(layers.parameters()))
+        6
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ModuleList(list(self._modules.values())[idx])
+        idx = _normalize_index(idx, len(self), "ModuleList")
+        return self._modules[str(idx)]
+
+    def __setitem__(self, idx, module):
+        idx = _normalize_index(idx, len(self), "ModuleList")
+        self.add_module(str(idx), module)
+
+    def __delitem__(self, idx):
+        items = list(self._modules.values())
+        if isinstance(idx, slice):
+            del items[idx]
+        else:
+            del items[_normalize_index(idx, len(self), "ModuleList")]
+        self._modules.clear()
+        for i, module in enumerate(items):
+            self.add_module(str(i), module)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        """Add ``module`` at the end; return self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        """Add every module of an iterable at the end; return self."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        """Insert ``module`` before position ``index``."""
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._modules.clear()
+        for i, item in enumerate(items):
+            self.add_module(str(i), item)
+
+    def __repr__(self):
+        # As PyTorch: runs of identical items are shown once, as "(0-2): 3 x Linear(...)".
+        reprs = [repr(module) for module in self]
+        if not reprs:
+            return self._get_name() + "()"
+        runs = []  # [start, end, text]
+        for i, text in enumerate(reprs):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        lines = []
+        for start, end, text in runs:
+            if start == end:
+                line = f"({start}): {text}"
+            else:
+                line = f"({start}-{end}): {end - start + 1} x {text}"
+            lines.append(_addindent(line, 2))
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
