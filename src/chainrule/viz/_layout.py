@@ -1,0 +1,232 @@
+"""Place a ``Trace`` on a page: boxes, wires and labels in pixels, left to right.
+
+The layered layout is igraph's Sugiyama layout (layer assignment is ours, crossing
+reduction and coordinates are igraph's): each op sits in the column just before the op that
+uses it, leaves start in column 0 (in a network, a parameter sits just before its first use,
+so each layer's weights stay next to their layer), and the output is the last column.
+Column gaps are sized so every edge's labels fit on the edge's last stretch, the one that
+enters the op using the value: forward value above (blue), gradient below (red).
+
+Everything here is geometry; ``_svg``, ``_raster`` and ``_export`` only paint it.
+"""
+
+import math
+
+from ._format import lines
+
+__all__ = ["FONT", "LINE", "SMALL", "Drawing", "layout", "text_width"]
+
+FONT = 14          # node labels, px
+SMALL = 12.5       # edge labels, px
+LINE = 15          # line height of edge labels, px
+_MARGIN = 24
+_PAD = 14          # space between an edge label and the ends of its stretch
+_RADIUS = 19       # circles hold labels of one or two characters
+_BOX_H = 34
+_NARROW = set("il.,:;'|!1() ·[]")
+
+
+def text_width(text, size):
+    """A close estimate of the width of ``text`` in a sans-serif font (no font files read)."""
+    width = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            width += 0.33
+        elif ch.isupper() or ch in "mw×÷‖@":
+            width += 0.78
+        else:
+            width += 0.6
+    return width * size
+
+
+class Box:
+    """A vertex on the page: centre ``x, y``; ``w, h``; ``round`` for a circle."""
+
+    def __init__(self, vertex, w, h, round_):
+        self.vertex, self.w, self.h, self.round = vertex, w, h, round_
+        self.x = self.y = 0.0
+
+
+class Wire:
+    """An edge on the page: a polyline, and where its two label blocks sit."""
+
+    def __init__(self, edge, points, value_lines, grad_lines):
+        self.edge = edge
+        self.points = points
+        self.value_lines = value_lines      # text lines above the wire (blue)
+        self.grad_lines = grad_lines        # text lines below the wire (red); [] before backward
+        self.value_at = self.grad_at = (0.0, 0.0)   # baseline centre of the first line
+
+
+class Frame:
+    """A module's box: a dashed rectangle with a title."""
+
+    def __init__(self, title, x0, y0, x1, y1):
+        self.title, self.x0, self.y0, self.x1, self.y1 = title, x0, y0, x1, y1
+
+
+class Drawing:
+    def __init__(self, trace, boxes, wires, frames, width, height):
+        self.trace, self.boxes, self.wires, self.frames = trace, boxes, wires, frames
+        self.width, self.height = width, height
+
+
+def _box(v):
+    w = text_width(v.label, FONT) + 22
+    if v.kind == "op" and len(v.label) <= 2:
+        return Box(v, 2 * _RADIUS, 2 * _RADIUS, True)
+    return Box(v, max(w, 40), _BOX_H, False)
+
+
+def _layers(trace):
+    """Column of each vertex: ops as late as possible, leaves first (or just before use)."""
+    depth = {}
+    for v in trace.backward_order():
+        depth[v] = max((depth[e.dst] + 1 for e in v.uses), default=0)
+    last = max(depth.values())
+    column = {v: last - depth[v] for v in trace.vertices}
+    for v in trace.vertices:
+        if v.kind == "leaf":
+            first_use = min((column[e.dst] for e in v.uses), default=1)
+            column[v] = first_use - 1 if v.group is not None else 0
+    return column
+
+
+def layout(trace):
+    """Compute a ``Drawing`` of ``trace``."""
+    import igraph
+
+    order = trace.backward_order()
+    index = {v: i for i, v in enumerate(order)}
+    column = _layers(trace)
+    graph = igraph.Graph(n=len(order), edges=[(index[e.src], index[e.dst]) for e in trace.edges],
+                         directed=True)
+    placed = graph.layout_sugiyama(layers=[column[v] for v in order], hgap=1, vgap=1)
+    boxes = {v: _box(v) for v in order}
+    plans = _plan_edges(trace, placed, index)
+    rows = max(max(len(p.value), len(p.grad)) for p in plans)
+    row_h = 2 * rows * LINE + 36
+
+    columns = max(column.values()) + 1
+    col_w = [40.0] * columns
+    for v, b in boxes.items():
+        col_w[column[v]] = max(col_w[column[v]], b.w)
+    gap = [60.0] * columns
+    for p in plans:
+        (pos0, c), (pos1, _) = p.route[p.k], p.route[p.k + 1]
+        need = p.width + 2 * _PAD + (40 if p.stub else 10 + 0.9 * abs(pos1 - pos0) * row_h)
+        c = round(c)
+        gap[c] = max(gap[c], need)
+    x_of, x = [], _MARGIN
+    for c in range(columns):
+        x_of.append(x + col_w[c] / 2)
+        x += col_w[c] + gap[c]
+
+    def page(pos, col):
+        return x_of[round(col)], _MARGIN + rows * LINE + 6 + pos * row_h
+
+    for v, b in boxes.items():
+        b.x, b.y = page(*placed[index[v]])
+    wires = [_wire(p, boxes, page) for p in plans]
+    frames = _frames(trace, boxes)
+    width = x - gap[-1] + _MARGIN
+    height = max(max(b.y + b.h / 2 for b in boxes.values()),
+                 max((f.y1 for f in frames), default=0)) + rows * LINE + _MARGIN
+    return Drawing(trace, list(boxes.values()), wires, frames, width, height)
+
+
+class _Plan:
+    """An edge's route in layout units and where its labels go, before pixels are known."""
+
+    def __init__(self, edge, route, value, grad):
+        self.edge, self.route, self.value, self.grad = edge, route, value, grad
+        self.width = max(text_width(t, SMALL) for t in value + grad + [""])
+        self.stub = False       # labels on a short level stretch leaving the source
+        self.k = 0              # otherwise on stretch k of the route
+        self.offset = 0.0       # parallel edges (a * a) are bowed apart by this much
+
+
+def _plan_edges(trace, placed, index):
+    plans, bundles = [], {}
+    for k, e in enumerate(trace.edges):
+        route = ([tuple(placed[index[e.src]])] + [tuple(p) for p in placed.edge_routing[k]]
+                 + [tuple(placed[index[e.dst]])])
+        bundle = bundles.setdefault((e.src, e.dst), [])
+        if bundle:
+            route = bundle[0].route            # parallel edges share one route, then bow
+        plan = _Plan(e, route, *_edge_lines(trace, e))
+        bundle.append(plan)
+        plan.stub = len(e.src.uses) == 1 and route[0][0] != route[1][0]
+        plan.k = 0 if plan.stub else _label_stretch(route, late=len(e.src.uses) > 1)
+        plans.append(plan)
+    for bundle in bundles.values():
+        step = 2 * LINE * max(len(bundle[0].value), len(bundle[0].grad), 1) + 14
+        for i, plan in enumerate(bundle):
+            plan.offset = (i - (len(bundle) - 1) / 2) * step if len(bundle) > 1 else 0.0
+    return plans
+
+
+def _wire(plan, boxes, page):
+    """Pixels for one edge: out of the source's right side, through igraph's bends, into the
+    target, with the labelled stretch level (a stub) or bowed (parallel edges)."""
+    src, dst = boxes[plan.edge.src], boxes[plan.edge.dst]
+    points = [page(*p) for p in plan.route]
+    points[0] = (src.x + src.w / 2, src.y)
+    k = plan.k
+    if plan.stub:
+        points.insert(1, (points[0][0] + plan.width + 2 * _PAD, points[0][1]))
+    (x0, y0), (x1, y1) = points[k], points[k + 1]
+    if plan.offset:
+        d = (x1 - x0) / 4
+        points[k + 1:k + 1] = [(x0 + d, y0 + plan.offset), (x1 - d, y1 + plan.offset)]
+        y0, y1 = y0 + plan.offset, y1 + plan.offset
+    points[-1] = _entry(dst, points[-2])
+    wire = Wire(plan.edge, points, plan.value, plan.grad)
+    slope = abs(y1 - y0) / max(abs(x1 - x0), 1.0)
+    lift = 5 + min(slope, 3.0) * plan.width / 2
+    xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+    wire.value_at = (xm, ym - lift - (len(plan.value) - 1) * LINE - 3)
+    wire.grad_at = (xm, ym + lift + SMALL * 0.8 + 1)
+    return wire
+
+
+def _label_stretch(route, late):
+    """Which stretch of an edge gets its labels: the flattest; on a tie the first, or the
+    last if ``late`` (a value with several uses, whose edges all start at one point)."""
+    best, k_best = None, 0
+    for k in range(len(route) - 1):
+        rise = abs(route[k + 1][0] - route[k][0])
+        if best is None or rise < best or (late and rise == best):
+            best, k_best = rise, k
+    return k_best
+
+
+def _edge_lines(trace, e):
+    value = lines(e.value)
+    grad = lines(e.grad) if trace.has_grad and e.grad is not None else []
+    return value, grad
+
+
+def _entry(box, towards):
+    """Where a wire coming from ``towards`` meets the left side of ``box``."""
+    dx, dy = towards[0] - box.x, towards[1] - box.y
+    if box.round:
+        d = math.hypot(dx, dy) or 1.0
+        return box.x + dx / d * _RADIUS, box.y + dy / d * _RADIUS
+    x = box.x - box.w / 2
+    if dx >= 0:
+        return x, box.y
+    t = (box.w / 2) / -dx
+    return x, box.y + max(-box.h / 2 + 4, min(box.h / 2 - 4, dy * t))
+
+
+def _frames(trace, boxes):
+    frames = []
+    for title, members in trace.groups.items():
+        bs = [boxes[v] for v in members]
+        x0 = min(b.x - b.w / 2 for b in bs) - 12
+        x1 = max(b.x + b.w / 2 for b in bs) + 12
+        y0 = min(b.y - b.h / 2 for b in bs) - 12 - LINE
+        y1 = max(b.y + b.h / 2 for b in bs) + 12
+        frames.append(Frame(title, x0, y0, x1, y1))
+    return frames

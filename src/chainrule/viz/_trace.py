@@ -1,0 +1,411 @@
+"""Read the graph behind a tensor into plain records that every renderer shares.
+
+A ``Trace`` holds vertices (leaves, ops and one ``output`` terminal) and edges.  An edge
+carries the forward value of its source and, once gradients are known, the gradient of the
+output with respect to that value *along this edge*: when a value feeds several ops, each
+edge carries its own share and the shares add up to the value's gradient.
+
+Where the gradients come from (nothing here writes to a user's tensor):
+
+* ``node.grad`` — the engine stores, on every op node of a backward pass, the gradient with
+  respect to that node's output.  After ``L.backward()`` these stay readable even though the
+  saved buffers are freed.
+* If no backward pass has reached the output yet, the tool runs its own:
+  ``chainrule.autograd.grad(L, leaves, retain_graph=True, allow_unused=True)``.  That fills
+  ``node.grad`` and returns the leaves' gradients without touching any ``.grad`` and keeps the
+  graph, so the user can still call ``L.backward()`` afterwards.
+* The share along each edge, and the local derivative of an op, come from a *replay*: the op
+  is re-run on fresh tensors holding the recorded input values and differentiated by the
+  engine (see ``_ops``).  A replay that does not reproduce the recorded output is ignored.
+  Without a replay, an edge from a value with a single use carries that value's gradient.
+"""
+
+import numpy as np
+
+from ._format import number, one_line
+from ._ops import ATOM, TIGHT, lookup, plain_label
+
+__all__ = ["Edge", "Trace", "Vertex", "trace"]
+
+_MAX_EXPR = 16  # longer expressions are named v1, v2, ... in sentences
+
+
+class Vertex:
+    """A leaf, an op, or the output terminal."""
+
+    def __init__(self, kind, node=None, tensor=None):
+        self.kind = kind                # "leaf", "op" or "output"
+        self.node = node                # the grad_fn (ops), the leaf tensor (leaves)
+        self.tensor = tensor
+        self.id = 0                     # position in forward order, set by ``trace``
+        self.op = node.name() if kind == "op" else None
+        self.row = lookup(self.op) if self.op else None
+        self.attrs = node.attributes() if kind == "op" else {}
+        self.inputs = []                # per slot: the incoming Edge, or None for a constant
+        self.consts = []                # per slot: the constant's value (None if unknown)
+        self.uses = []                  # outgoing edges
+        self.value = None
+        self.grad = None                # ∂L/∂(this value), summed over its uses
+        self.name = ""                  # how sentences call the value: 'a', 'q', '3b', 'v2'
+        self.prec = ATOM
+        self.label = ""                 # text inside the box
+        self.group = None               # title of the module box it sits in
+
+    def __repr__(self):
+        return f"<Vertex {self.id} {self.kind} {self.label!r}>"
+
+
+class Edge:
+    """The value of ``src`` flowing into input ``slot`` of ``dst``."""
+
+    def __init__(self, src, dst, slot):
+        self.src, self.dst, self.slot = src, dst, slot
+        self.grad = None                # this edge's share of ∂L/∂(src's value)
+        self.local = None               # ∂dst/∂src as a number, for scalar ops with a replay
+
+    @property
+    def value(self):
+        return self.src.value
+
+
+class Site:
+    """One op vertex as its ``_ops`` row functions see it (names, constants, attributes)."""
+
+    def __init__(self, vertex):
+        self.v = vertex
+        self.attrs = vertex.attrs
+
+    def is_constant(self, i):
+        return i >= len(self.v.inputs) or self.v.inputs[i] is None
+
+    def known(self, i):
+        """Whether input ``i``'s value is known (a constant may not be recorded)."""
+        return not self.is_constant(i) or (i < len(self.v.consts) and self.v.consts[i] is not None)
+
+    def name(self, i):
+        if self.is_constant(i):
+            c = self.v.consts[i] if i < len(self.v.consts) else None
+            return "k" if c is None else _const_text(c)
+        return self.v.inputs[i].src.name
+
+    def term(self, i):
+        """``name(i)``, bracketed when it would need brackets as a factor or a base."""
+        text = self.name(i)
+        loose = (text.startswith("-") if self.is_constant(i)
+                 else self.v.inputs[i].src.prec < TIGHT)
+        return f"({text})" if loose else text
+
+    def about(self, i):
+        """Input ``i`` named with its value, e.g. ``r = 16``; a constant is just its value."""
+        text = self.name(i)
+        if self.is_constant(i):
+            return "a constant" if text == "k" else text
+        return f"{text} = {one_line(self.v.inputs[i].src.value)}"
+
+    def attr(self, key):
+        return _const_text(self.attrs.get(key))
+
+
+def _const_text(c):
+    if isinstance(c, (int, float, np.number)) or (isinstance(c, np.ndarray) and c.size == 1):
+        return number(c)
+    return str(c)
+
+
+class Trace:
+    """Vertices in forward order (inputs before the ops that use them), edges, module boxes."""
+
+    def __init__(self, vertices, edges, output):
+        self.vertices = vertices
+        self.edges = edges
+        self.output = output
+        self.groups = {}                # box title -> list of vertices
+        self.has_grad = False
+
+    def backward_order(self):
+        """Vertices from the output back to the leaves, depth first as in the textbook: a
+        vertex comes once every op that uses it has come, so its gradient is complete."""
+        waiting = {}
+        order, stack = [], [self.output]
+        while stack:
+            v = stack.pop()
+            order.append(v)
+            for e in reversed([e for e in v.inputs if e is not None]):
+                left = waiting.get(e.src, len(e.src.uses)) - 1
+                waiting[e.src] = left
+                if left == 0:
+                    stack.append(e.src)
+        return order
+
+
+def trace(tensor, names=None, module=None, grads=False):
+    """Read ``tensor``'s graph; with ``grads``, also gradients (computing them if needed)."""
+    result = _walk(tensor)
+    _name(result, tensor, names or {}, module)
+    if module is not None:
+        _group(result, module)
+    if grads:
+        _fill_gradients(result, tensor)
+        result.has_grad = True
+    return result
+
+
+# ------------------------------------------------------------------ structure
+_ACCUMULATE = "torch::autograd::AccumulateGrad"
+
+
+def _walk(tensor):
+    """Build vertices and edges from the output back to the leaves (explicit stack)."""
+    made = {}
+
+    def vertex_for(node):
+        if node.name() == _ACCUMULATE:
+            leaf = node.variable
+            v = made.get(id(leaf))
+            if v is None:
+                v = made[id(leaf)] = Vertex("leaf", leaf, tensor=leaf)
+                v.value = _array(leaf)
+            return v, False
+        v = made.get(id(node))
+        if v is None:
+            v = made[id(node)] = Vertex("op", node)
+            v.value = np.asarray(node.value)
+            return v, True
+        return v, False
+
+    output = Vertex("output", tensor=tensor)
+    output.value = _array(tensor)
+    edges = []
+    if tensor.grad_fn is None:
+        first, new = Vertex("leaf", tensor, tensor=tensor), False
+        first.value = output.value
+    else:
+        first, new = vertex_for(tensor.grad_fn)
+    edges.append(_link(first, output, 0))
+    stack = [first] if new else []
+    while stack:
+        v = stack.pop()
+        fresh = []
+        for slot, (child, _) in enumerate(v.node.next_functions):
+            if child is None:
+                v.inputs.append(None)
+                v.consts.append(_constant(v, slot))
+                continue
+            src, new = vertex_for(child)
+            edges.append(_link(src, v, slot))
+            v.consts.append(None)
+            if new:
+                fresh.append(src)
+        stack.extend(reversed(fresh))
+    result = Trace([], edges, output)
+    result.vertices = list(reversed(result.backward_order()))
+    for i, v in enumerate(result.vertices):
+        v.id = i
+    return result
+
+
+def _link(src, dst, slot):
+    edge = Edge(src, dst, slot)
+    src.uses.append(edge)
+    dst.inputs.append(edge)
+    return edge
+
+
+def _constant(v, slot):
+    """The value of a constant input, when the node records it among its attributes (under
+    the input's argument name; for ``+`` and ``×``, whose order is immaterial, under either)."""
+    if v.row is None or slot >= len(v.row.slots):
+        return None
+    found = v.attrs.get(v.row.slots[slot])
+    if found is None and v.op in ("AddBackward0", "MulBackward0"):
+        found = v.attrs.get(v.row.slots[1 - slot])
+    return found
+
+
+def _array(tensor):
+    return np.asarray(tensor.detach().numpy())
+
+
+# ------------------------------------------------------------------ names and boxes
+def _name(result, tensor, names, module):
+    """Name every vertex: the user's names, then parameter names, then ``tensor.name``,
+    then expressions (``3b``), then ``x1``/``v1`` numbering; label every box.
+
+    The op that produced the output shares the output's name (``L`` unless named)."""
+    by_id = {}
+    for key, t in names.items():
+        by_id[id(t)] = key
+        if t.grad_fn is not None:
+            by_id[id(t.grad_fn)] = key
+    output = result.output
+    output.name = output.label = by_id.get(id(tensor)) or tensor.name or "L"
+    if tensor.grad_fn is not None:
+        by_id[id(tensor.grad_fn)] = output.name
+    params = {}
+    if module is not None:
+        params = {id(p): key for key, p in module.named_parameters()}
+    leaves = ops = 0
+    for v in result.vertices:
+        if v.kind == "leaf":
+            leaves += 1
+            v.name = v.label = (by_id.get(id(v.tensor)) or params.get(id(v.tensor))
+                                or v.tensor.name or f"x{leaves}")
+        elif v.kind == "op":
+            ops += 1
+            site = Site(v)
+            v.label = v.row.label(site) if v.row else plain_label(v.op)
+            given = by_id.get(id(v.node))
+            expression = None if given else _expression(v, site)
+            if given:
+                v.name = given
+            elif expression:
+                v.name, v.prec = expression, v.row.prec or ATOM
+            else:
+                v.name = f"v{ops}"
+
+
+def _expression(v, site):
+    """The op's output written in terms of its inputs, if that is short."""
+    if v.row is None:
+        return None
+    operands = []
+    for i in range(len(v.inputs)):
+        if not site.known(i):
+            return None
+        if site.is_constant(i):
+            operands.append(site.name(i))
+            continue
+        src = v.inputs[i].src
+        tight = v.row.prec == 0 or src.prec > v.row.prec
+        operands.append(src.name if tight else f"({src.name})")
+    text = v.row.expr(site, operands)
+    return text if len(text) <= _MAX_EXPR else None
+
+
+def _group(result, module):
+    """Box each module that owns parameters with its parameters and the ops between them.
+
+    The ops of a box are those that use one of its parameters, plus every op lying on a path
+    between two such ops (e.g. the ``matmul`` between ``transpose(W)`` and ``+ b``).
+    """
+    owner = {}
+    for path, mod in module.named_modules():
+        own = list(mod.named_parameters(recurse=False))
+        title = f"{path} · {type(mod).__name__}" if path else type(mod).__name__
+        for _, p in own:
+            owner.setdefault(id(p), title)
+    for v in result.vertices:
+        if v.kind != "leaf" or id(v.tensor) not in owner:
+            continue
+        title = owner[id(v.tensor)]
+        v.group = v.group or title
+        result.groups.setdefault(title, []).append(v)
+    for title, leaves in result.groups.items():
+        first = {e.dst for leaf in leaves for e in leaf.uses if e.dst.kind == "op"}
+        between = _reach(first, "uses") & _reach(first, "inputs")
+        for v in result.vertices:
+            if v in between and v.group is None:
+                v.group = title
+                leaves.append(v)
+
+
+def _reach(start, direction):
+    """Vertices reachable from ``start`` along ``uses`` (towards the output) or ``inputs``."""
+    seen, stack = set(start), list(start)
+    while stack:
+        v = stack.pop()
+        for e in getattr(v, direction):
+            if e is None:
+                continue
+            nxt = e.dst if direction == "uses" else e.src
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
+# ------------------------------------------------------------------ gradients
+def _fill_gradients(result, tensor):
+    import chainrule as cr
+
+    root = tensor.grad_fn
+    leaves = [v for v in result.vertices if v.kind == "leaf" and v.tensor.requires_grad]
+    leaf_totals = {}
+    if root is None:
+        result.output.grad = np.ones_like(result.output.value)
+        leaf_totals = {v: result.output.grad for v in leaves}
+    elif root.grad is None:
+        if result.output.value.size != 1:
+            raise ValueError(
+                f"draw/explain: the output has shape {tuple(result.output.value.shape)}, so "
+                f"its own gradient is not implied; run out.backward(gradient) first, or pass "
+                f"show_grad=False")
+        found = cr.autograd.grad(tensor, [v.tensor for v in leaves], retain_graph=True,
+                                 allow_unused=True)
+        leaf_totals = {v: _numpy(g) for v, g in zip(leaves, found)}
+    for v in result.vertices:
+        if v.kind == "op":
+            v.grad = None if v.node.grad is None else np.asarray(v.node.grad)
+    if root is not None:
+        result.output.grad = result.output.inputs[0].src.grad
+    result.output.inputs[0].grad = result.output.grad
+    for v in result.vertices:
+        if v.kind == "op" and v.grad is not None:
+            _replay(cr, v)
+    for v in result.vertices:
+        if v.kind == "leaf":
+            v.grad = leaf_totals.get(v)
+            if v.grad is None:
+                v.grad = _sum_of_shares(v)
+            if v.grad is None and v.tensor.grad is not None:
+                v.grad = _numpy(v.tensor.grad)
+        for e in v.uses:
+            if e.grad is None and len(v.uses) == 1:
+                e.grad = v.grad
+
+
+def _sum_of_shares(v):
+    shares = [e.grad for e in v.uses]
+    if not shares or any(s is None for s in shares):
+        return None
+    total = shares[0]
+    for s in shares[1:]:
+        total = total + s
+    return total
+
+
+def _replay(cr, v):
+    """Re-run op ``v`` on its recorded inputs to get each edge's share and local derivative."""
+    if v.row is None or v.row.replay is None:
+        return
+    inputs, fresh = [], []
+    for edge, const in zip(v.inputs, v.consts):
+        if edge is not None:
+            t = cr.tensor(edge.src.value, requires_grad=edge.src.value.dtype.kind == "f")
+            inputs.append(t)
+            fresh.append((edge, t))
+        elif const is None:
+            return
+        else:
+            inputs.append(cr.tensor(const) if isinstance(const, np.ndarray) else const)
+    with cr.enable_grad():
+        out = v.row.replay(cr, inputs, v.attrs)
+    if out.shape != v.value.shape or not np.allclose(_numpy(out), v.value, equal_nan=True):
+        return
+    wanted = [t for _, t in fresh if t.requires_grad]
+    if not wanted:
+        return
+    shares = cr.autograd.grad(out, wanted, grad_outputs=cr.tensor(v.grad), retain_graph=True,
+                              allow_unused=True)
+    scalar = v.value.size == 1 and all(t.numel() == 1 for t in wanted)
+    local = cr.autograd.grad(out, wanted, allow_unused=True) if scalar else [None] * len(wanted)
+    by_tensor = {id(t): (s, d) for t, s, d in zip(wanted, shares, local)}
+    for edge, t in fresh:
+        if id(t) in by_tensor:
+            share, d = by_tensor[id(t)]
+            edge.grad = None if share is None else _numpy(share)
+            edge.local = None if d is None else float(_numpy(d))
+
+
+def _numpy(t):
+    return None if t is None else np.asarray(t.detach().numpy())
