@@ -18,7 +18,7 @@ def dot(drawing):
     out = ["digraph chainrule {", "  rankdir=LR;",
            '  node [fontname="Helvetica", fontsize=12];',
            '  edge [fontname="Helvetica", fontsize=10, arrowsize=0.7];']
-    for b in drawing.boxes:
+    for b in sorted(drawing.boxes, key=lambda b: b.vertex.id):
         v = b.vertex
         shape = "circle" if b.round else "box"
         out.append(f'  v{v.id} [label="{_dot_text(v.label)}", shape={shape}, '

@@ -41,7 +41,12 @@ def lines(value):
         return [head]
     data = value.astype(np.float64)
     norm = float(np.sqrt(np.sum(data * data)))
-    return [head, f"‖·‖ {number(norm)}  [{number(data.min())}, {number(data.max())}]"]
+    return [head, f"‖·‖ {_short(norm)}  [{_short(data.min())}, {_short(data.max())}]"]
+
+
+def _short(x):
+    """Three significant digits: enough for a summary."""
+    return number(float(f"{float(x):.3g}"))
 
 
 def one_line(value):

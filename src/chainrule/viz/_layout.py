@@ -89,7 +89,25 @@ def _layers(trace):
         if v.kind == "leaf":
             first_use = min((column[e.dst] for e in v.uses), default=1)
             column[v] = first_use - 1 if v.group is not None else 0
+    _separate_groups(trace, column)
     return column
+
+
+def _separate_groups(trace, column):
+    """Give each module box columns of its own: where a box would start in a column that an
+    earlier box still occupies, move it and everything after it to the right."""
+    done = set()
+    for members in sorted(trace.groups.values(), key=lambda m: max(column[v] for v in m)):
+        start = min(column[v] for v in members)
+        end = max((column[v] for v in done), default=-1)
+        if start <= end:
+            for v in trace.vertices:
+                if column[v] >= start and v not in done:
+                    column[v] += end - start + 1
+        done.update(members)
+    for v in trace.vertices:                  # inputs before the ops that use them
+        for e in v.uses:
+            column[e.dst] = max(column[e.dst], column[v] + 1)
 
 
 def layout(trace):
@@ -128,7 +146,7 @@ def layout(trace):
     for v, b in boxes.items():
         b.x, b.y = page(*placed[index[v]])
     wires = [_wire(p, boxes, page) for p in plans]
-    frames = _frames(trace, boxes)
+    frames = _frames(trace, boxes, wires)
     width = x - gap[-1] + _MARGIN
     height = max(max(b.y + b.h / 2 for b in boxes.values()),
                  max((f.y1 for f in frames), default=0)) + rows * LINE + _MARGIN
@@ -220,13 +238,16 @@ def _entry(box, towards):
     return x, box.y + max(-box.h / 2 + 4, min(box.h / 2 - 4, dy * t))
 
 
-def _frames(trace, boxes):
+def _frames(trace, boxes, wires):
+    """One frame per module: around its boxes and the labels of the wires inside it."""
     frames = []
     for title, members in trace.groups.items():
         bs = [boxes[v] for v in members]
+        inside = [w for w in wires if w.edge.src in members and w.edge.dst in members]
+        top = [b.y - b.h / 2 for b in bs] + [w.value_at[1] - SMALL for w in inside]
+        bottom = [b.y + b.h / 2 for b in bs] + [
+            w.grad_at[1] + (len(w.grad_lines) - 1) * LINE + 4 for w in inside if w.grad_lines]
         x0 = min(b.x - b.w / 2 for b in bs) - 12
         x1 = max(b.x + b.w / 2 for b in bs) + 12
-        y0 = min(b.y - b.h / 2 for b in bs) - 12 - LINE
-        y1 = max(b.y + b.h / 2 for b in bs) + 12
-        frames.append(Frame(title, x0, y0, x1, y1))
+        frames.append(Frame(title, x0, min(top) - 8 - LINE, x1, max(bottom) + 8))
     return frames

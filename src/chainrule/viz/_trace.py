@@ -238,7 +238,8 @@ def _name(result, tensor, names, module):
         if t.grad_fn is not None:
             by_id[id(t.grad_fn)] = key
     output = result.output
-    output.name = output.label = by_id.get(id(tensor)) or tensor.name or "L"
+    own = tensor.name if tensor.grad_fn is not None else None
+    output.name = output.label = by_id.get(id(tensor)) or own or "L"
     if tensor.grad_fn is not None:
         by_id[id(tensor.grad_fn)] = output.name
     params = {}
@@ -294,12 +295,16 @@ def _group(result, module):
         title = f"{path} · {type(mod).__name__}" if path else type(mod).__name__
         for _, p in own:
             owner.setdefault(id(p), title)
+    for title in dict.fromkeys(owner.values()):
+        result.groups[title] = []
     for v in result.vertices:
         if v.kind != "leaf" or id(v.tensor) not in owner:
             continue
         title = owner[id(v.tensor)]
         v.group = v.group or title
-        result.groups.setdefault(title, []).append(v)
+        result.groups[title].append(v)
+    for title in [t for t, members in result.groups.items() if not members]:
+        del result.groups[title]
     for title, leaves in result.groups.items():
         first = {e.dst for leaf in leaves for e in leaf.uses if e.dst.kind == "op"}
         between = _reach(first, "uses") & _reach(first, "inputs")

@@ -1,0 +1,41 @@
+"""``draw``, ``explain`` and ``to_html`` leave every tensor as they found it."""
+
+import pytest
+
+from chainrule import viz
+
+
+def _state(t):
+    grad = None if t.grad is None else (id(t.grad), t.grad.item())
+    return grad, t.requires_grad, t.grad_fn
+
+
+def _structure(node):
+    """The graph below ``node`` as nested (name, children) tuples."""
+    if node is None:
+        return None
+    return (node.name(), tuple(_structure(c) for c, _ in node.next_functions))
+
+
+def _use_all(textbook, tmp_path):
+    names = {"q": textbook["q"], "r": textbook["r"]}
+    viz.draw(textbook["L"], names=names).save(tmp_path / "g.png")
+    viz.draw(textbook["L"], show_grad=True).svg()
+    viz.explain(textbook["L"], names=names, format="markdown")
+    viz.to_html(textbook["L"], tmp_path / "page.html", names=names)
+
+
+@pytest.mark.parametrize("after_backward", [False, True])
+def test_tensors_and_graph_unchanged(textbook, tmp_path, after_backward):
+    L = textbook["L"]
+    if after_backward:
+        L.backward()
+    tensors = dict(textbook)
+    before = {k: _state(t) for k, t in tensors.items()}
+    graph = _structure(L.grad_fn)
+    _use_all(textbook, tmp_path)
+    assert {k: _state(t) for k, t in tensors.items()} == before
+    assert _structure(L.grad_fn) == graph
+    if not after_backward:
+        L.backward()  # the graph is still whole: the tool kept it (retain_graph=True)
+        assert [textbook[k].grad.item() for k in "abc"] == [16.0, 48.0, 88.0]
