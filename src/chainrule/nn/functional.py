@@ -9,6 +9,8 @@ ops, so their gradients come from the engine; the two binary cross-entropies are
 import math
 import warnings
 
+import numpy as np
+
 import chainrule
 from chainrule import Tensor
 from chainrule.autograd import Function
@@ -207,8 +209,9 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, p, y, weight):
-        log_p = chainrule.clamp(chainrule.log(p), min=-100.0)
-        log_1mp = chainrule.clamp(chainrule.log1p(-p), min=-100.0)
+        with np.errstate(divide="ignore"):  # log(0) = -inf is expected here: it is clamped
+            log_p = chainrule.clamp(chainrule.log(p), min=-100.0)
+            log_1mp = chainrule.clamp(chainrule.log1p(-p), min=-100.0)
         ctx.save_for_backward(p, y)
         ctx.weight = weight
         loss = (y - 1.0) * log_1mp - y * log_p
@@ -222,10 +225,11 @@ class BinaryCrossEntropy(Function):
         # d/dp = (p - y) / (p (1 - p))
         grad_p = g * (p - y) / chainrule.clamp(p * (1.0 - p), min=_BCE_EPSILON)
         # d/dy = log(1 - p) - log(p)
-        grad_y = g * (
-            chainrule.clamp(chainrule.log1p(-p), min=-100.0)
-            - chainrule.clamp(chainrule.log(p), min=-100.0)
-        )
+        with np.errstate(divide="ignore"):
+            grad_y = g * (
+                chainrule.clamp(chainrule.log1p(-p), min=-100.0)
+                - chainrule.clamp(chainrule.log(p), min=-100.0)
+            )
         return grad_p, grad_y, None
 
 
