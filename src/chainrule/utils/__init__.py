@@ -1,0 +1,5 @@
+"""``chainrule.utils``: data loading (``chainrule.utils.data``)."""
+
+from chainrule.utils import data
+
+__all__ = ["data"]
