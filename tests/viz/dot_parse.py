@@ -4,8 +4,8 @@ import re
 
 from chainrule.viz._svg import BLUE, RED
 
-_NODE = re.compile(r'^\s*(v\d+) \[label="((?:[^"\\]|\\.)*)"', re.M)
-_EDGE = re.compile(r"^\s*(v\d+) -> (v\d+) \[label=<(.*)>\];$", re.M)
+_NODE = re.compile(r'^\s*(v\d+) \[label="((?:[^"\\]|\\.)*)"', re.MULTILINE)
+_EDGE = re.compile(r"^\s*(v\d+) -> (v\d+) \[label=<(.*)>\];$", re.MULTILINE)
 _FONT = re.compile(r'<font color="(#[0-9a-f]{6})">([^<]*)</font>')
 _CLUSTER = re.compile(r'subgraph cluster_\d+ \{ label="([^"]*)";[^}]*\}')
 

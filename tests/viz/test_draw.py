@@ -1,5 +1,6 @@
 """``draw``: the textbook's graph, checked through its DOT, SVG, TikZ and PNG forms."""
 
+import itertools
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -108,7 +109,7 @@ def test_tikz_places_every_box_and_label(textbook):
     assert tikz.count("\\node[output") == 1 and tikz.count("\\draw[wire]") == 7
     assert "{$\\times$3}" in tikz and "{square}" in tikz
     for _, _, value, grad in TEXTBOOK_EDGES:
-        assert f"\\node[value] at" in tikz and f"{{{value}}};" in tikz
+        assert "\\node[value] at" in tikz and f"{{{value}}};" in tikz
         assert f"{{{grad}}};" in tikz
     assert tikz.startswith("%") and tikz.rstrip().endswith("\\end{tikzpicture}")
 
@@ -176,7 +177,7 @@ def test_module_parameters_are_named_and_boxed(tmp_path):
     assert all(red for *_, red in edges), "every edge has its gradient"
     assert len(graph.drawing.frames) == 3
     frames = sorted(graph.drawing.frames, key=lambda f: f.x0)
-    assert all(a.x1 < b.x0 for a, b in zip(frames, frames[1:])), "boxes do not overlap"
+    assert all(a.x1 < b.x0 for a, b in itertools.pairwise(frames)), "boxes do not overlap"
     for box in graph.drawing.boxes:
         inside = [f.title for f in frames if f.x0 <= box.x <= f.x1 and f.y0 <= box.y <= f.y1]
         assert inside == ([box.vertex.group] if box.vertex.group else []), box.vertex.label

@@ -19,15 +19,15 @@ _STROKE = {"leaf": "#b08a18", "op": "#3b5b8c", "output": "#3a7a3a"}
 _FONTS = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 
-def svg(drawing, all_grads=False):
-    """SVG text for ``drawing``.  ``all_grads`` keeps an (empty) gradient text on every edge
-    even before backward, for the interactive page to fill."""
+def svg(drawing, all_grads=False, scale=1.0):
+    """SVG text for ``drawing``, shown at ``scale`` times its natural size.  ``all_grads``
+    keeps a gradient text on every edge, for the interactive page to reveal."""
     w, h = drawing.width, drawing.height
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h:.0f}" '
-            f'viewBox="0 0 {w:.0f} {h:.0f}" font-family="{_FONTS}">')
-    arrow = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-             f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{INK}"/>'
-             '</marker></defs>')
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w * scale:.0f}" '
+            f'height="{h * scale:.0f}" viewBox="0 0 {w:.0f} {h:.0f}" font-family="{_FONTS}">')
+    arrow = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" '
+             'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto">'
+             f'<path d="M0,0 L10,5 L0,10 z" fill="{INK}"/></marker></defs>')
     out = [head, arrow, f'<rect width="{w:.0f}" height="{h:.0f}" fill="white"/>']
     for f in drawing.frames:
         out.append(

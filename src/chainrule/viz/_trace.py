@@ -7,13 +7,13 @@ edge carries its own share and the shares add up to the value's gradient.
 
 Where the gradients come from (nothing here writes to a user's tensor):
 
-* ``node.grad`` — the engine stores, on every op node of a backward pass, the gradient with
-  respect to that node's output.  After ``L.backward()`` these stay readable even though the
-  saved buffers are freed.
-* If no backward pass has reached the output yet, the tool runs its own:
+* For a scalar output whose graph is whole, the tool runs its own backward pass:
   ``chainrule.autograd.grad(L, leaves, retain_graph=True, allow_unused=True)``.  That fills
   ``node.grad`` and returns the leaves' gradients without touching any ``.grad`` and keeps the
   graph, so the user can still call ``L.backward()`` afterwards.
+* ``node.grad`` — the engine stores, on every op node of a backward pass, the gradient with
+  respect to that node's output.  After ``L.backward()`` has freed the graph (or for a
+  non-scalar output) these stored gradients are what is shown.
 * The share along each edge, and the local derivative of an op, come from a *replay*: the op
   is re-run on fresh tensors holding the recorded input values and differentiated by the
   engine (see ``_ops``).  A replay that does not reproduce the recorded output is ignored.
@@ -339,15 +339,13 @@ def _fill_gradients(result, tensor):
     if root is None:
         result.output.grad = np.ones_like(result.output.value)
         leaf_totals = {v: result.output.grad for v in leaves}
+    elif result.output.value.size == 1:
+        leaf_totals = _own_backward(cr, tensor, leaves)
     elif root.grad is None:
-        if result.output.value.size != 1:
-            raise ValueError(
-                f"draw/explain: the output has shape {tuple(result.output.value.shape)}, so "
-                f"its own gradient is not implied; run out.backward(gradient) first, or pass "
-                f"show_grad=False")
-        found = cr.autograd.grad(tensor, [v.tensor for v in leaves], retain_graph=True,
-                                 allow_unused=True)
-        leaf_totals = {v: _numpy(g) for v, g in zip(leaves, found)}
+        raise ValueError(
+            f"draw/explain: the output has shape {tuple(result.output.value.shape)}, so its "
+            f"own gradient is not implied; run out.backward(gradient) first, or pass "
+            f"show_grad=False")
     for v in result.vertices:
         if v.kind == "op":
             v.grad = None if v.node.grad is None else np.asarray(v.node.grad)
@@ -367,6 +365,20 @@ def _fill_gradients(result, tensor):
         for e in v.uses:
             if e.grad is None and len(v.uses) == 1:
                 e.grad = v.grad
+
+
+def _own_backward(cr, tensor, leaves):
+    """Run a backward pass from a scalar output that writes no ``.grad`` and keeps the graph;
+    return the leaves' gradients.  If ``L.backward()`` has already freed the graph, return
+    ``{}``: the gradients it stored on the nodes are used instead."""
+    try:
+        found = cr.autograd.grad(tensor, [v.tensor for v in leaves], retain_graph=True,
+                                 allow_unused=True)
+    except RuntimeError as err:
+        if "retain_graph=True" in str(err) and tensor.grad_fn.grad is not None:
+            return {}
+        raise
+    return {v: _numpy(g) for v, g in zip(leaves, found)}
 
 
 def _sum_of_shares(v):
