@@ -1,0 +1,696 @@
+"""Benchmark worker: runs ONE (benchmark, thread count[, library]) in a fresh process.
+
+Invoked by benchmarks/run.py as
+
+    python benchmarks/_worker.py '<json spec>'
+
+with OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS already in the
+environment.  They are set again below, before numpy or torch is imported, so the
+pinning also holds when this file is run by hand.  The result is written as JSON to
+spec["result_file"].
+
+"Chainrule side" means `import chainrule`; with BENCH_SELF=1 it is torch itself, which
+validates the harness (every ratio should come out ~1.0).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+
+SPEC = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+THREADS = int(SPEC.get("threads", os.environ.get("OMP_NUM_THREADS", "1")))
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+             "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = str(THREADS)
+
+import gc  # noqa: E402
+import statistics  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SELF_TEST = os.environ.get("BENCH_SELF", "") not in ("", "0")
+PERF = time.perf_counter
+
+
+# --------------------------------------------------------------------------- libraries
+class Lib:
+    """A library under test: `t` is the top-level module (torch or chainrule)."""
+
+    def __init__(self, label, module, modname):
+        self.label = label          # "chainrule" or "torch"
+        self.t = module
+        self.modname = modname      # real module name to import .nn / .optim from
+
+    @property
+    def nn(self):
+        import importlib
+        return importlib.import_module(self.modname + ".nn")
+
+    @property
+    def optim(self):
+        import importlib
+        return importlib.import_module(self.modname + ".optim")
+
+
+def import_torch(threads=THREADS):
+    import torch
+    torch.set_num_threads(threads)
+    return Lib("torch", torch, "torch")
+
+
+def import_chainrule():
+    """Returns (Lib, None) or (None, reason)."""
+    if SELF_TEST:
+        import torch
+        torch.set_num_threads(THREADS)
+        return Lib("chainrule", torch, "torch"), None
+    try:
+        try:
+            import chainrule
+        except ImportError:
+            src = os.path.join(REPO, "src")
+            if os.path.isdir(os.path.join(src, "chainrule")) and src not in sys.path:
+                sys.path.insert(0, src)
+            for k in [k for k in sys.modules if k == "chainrule" or k.startswith("chainrule.")]:
+                del sys.modules[k]
+            import chainrule
+        return Lib("chainrule", chainrule, "chainrule"), None
+    except Exception as e:  # noqa: BLE001 - anything means "unavailable"
+        return None, f"import chainrule failed: {type(e).__name__}: {e}"
+
+
+def reason_of(e):
+    msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    # innermost frame inside the library, to make "missing feature" reports actionable
+    where = ""
+    tb = traceback.extract_tb(e.__traceback__)
+    for fr in reversed(tb):
+        if "chainrule" in fr.filename:
+            where = f" (at {os.path.relpath(fr.filename, REPO)}:{fr.lineno})"
+            break
+    return f"{type(e).__name__}: {msg[:300]}{where}"
+
+
+def to_np(t):
+    """Tensor (torch or chainrule) -> numpy array, trying the PyTorch spellings first."""
+    if t is None:
+        return None
+    if isinstance(t, np.ndarray):
+        return t
+    for attempt in (lambda: t.detach().cpu().numpy(), lambda: t.detach().numpy(),
+                    lambda: t.numpy(), lambda: np.asarray(t.data), lambda: np.asarray(t)):
+        try:
+            a = attempt()
+            return np.array(a, copy=True)
+        except Exception:  # noqa: BLE001
+            continue
+    raise TypeError(f"cannot convert {type(t).__name__} to numpy")
+
+
+def compare(name, got, ref, rtol=1e-3, atol_frac=1e-5):
+    """Compare arrays; returns (ok, text). atol is relative to max|ref|."""
+    got = np.asarray(got, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    if got.shape != ref.shape:
+        return False, f"{name}: shape {got.shape} != {ref.shape}"
+    if not np.all(np.isfinite(got)):
+        return False, f"{name}: non-finite values"
+    scale = float(np.max(np.abs(ref))) if ref.size else 0.0
+    err = float(np.max(np.abs(got - ref))) if ref.size else 0.0
+    ok = bool(np.allclose(got, ref, rtol=rtol, atol=atol_frac * max(scale, 1e-30)))
+    return ok, f"{name}: max|diff|={err:.2e} (max|ref|={scale:.2e})"
+
+
+def rss_bytes():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def hwm_bytes():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def reset_hwm():
+    """Reset the kernel's peak-RSS counter (VmHWM) to the current RSS. Linux >= 4.0."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def pinning_info(torch_mod=None):
+    info = {"env": {k: os.environ.get(k) for k in
+                    ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+    try:
+        import threadpoolctl
+        info["threadpools"] = [
+            {"api": p.get("internal_api"), "prefix": p.get("prefix"),
+             "num_threads": p.get("num_threads"), "version": p.get("version"),
+             "arch": p.get("architecture")}
+            for p in threadpoolctl.threadpool_info()]
+    except Exception as e:  # noqa: BLE001
+        info["threadpools"] = f"threadpoolctl unavailable: {e}"
+    if torch_mod is not None:
+        info["torch_num_threads"] = torch_mod.get_num_threads()
+    return info
+
+
+# --------------------------------------------------------------------------- timing core
+def stats(ts):
+    ts = sorted(ts)
+    n = len(ts)
+    return {"median": statistics.median(ts), "min": ts[0], "max": ts[-1], "n": n,
+            "p25": ts[max(0, (n - 1) // 4)], "p75": ts[min(n - 1, (3 * (n - 1) + 3) // 4)],
+            "times": ts}
+
+
+def interleaved(fns, repeats, warmup, budget_s):
+    """Time callables alternately. fns: {label: callable}. Order flips every repeat so a
+    systematic 'goes first' effect cancels. Stops early (min 3 repeats) past budget_s.
+    Returns ({label: stats}, paired ratio stats chainrule/torch or None)."""
+    labels = list(fns)
+    for _ in range(warmup):
+        for k in labels:
+            fns[k]()
+    times = {k: [] for k in labels}
+    t_start = PERF()
+    for r in range(repeats):
+        order = labels if r % 2 == 0 else labels[::-1]
+        for k in order:
+            gc.collect()
+            t0 = PERF()
+            fns[k]()
+            times[k].append(PERF() - t0)
+        if r + 1 >= 3 and PERF() - t_start > budget_s:
+            break
+    out = {k: stats(v) for k, v in times.items()}
+    paired = None
+    if "chainrule" in times and "torch" in times:
+        rs = [c / t for c, t in zip(times["chainrule"], times["torch"])]
+        s = stats(rs)
+        paired = {"median": s["median"], "p25": s["p25"], "p75": s["p75"]}
+    return out, paired
+
+
+def time_pair(make, T, C, c_reason, cfg, extra=None, scale=1.0):
+    """Build both sides with make(lib) -> fn; fn() returns outputs for the check.
+    One untimed call of each side is the correctness check (and first warm-up)."""
+    res = {"cr_unavailable": c_reason, "notes": []}
+    t_fn = make(T)
+    t_out = t_fn()
+    c_fn = None
+    c_out = None
+    if C is not None:
+        try:
+            c_fn = make(C)
+            c_out = c_fn()
+        except Exception as e:  # noqa: BLE001
+            res["cr_unavailable"] = reason_of(e)
+            res["traceback"] = traceback.format_exc()[-3000:]
+            c_fn = None
+    fns = {"torch": t_fn}
+    if c_fn is not None:
+        fns = {"chainrule": c_fn, "torch": t_fn}
+    if extra:
+        fns.update(extra)
+    try:
+        timing, paired = interleaved(fns, cfg["repeats"], max(0, cfg["warmup"] - 1),
+                                     cfg.get("budget_s", 60))
+    except Exception as e:  # noqa: BLE001 - chainrule failing mid-run
+        if c_fn is None:
+            raise
+        res["cr_unavailable"] = "failed during timing: " + reason_of(e)
+        res["traceback"] = traceback.format_exc()[-3000:]
+        fns.pop("chainrule")
+        timing, paired = interleaved(fns, cfg["repeats"], 0, cfg.get("budget_s", 60))
+    for k, s in timing.items():
+        for f in ("median", "min", "max", "p25", "p75"):
+            s[f] *= scale
+        s["times"] = [x * scale for x in s["times"]]
+    res["torch"] = timing["torch"]
+    res["chainrule"] = timing.get("chainrule")
+    res["extra_timing"] = {k: v for k, v in timing.items() if k not in ("torch", "chainrule")}
+    res["paired_ratio"] = paired
+    return res, t_out, c_out
+
+
+def run_checks(res, pairs):
+    """pairs: list of (name, chainrule_value, torch_value[, rtol])."""
+    ok_all, lines = True, []
+    for p in pairs:
+        name, c, t = p[:3]
+        rtol = p[3] if len(p) > 3 else 1e-3
+        try:
+            ok, txt = compare(name, to_np(c), to_np(t), rtol=rtol)
+        except Exception as e:  # noqa: BLE001
+            ok, txt = False, f"{name}: {reason_of(e)}"
+        ok_all &= ok
+        lines.append(("ok  " if ok else "BAD ") + txt)
+    res["check"] = {"ok": ok_all, "lines": lines}
+
+
+def dtype_note(res, label, t, expected="float32"):
+    try:
+        dt = str(to_np(t).dtype)
+        if dt != expected:
+            res["notes"].append(f"{label} dtype is {dt}, expected {expected}")
+    except Exception:  # noqa: BLE001
+        pass
+
+
+# --------------------------------------------------------------------------- benchmarks
+def bench_seed_graph(T, C, c_reason, cfg):
+    n_graphs = 1000
+
+    def make(L):
+        tensor = L.t.tensor
+
+        def fn():
+            for _ in range(n_graphs):
+                a = tensor(2.0, requires_grad=True)
+                b = tensor(3.0, requires_grad=True)
+                c = tensor(4.0, requires_grad=True)
+                q = a + 3 * b
+                r = c ** 2
+                loss = q * r
+                loss.backward()
+            return loss, a.grad, b.grad, c.grad
+        return fn
+
+    res, t_out, c_out = time_pair(make, T, C, c_reason, cfg)
+    res["metric"] = f"time for {n_graphs} graphs (build + backward)"
+    res["unit"] = "ms"
+    if c_out is not None:
+        run_checks(res, [(n, c, t, 1e-6) for n, c, t in zip(("L", "a.grad", "b.grad", "c.grad"),
+                                                           c_out, t_out)])
+    return res
+
+
+def _op_chain_ops(L, n_ops):
+    t = L.t
+    cyc = [lambda v: v * 1.0001, lambda v: v + 0.001, t.tanh, t.sigmoid,
+           lambda v: v - 0.5, lambda v: v * 4.0, t.exp, t.log]
+    return [cyc[i % len(cyc)] for i in range(n_ops)]
+
+
+def bench_op_chain(T, C, c_reason, cfg):
+    n_ops = 2000
+    x0 = np.linspace(-1.0, 1.0, 16, dtype=np.float32)
+
+    def make(L):
+        ops = _op_chain_ops(L, n_ops)
+        x = L.t.tensor(x0.copy(), requires_grad=True)
+
+        def fn():
+            x.grad = None
+            y = x
+            for op in ops:
+                y = op(y)
+            y.sum().backward()
+            return y, x.grad
+        return fn
+
+    # Hand-written NumPy forward chain (no graph, no backward): a reference line.
+    def np_sigmoid(v):
+        return 1.0 / (1.0 + np.exp(-v))
+    np_cyc = [lambda v: v * 1.0001, lambda v: v + 0.001, np.tanh, np_sigmoid,
+              lambda v: v - 0.5, lambda v: v * 4.0, np.exp, np.log]
+    np_ops = [np_cyc[i % len(np_cyc)] for i in range(n_ops)]
+
+    def np_fn():
+        y = x0
+        for op in np_ops:
+            y = op(y)
+        return y
+
+    res, t_out, c_out = time_pair(make, T, C, c_reason, cfg, extra={"numpy_forward": np_fn},
+                                  scale=1.0 / n_ops)
+    res["metric"] = f"per-op time, (forward + backward of {n_ops} elementwise ops) / {n_ops}"
+    res["unit"] = "us"
+    ref = res["extra_timing"].get("numpy_forward")
+    if ref:
+        res["reference"] = {"label": "hand-written NumPy, forward only, no graph (per op; "
+                                     "its sigmoid is 3 ufuncs)",
+                            "median": ref["median"]}
+    if c_out is not None:
+        run_checks(res, [("y", c_out[0], t_out[0]), ("x.grad", c_out[1], t_out[1])])
+        dtype_note(res, "chainrule x.grad", c_out[1])
+    return res
+
+
+def bench_big_matmul(T, C, c_reason, cfg):
+    n = 2048
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal((n, n), dtype=np.float32)
+    ws_np = [rng.standard_normal((n, n), dtype=np.float32) / np.float32(np.sqrt(n))
+             for _ in range(3)]
+
+    def make(L):
+        x = L.t.tensor(x_np)
+        ws = [L.t.tensor(w, requires_grad=True) for w in ws_np]
+
+        def fn():
+            for w in ws:
+                w.grad = None
+            y = x @ ws[0] @ ws[1] @ ws[2]
+            y.sum().backward()
+            return [w.grad for w in ws]
+        return fn
+
+    res, t_out, c_out = time_pair(make, T, C, c_reason, cfg)
+    res["metric"] = (f"x @ W1 @ W2 @ W3 ({n}x{n} float32, W requires grad), "
+                     "forward + backward of .sum()")
+    res["unit"] = "ms"
+    flops = 8 * 2 * n ** 3  # 3 forward GEMMs + 5 backward (dW3, dH2, dW2, dH1, dW1)
+    res["flops"] = flops
+    if c_out is not None:
+        run_checks(res, [(f"W{i + 1}.grad", c, t) for i, (c, t) in enumerate(zip(c_out, t_out))])
+        dtype_note(res, "chainrule W1.grad", c_out[0])
+    return res
+
+
+def _copy_weights(L, model, src_state):
+    """Copy numpy arrays {name: array} into model's parameters; verify by reading back."""
+    errors = []
+    methods = []
+
+    def via_load_state_dict():
+        model.load_state_dict({k: L.t.tensor(v.copy()) for k, v in src_state.items()})
+
+    def via_copy_():
+        params = dict(model.named_parameters())
+        with L.t.no_grad():
+            for k, v in src_state.items():
+                params[k].copy_(L.t.tensor(v.copy()))
+
+    def via_data():
+        params = dict(model.named_parameters())
+        for k, v in src_state.items():
+            params[k].data = L.t.tensor(v.copy())
+
+    def via_data_slice():
+        params = dict(model.named_parameters())
+        for k, v in src_state.items():
+            params[k].data[...] = v
+
+    methods = [("load_state_dict", via_load_state_dict), ("no_grad+copy_", via_copy_),
+               (".data =", via_data), (".data[...] =", via_data_slice)]
+    for name, m in methods:
+        try:
+            m()
+            params = dict(model.named_parameters())
+            if all(np.array_equal(to_np(params[k]), v) for k, v in src_state.items()):
+                return name
+            errors.append(f"{name}: values differ after copy")
+        except Exception as e:  # noqa: BLE001
+            errors.append(f"{name}: {reason_of(e)}")
+    raise RuntimeError("could not copy torch's initial weights into the model: "
+                       + "; ".join(errors))
+
+
+def _mlp_setup(L, sizes, state, x_np, y_np):
+    nn, optim = L.nn, L.optim
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    model = nn.Sequential(*layers)
+    how = _copy_weights(L, model, state) if state is not None else None
+    crit = nn.CrossEntropyLoss()
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    x = L.t.tensor(x_np)
+    y = L.t.tensor(y_np)
+
+    def step():
+        opt.zero_grad()
+        out = model(x)
+        loss = crit(out, y)
+        loss.backward()
+        opt.step()
+        return loss
+    return model, step, how
+
+
+def _mlp_common(T, C, c_reason, cfg, sizes, batch, steps_per_block):
+    """Returns (res, T_model, C_model)."""
+    import torch
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal((batch, sizes[0]), dtype=np.float32)
+    y_np = rng.integers(0, sizes[-1], size=batch).astype(np.int64)
+
+    t_model, t_step, _ = _mlp_setup(T, sizes, None, x_np, y_np)
+    state = {k: v.detach().numpy().copy() for k, v in t_model.state_dict().items()}
+    first = {}
+    models = {"torch": t_model}
+
+    def make(L):
+        if L.label == "torch":
+            step = t_step
+        else:
+            model, step, how = _mlp_setup(L, sizes, state, x_np, y_np)
+            first["copy_method"] = how
+            models["chainrule"] = model
+            # one step from identical weights: loss and updated weights must agree
+            first["c_loss"] = step()
+            first["c_w0"] = to_np(dict(model.named_parameters())["0.weight"])
+        if L.label == "torch":
+            first["t_loss"] = step()
+            first["t_w0"] = to_np(dict(t_model.named_parameters())["0.weight"])
+
+        def fn():
+            loss = None
+            for _ in range(steps_per_block):
+                loss = step()
+            return loss
+        return fn
+
+    res, _, _ = time_pair(make, T, C, c_reason, cfg, scale=1.0 / steps_per_block)
+    if "c_loss" in first:
+        run_checks(res, [("loss after identical init", first["c_loss"], first["t_loss"], 1e-4),
+                         ("layer0.weight after 1 SGD step", first["c_w0"], first["t_w0"], 1e-4)])
+        res["notes"].append(f"initial weights copied via {first.get('copy_method')}")
+        dtype_note(res, "chainrule layer0.weight", first["c_w0"])
+    res["unit"] = "ms"
+    return res, models
+
+
+def bench_mlp(T, C, c_reason, cfg):
+    sizes, batch = [784, 256, 256, 10], 128
+    res, _ = _mlp_common(T, C, c_reason, cfg, sizes, batch, cfg.get("steps_per_block", 10))
+    res["metric"] = ("time per SGD training step, 784-256-256-10 ReLU MLP, batch 128 "
+                     "(zero_grad, forward, CrossEntropyLoss, backward, step)")
+    return res
+
+
+def gemm_throughput(n, repeats):
+    a = np.random.default_rng(1).standard_normal((n, n), dtype=np.float32)
+    b = np.random.default_rng(2).standard_normal((n, n), dtype=np.float32)
+    out = np.empty((n, n), dtype=np.float32)
+    np.matmul(a, b, out=out)  # warm-up
+    ts = []
+    for _ in range(repeats):
+        t0 = PERF()
+        np.matmul(a, b, out=out)
+        ts.append(PERF() - t0)
+    return 2.0 * n ** 3 / statistics.median(ts), ts
+
+
+def bench_wide_mlp(T, C, c_reason, cfg):
+    sizes, batch = [4096, 4096, 4096, 10], 256
+    flops_per_gemm = [2 * batch * sizes[i] * sizes[i + 1] for i in range(len(sizes) - 1)]
+    step_flops = 3 * sum(flops_per_gemm)  # forward + grad-input + grad-weight per layer
+    gflops, gemm_ts = gemm_throughput(4096, cfg.get("gemm_repeats", 3))
+    gc.collect()
+    res, models = _mlp_common(T, C, c_reason, cfg, sizes, batch, 1)
+    res["metric"] = ("time per SGD training step, 4096-4096-4096-10 ReLU MLP, batch 256 "
+                     "(zero_grad, forward, CrossEntropyLoss, backward, step)")
+    bound = step_flops / gflops
+    res["gemm_bound"] = {
+        "step_gflop": step_flops / 1e9,
+        "numpy_gemm_gflops": gflops / 1e9,
+        "numpy_gemm_times": gemm_ts,
+        "bound_s": bound,
+        "chainrule_over_bound": (res["chainrule"]["median"] / bound) if res["chainrule"] else None,
+        "torch_over_bound": res["torch"]["median"] / bound,
+    }
+    res["peak_rss_bytes"] = hwm_bytes()
+    del models
+    return res
+
+
+# ---- memory benchmarks: one library per process (spec["lib"])
+def _mem_lib(spec):
+    if spec["lib"] == "torch":
+        return import_torch(), None
+    return import_chainrule()
+
+
+def bench_memory_mlp(spec, cfg):
+    L, reason = _mem_lib(spec)
+    if L is None:
+        return {"unavailable": reason}
+    n_steps = cfg.get("steps", 100)
+    sizes, batch = [784, 256, 256, 10], 128
+    out = {"lib": spec["lib"], "steps": n_steps}
+    try:
+        try:
+            L.t.manual_seed(0)
+        except Exception:  # noqa: BLE001 - seeding is a nicety here
+            pass
+        rng = np.random.default_rng(0)
+        x_np = rng.standard_normal((batch, sizes[0]), dtype=np.float32)
+        y_np = rng.integers(0, sizes[-1], size=batch).astype(np.int64)
+        _, step, _ = _mlp_setup(L, sizes, None, x_np, y_np)
+        del x_np
+        gc.collect()
+        rss0 = rss_bytes()
+        out["hwm_reset"] = reset_hwm()
+        if not out["hwm_reset"]:
+            out["notes"] = ["clear_refs unavailable: peak is the lifetime VmHWM"]
+        rss_trace = []
+        t0 = PERF()
+        for i in range(1, n_steps + 1):
+            step()
+            rss_trace.append(rss_bytes())
+        out["train_s"] = PERF() - t0
+        gc.collect()
+        out.update(rss_before=rss0, peak_rss=hwm_bytes(), rss_after_step10=rss_trace[9],
+                   rss_after_last=rss_trace[-1], rss_after_step1=rss_trace[0],
+                   rss_max_sampled=max(rss_trace))
+        out["peak_delta"] = out["peak_rss"] - rss0
+        out["growth_10_to_last"] = rss_trace[-1] - rss_trace[9]
+        # tracemalloc view (Python objects + NumPy buffers; torch storage is invisible to it)
+        if spec["lib"] == "chainrule" and not SELF_TEST:
+            import tracemalloc
+            tracemalloc.start()
+            base, _ = tracemalloc.get_traced_memory()
+            cur10 = None
+            for i in range(1, n_steps + 1):
+                step()
+                if i == 10:
+                    cur10 = tracemalloc.get_traced_memory()[0]
+            cur, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            out["tracemalloc"] = {"peak_delta": peak - base, "growth_10_to_last": cur - cur10}
+    except Exception as e:  # noqa: BLE001
+        return {"unavailable": reason_of(e), "traceback": traceback.format_exc()[-3000:]}
+    return out
+
+
+def bench_deep_chain(spec, cfg):
+    L, reason = _mem_lib(spec)
+    if L is None:
+        return {"unavailable": reason}
+    n = int(cfg.get("n_ops", 1_000_000))
+    k = 1.000001
+    out = {"lib": spec["lib"], "n_ops": n}
+    try:
+        x = L.t.tensor(1.0, dtype=L.t.float64, requires_grad=True)
+        gc.collect()
+        rss0 = rss_bytes()
+        out["hwm_reset"] = reset_hwm()
+        t0 = PERF()
+        y = x
+        for _ in range(n):
+            y = y * k
+        out["forward_s"] = PERF() - t0
+        out["rss_after_forward"] = rss_bytes()
+        t0 = PERF()
+        y.backward()
+        out["backward_s"] = PERF() - t0
+        out["peak_rss"] = hwm_bytes()
+        out["rss_before"] = rss0
+        out["peak_delta"] = out["peak_rss"] - rss0
+        g = float(to_np(x.grad))
+        expect = k ** n
+        out["grad"] = g
+        out["grad_expected"] = expect
+        out["grad_ok"] = bool(abs(g - expect) <= 1e-6 * expect)
+        del y
+        gc.collect()
+        out["rss_after_release"] = rss_bytes()
+    except RecursionError as e:
+        return {"unavailable": "RecursionError: " + str(e)[:200]}
+    except Exception as e:  # noqa: BLE001
+        return {"unavailable": reason_of(e), "traceback": traceback.format_exc()[-3000:]}
+    return out
+
+
+TIMED = {"seed_graph": bench_seed_graph, "op_chain": bench_op_chain,
+         "big_matmul": bench_big_matmul, "mlp": bench_mlp, "wide_mlp": bench_wide_mlp}
+MEMORY = {"memory_mlp": bench_memory_mlp, "deep_chain": bench_deep_chain}
+
+
+def machine_info():
+    info = {"numpy": np.__version__, "python": sys.version.split()[0], "self_test": SELF_TEST}
+    try:
+        cfgd = np.show_config(mode="dicts")
+        blas = cfgd.get("Build Dependencies", {}).get("blas", {})
+        info["numpy_blas"] = {k: blas.get(k) for k in ("name", "version",
+                                                        "openblas configuration")}
+    except Exception as e:  # noqa: BLE001
+        info["numpy_blas"] = f"unavailable: {e}"
+    T = import_torch()
+    info["torch"] = T.t.__version__
+    try:
+        info["torch_blas"] = [ln.strip() for ln in T.t.__config__.show().splitlines()
+                              if "Math Kernel" in ln or "BLAS_INFO" in ln or "CPU capability" in ln]
+        info["torch_blas"] = [ln.split(",")[0] if "Build settings" in ln else ln
+                              for ln in info["torch_blas"]]
+    except Exception:  # noqa: BLE001
+        pass
+    C, reason = import_chainrule()
+    if C is None:
+        info["chainrule"] = reason
+    else:
+        info["chainrule"] = (f"{getattr(C.t, '__version__', '?')} from "
+                             f"{os.path.dirname(getattr(C.t, '__file__', '?') or '?')}")
+    info["pinning"] = pinning_info(T.t)
+    return info
+
+
+def main():
+    spec = SPEC
+    cfg = spec.get("cfg", {})
+    name = spec["bench"]
+    out = {"bench": name, "threads": THREADS, "self_test": SELF_TEST}
+    t0 = PERF()
+    try:
+        if name == "info":
+            out["info"] = machine_info()
+        elif name in TIMED:
+            T = import_torch()
+            C, reason = import_chainrule()
+            out["pinning"] = pinning_info(T.t)
+            out.update(TIMED[name](T, C, reason, cfg))
+        elif name in MEMORY:
+            out.update(MEMORY[name](spec, cfg))
+            out["pinning"] = pinning_info(sys.modules.get("torch"))
+        else:
+            out["error"] = f"unknown benchmark {name!r}"
+    except Exception as e:  # noqa: BLE001
+        out["error"] = reason_of(e)
+        out["traceback"] = traceback.format_exc()[-3000:]
+    out["worker_s"] = PERF() - t0
+    with open(spec["result_file"], "w") as f:
+        json.dump(out, f)
+
+
+if __name__ == "__main__":
+    main()
