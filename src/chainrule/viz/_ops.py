@@ -120,7 +120,8 @@ OPS = {
     "PowBackward0": Op(
         label=_pow_label, slots=("self",), prec=4,
         expr=lambda s, n: _power(n[0], s.attrs["exponent"]),
-        how=(lambda s: f"We raised it to the power {s.attr('exponent')}",),
+        how=(lambda s: "We squared it" if s.attrs["exponent"] == 2
+             else f"We raised it to the power {s.attr('exponent')}",),
         deriv=(_pow_deriv,),
         replay=lambda cr, x, at: x[0] ** at["exponent"]),
     "PowBackward1": Op(

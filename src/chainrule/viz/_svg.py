@@ -49,7 +49,8 @@ def _edge(i, wire, all_grads):
     title = f"{e.src.name} → {e.dst.name}"
     path = (f'<path d="{d}" fill="none" stroke="{INK}" stroke-width="1.4" '
             f'marker-end="url(#arrow)"/>')
-    parts = [f'<g class="edge" id="e{i}"><title>{escape(title)}</title>', path,
+    head = f'<g class="edge" id="e{i}" data-from="v{e.src.id}" data-to="v{e.dst.id}">'
+    parts = [head, f"<title>{escape(title)}</title>", path,
              _lines("value", wire.value_lines, wire.value_at, BLUE)]
     if wire.grad_lines or all_grads:
         parts.append(_lines("grad", wire.grad_lines, wire.grad_at, RED))

@@ -35,8 +35,8 @@ class Vertex:
 
     def __init__(self, kind, node=None, tensor=None):
         self.kind = kind                # "leaf", "op" or "output"
-        self.node = node                # the grad_fn (ops), the leaf tensor (leaves)
-        self.tensor = tensor
+        self.node = node                # the grad_fn of an op
+        self.tensor = tensor            # the tensor of a leaf or of the output
         self.id = 0                     # position in forward order, set by ``trace``
         self.op = node.name() if kind == "op" else None
         self.row = lookup(self.op) if self.op else None
@@ -163,7 +163,7 @@ def _walk(tensor):
             leaf = node.variable
             v = made.get(id(leaf))
             if v is None:
-                v = made[id(leaf)] = Vertex("leaf", leaf, tensor=leaf)
+                v = made[id(leaf)] = Vertex("leaf", tensor=leaf)
                 v.value = _array(leaf)
             return v, False
         v = made.get(id(node))
@@ -177,7 +177,7 @@ def _walk(tensor):
     output.value = _array(tensor)
     edges = []
     if tensor.grad_fn is None:
-        first, new = Vertex("leaf", tensor, tensor=tensor), False
+        first, new = Vertex("leaf", tensor=tensor), False
         first.value = output.value
     else:
         first, new = vertex_for(tensor.grad_fn)
@@ -307,22 +307,19 @@ def _group(result, module):
         del result.groups[title]
     for title, leaves in result.groups.items():
         first = {e.dst for leaf in leaves for e in leaf.uses if e.dst.kind == "op"}
-        between = _reach(first, "uses") & _reach(first, "inputs")
+        between = (_reach(first, lambda v: [e.dst for e in v.uses])
+                   & _reach(first, lambda v: [e.src for e in v.inputs if e is not None]))
         for v in result.vertices:
             if v in between and v.group is None:
                 v.group = title
                 leaves.append(v)
 
 
-def _reach(start, direction):
-    """Vertices reachable from ``start`` along ``uses`` (towards the output) or ``inputs``."""
+def _reach(start, neighbours):
+    """Vertices reachable from ``start`` by repeatedly taking ``neighbours(v)``."""
     seen, stack = set(start), list(start)
     while stack:
-        v = stack.pop()
-        for e in getattr(v, direction):
-            if e is None:
-                continue
-            nxt = e.dst if direction == "uses" else e.src
+        for nxt in neighbours(stack.pop()):
             if nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
