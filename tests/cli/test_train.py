@@ -12,8 +12,8 @@ from chainrule.cli import main
 
 def chainrule_cli(*args, cwd=None):
     """Run ``python -m chainrule ARGS`` in a fresh interpreter, as a user would."""
-    return subprocess.run([sys.executable, "-m", "chainrule", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=120)
+    return subprocess.run([sys.executable, "-m", "chainrule", *args], check=False,
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
 def table(stdout):

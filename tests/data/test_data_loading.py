@@ -9,10 +9,10 @@ from chainrule.utils.data import (
     Dataset,
     Subset,
     TensorDataset,
+    datasets,
     default_collate,
     random_split,
 )
-from chainrule.utils.data import datasets
 
 
 def _dataset(n=10):

@@ -94,7 +94,7 @@ def test_reassignment_and_deletion():
     del model.out
     assert [name for name, _ in model.named_children()] == ["hidden"]
     with pytest.raises(AttributeError, match="no attribute 'out'"):
-        model.out
+        _ = model.out
 
 
 def test_assigning_before_init_is_an_error():
@@ -183,7 +183,7 @@ def test_module_list():
     assert len(layers) == 4 and len(list(layers.parameters())) == 6
     layers.insert(0, nn.Identity())
     assert isinstance(layers[0], nn.Identity) and isinstance(layers[4], nn.ReLU)
-    assert [n for n, _ in layers.named_parameters()][0] == "1.weight"
+    assert next(n for n, _ in layers.named_parameters()) == "1.weight"
 
 
 # --------------------------------------------------------------------------- repr

@@ -66,12 +66,12 @@ def _assert_same_training(make_ours, make_theirs, loss="cross_entropy"):
 
 
 SGD_CONFIGS = {
-    "plain": dict(lr=0.1),
-    "momentum": dict(lr=0.05, momentum=0.9),
-    "nesterov": dict(lr=0.05, momentum=0.9, nesterov=True),
-    "weight_decay": dict(lr=0.05, momentum=0.9, weight_decay=1e-2),
-    "dampening": dict(lr=0.05, momentum=0.8, dampening=0.3, weight_decay=1e-3),
-    "nesterov_wd": dict(lr=0.05, momentum=0.5, nesterov=True, weight_decay=1e-2),
+    "plain": {"lr": 0.1},
+    "momentum": {"lr": 0.05, "momentum": 0.9},
+    "nesterov": {"lr": 0.05, "momentum": 0.9, "nesterov": True},
+    "weight_decay": {"lr": 0.05, "momentum": 0.9, "weight_decay": 1e-2},
+    "dampening": {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 1e-3},
+    "nesterov_wd": {"lr": 0.05, "momentum": 0.5, "nesterov": True, "weight_decay": 1e-2},
 }
 
 
@@ -83,18 +83,19 @@ def test_sgd_matches_torch(config):
 
 
 def test_sgd_maximize_with_mse():
-    kwargs = dict(lr=0.05, momentum=0.9)
+    kwargs = {"lr": 0.002, "momentum": 0.5}
     losses_ours, losses_theirs, _, _ = _run(
         lambda p: optim.SGD(p, maximize=True, **kwargs),
         lambda p: torch.optim.SGD(p, maximize=True, foreach=False, **kwargs), loss="mse")
+    assert np.isfinite(losses_ours).all() and np.mean(losses_ours[-10:]) > np.mean(losses_ours[:10])
     np.testing.assert_allclose(losses_ours, losses_theirs, rtol=RTOL)
 
 
 ADAM_CONFIGS = {
-    "default": dict(),
-    "lr_betas": dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-6),
-    "weight_decay": dict(lr=1e-2, weight_decay=1e-2),
-    "amsgrad": dict(lr=1e-2, amsgrad=True),
+    "default": {},
+    "lr_betas": {"lr": 3e-3, "betas": (0.8, 0.99), "eps": 1e-6},
+    "weight_decay": {"lr": 1e-2, "weight_decay": 1e-2},
+    "amsgrad": {"lr": 1e-2, "amsgrad": True},
 }
 
 
@@ -105,7 +106,7 @@ def test_adam_matches_torch(config):
                           lambda p: torch.optim.Adam(p, foreach=False, **kwargs))
 
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(lr=1e-2, weight_decay=0.1, amsgrad=True)])
+@pytest.mark.parametrize("kwargs", [{}, {"lr": 1e-2, "weight_decay": 0.1, "amsgrad": True}])
 def test_adamw_matches_torch(kwargs):
     _assert_same_training(lambda p: optim.AdamW(p, **kwargs),
                           lambda p: torch.optim.AdamW(p, foreach=False, **kwargs), loss="mse")

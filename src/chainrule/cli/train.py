@@ -150,7 +150,7 @@ def _split_indices(n, test_fraction, seed):
     order = np.argsort(
         chainrule.rand((n,), generator=generator, dtype=chainrule.float64).numpy(), kind="stable"
     )
-    n_test = int(round(n * test_fraction))
+    n_test = round(n * test_fraction)
     return order[n_test:], order[:n_test]
 
 

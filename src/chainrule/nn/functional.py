@@ -12,7 +12,6 @@ import warnings
 import numpy as np
 
 import chainrule
-from chainrule import Tensor
 from chainrule.autograd import Function
 from chainrule.ops import pad  # noqa: F401  (re-exported: chainrule.nn.functional.pad)
 

@@ -5,4 +5,4 @@ from chainrule.optim.adam import Adam, AdamW
 from chainrule.optim.optimizer import Optimizer
 from chainrule.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "lr_scheduler"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "lr_scheduler"]

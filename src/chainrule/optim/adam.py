@@ -44,8 +44,8 @@ class Adam(Optimizer):
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta} (need 0 <= beta < 1)")
         if weight_decay < 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize)
+        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
+                        "amsgrad": amsgrad, "maximize": maximize}
         super().__init__(params, defaults)
 
     def _update(self, group):

@@ -44,8 +44,8 @@ class SGD(Optimizer):
                 f"Nesterov momentum requires a momentum and zero dampening "
                 f"(got momentum={momentum}, dampening={dampening})"
             )
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
+                        "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
         super().__init__(params, defaults)
 
     def _update(self, group):

@@ -1,6 +1,14 @@
 """The layer classes of ``chainrule.nn``, one concept per file, as in PyTorch."""
 
-from chainrule.nn.modules.activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from chainrule.nn.modules.activation import (
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from chainrule.nn.modules.container import ModuleList, Sequential
 from chainrule.nn.modules.dropout import Dropout
 from chainrule.nn.modules.flatten import Flatten
@@ -16,8 +24,24 @@ from chainrule.nn.modules.loss import (
 from chainrule.nn.modules.module import Module
 
 __all__ = [
-    "Module", "Sequential", "ModuleList",
-    "Linear", "Identity", "Flatten", "Dropout",
-    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU",
-    "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+    "GELU",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Flatten",
+    "Identity",
+    "L1Loss",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "Module",
+    "ModuleList",
+    "NLLLoss",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
 ]

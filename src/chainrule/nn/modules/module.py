@@ -275,7 +275,7 @@ class Module:
     def train(self, mode=True):
         """Set training mode (``Dropout`` active) on this module and its descendants."""
         if not isinstance(mode, bool):
-            raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
+            raise TypeError(f"training mode is expected to be boolean, got {mode!r}")
         for module in self.modules():
             object.__setattr__(module, "training", mode)
         return self

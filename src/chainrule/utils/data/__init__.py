@@ -5,6 +5,11 @@ from chainrule.utils.data.dataloader import DataLoader, default_collate
 from chainrule.utils.data.dataset import Dataset, Subset, TensorDataset, random_split
 
 __all__ = [
-    "Dataset", "TensorDataset", "Subset", "random_split",
-    "DataLoader", "default_collate", "datasets",
+    "DataLoader",
+    "Dataset",
+    "Subset",
+    "TensorDataset",
+    "datasets",
+    "default_collate",
+    "random_split",
 ]
