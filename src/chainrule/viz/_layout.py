@@ -2,10 +2,12 @@
 
 The layered layout is igraph's Sugiyama layout (layer assignment is ours, crossing
 reduction and coordinates are igraph's): each op sits in the column just before the op that
-uses it, leaves start in column 0 (in a network, a parameter sits just before its first use,
-so each layer's weights stay next to their layer), and the output is the last column.
-Column gaps are sized so every edge's labels fit on the edge's last stretch, the one that
-enters the op using the value: forward value above (blue), gradient below (red).
+uses it, leaves start in column 0 (in a network, a parameter sits just before its first use
+and each module box gets columns of its own), and the output is the last column.
+
+Each edge's labels, forward value above (blue) and gradient below (red), sit on a level
+stretch: a short stub leaving the source when the source has one use, otherwise the
+flattest stretch of the edge's route; column gaps are sized so the labels fit there.
 
 Everything here is geometry; ``_svg``, ``_raster`` and ``_export`` only paint it.
 """
@@ -56,6 +58,8 @@ class Wire:
         self.value_lines = value_lines      # text lines above the wire (blue)
         self.grad_lines = grad_lines        # text lines below the wire (red); [] before backward
         self.value_at = self.grad_at = (0.0, 0.0)   # baseline centre of the first line
+        self.stretch = (0.0, 0.0, 0.0, 0.0)         # the stretch that carries the labels
+        self.level = True                           # whether that stretch is horizontal
 
 
 class Frame:
@@ -66,6 +70,8 @@ class Frame:
 
 
 class Drawing:
+    """Everything a painter needs: boxes, wires, frames and the page size, in pixels."""
+
     def __init__(self, trace, boxes, wires, frames, width, height):
         self.trace, self.boxes, self.wires, self.frames = trace, boxes, wires, frames
         self.width, self.height = width, height
@@ -112,7 +118,11 @@ def _separate_groups(trace, column):
 
 def layout(trace):
     """Compute a ``Drawing`` of ``trace``."""
-    import igraph
+    try:
+        import igraph
+    except ImportError:
+        raise ImportError("drawing a graph needs python-igraph for its layout: "
+                          "pip install 'chainrule[viz]' (or pip install python-igraph)") from None
 
     order = trace.backward_order()
     index = {v: i for i, v in enumerate(order)}
@@ -141,16 +151,40 @@ def layout(trace):
         x += col_w[c] + gap[c]
 
     def page(pos, col):
-        return x_of[round(col)], _MARGIN + rows * LINE + 6 + pos * row_h
+        return x_of[round(col)], pos * row_h
 
     for v, b in boxes.items():
         b.x, b.y = page(*placed[index[v]])
     wires = [_wire(p, boxes, page) for p in plans]
+    _place_labels(wires, boxes.values())
     frames = _frames(trace, boxes, wires)
-    width = x - gap[-1] + _MARGIN
-    height = max(max(b.y + b.h / 2 for b in boxes.values()),
-                 max((f.y1 for f in frames), default=0)) + rows * LINE + _MARGIN
-    return Drawing(trace, list(boxes.values()), wires, frames, width, height)
+    return _fit(Drawing(trace, list(boxes.values()), wires, frames, 0, 0))
+
+
+def _fit(d):
+    """Size the page to what is on it, with a margin all round (labels of steep wires can
+    stand out further than the boxes)."""
+    xs = [b.x - b.w / 2 for b in d.boxes] + [b.x + b.w / 2 for b in d.boxes]
+    ys = [b.y - b.h / 2 for b in d.boxes] + [b.y + b.h / 2 for b in d.boxes]
+    for w in d.wires:
+        half = max((text_width(t, SMALL) for t in w.value_lines + w.grad_lines), default=0) / 2
+        xs += [w.value_at[0] - half, w.value_at[0] + half]
+        ys += [w.value_at[1] - SMALL, w.grad_at[1] + (len(w.grad_lines) - 1) * LINE + 4]
+    for f in d.frames:
+        xs += [f.x0, f.x1]
+        ys += [f.y0, f.y1]
+    dx, dy = _MARGIN - min(xs), _MARGIN - min(ys)
+    for b in d.boxes:
+        b.x, b.y = b.x + dx, b.y + dy
+    for w in d.wires:
+        w.points = [(x + dx, y + dy) for x, y in w.points]
+        w.value_at = (w.value_at[0] + dx, w.value_at[1] + dy)
+        w.grad_at = (w.grad_at[0] + dx, w.grad_at[1] + dy)
+    for f in d.frames:
+        f.x0, f.x1, f.y0, f.y1 = f.x0 + dx, f.x1 + dx, f.y0 + dy, f.y1 + dy
+    d.width = max(xs) - min(xs) + 2 * _MARGIN
+    d.height = max(ys) - min(ys) + 2 * _MARGIN
+    return d
 
 
 class _Plan:
@@ -200,12 +234,75 @@ def _wire(plan, boxes, page):
         y0, y1 = y0 + plan.offset, y1 + plan.offset
     points[-1] = _entry(dst, points[-2])
     wire = Wire(plan.edge, points, plan.value, plan.grad)
-    slope = abs(y1 - y0) / max(abs(x1 - x0), 1.0)
-    lift = 5 + min(slope, 3.0) * plan.width / 2
-    xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
-    wire.value_at = (xm, ym - lift - (len(plan.value) - 1) * LINE - 3)
-    wire.grad_at = (xm, ym + lift + SMALL * 0.8 + 1)
+    wire.stretch = (x0, y0, x1, y1)
+    wire.level = plan.stub or y0 == y1
     return wire
+
+
+_ALONG = (0.5, 0.35, 0.65, 0.22, 0.78, 0.12, 0.88)  # where on a stretch to try the labels
+
+
+def _place_labels(wires, boxes):
+    """Put each wire's value above and gradient below its labelled stretch: at the middle,
+    unless that covers a box, another wire or labels already placed; then a little towards
+    either end (the least crowded spot wins if none is free)."""
+    taken = [(b.x - b.w / 2, b.y - b.h / 2, b.x + b.w / 2, b.y + b.h / 2) for b in boxes]
+    segments = [(w, p, q) for w in wires for p, q in zip(w.points, w.points[1:])]
+    for w in sorted(wires, key=lambda w: not w.level):
+        x0, y0, x1, y1 = w.stretch
+        width = max((text_width(t, SMALL) for t in w.value_lines + w.grad_lines), default=0)
+        slope = abs(y1 - y0) / max(abs(x1 - x0), 1.0)
+        lift = 5 + min(slope, 3.0) * width / 2
+        others = [(p, q) for v, p, q in segments if v is not w]
+        best = None
+        for t in _ALONG:
+            xm, ym = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+            value_at = (xm, ym - lift - (len(w.value_lines) - 1) * LINE - 3)
+            grad_at = (xm, ym + lift + SMALL * 0.8 + 1)
+            rects = _label_rects(w, width, value_at, grad_at)
+            hits = (sum(_overlap(r, o) for r in rects for o in taken)
+                    + sum(_crosses(p, q, r) for r in rects for p, q in others))
+            if best is None or hits < best[0]:
+                best = (hits, value_at, grad_at)
+            if hits == 0:
+                break
+        w.value_at, w.grad_at = best[1], best[2]
+        taken += _label_rects(w, width, w.value_at, w.grad_at)
+
+
+def _label_rects(w, width, value_at, grad_at):
+    (x, top), (_, base) = value_at, grad_at
+    rects = [(x - width / 2, top - SMALL * 0.8, x + width / 2,
+              top + (len(w.value_lines) - 1) * LINE + 3)]
+    if w.grad_lines:
+        rects.append((x - width / 2, base - SMALL * 0.8, x + width / 2,
+                      base + (len(w.grad_lines) - 1) * LINE + 3))
+    return rects
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _crosses(p, q, rect):
+    """Whether segment ``p -> q`` passes through ``rect`` (Liang-Barsky clipping)."""
+    (x0, y0), (x1, y1) = p, q
+    dx, dy = x1 - x0, y1 - y0
+    lo, hi = 0.0, 1.0
+    for step, room in ((-dx, x0 - rect[0]), (dx, rect[2] - x0),
+                       (-dy, y0 - rect[1]), (dy, rect[3] - y0)):
+        if step == 0:
+            if room < 0:
+                return False
+            continue
+        t = room / step
+        if step < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+        if lo > hi:
+            return False
+    return True
 
 
 def _label_stretch(route, late):
