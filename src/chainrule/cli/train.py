@@ -272,11 +272,15 @@ def run_train(args):
     print(_describe(data, args, lr, len(train_set), len(test_set)))
     history = {"train_loss": [], "test_loss": [], "train_score": [], "test_score": []}
     for epoch in range(1, args.epochs + 1):
-        _train_epoch(model, loss_fn, optimizer, loader, data.task, epoch, args)
+        bar = _train_epoch(model, loss_fn, optimizer, loader, data.task, epoch, args)
         for split, dataset in (("train", train_set), ("test", test_set)):
             loss, score = _measure(model, loss_fn, dataset, data.task)
             history[f"{split}_loss"].append(loss)
             history[f"{split}_score"].append(score)
+        # The bar of each finished epoch stays on screen with its test figures.
+        bar.set_postfix(bar.postfix_figures, test_loss=f"{loss:.4f}",
+                        **{f"test_{_score_name(data.task)}": f"{score:.4f}"})
+        bar.close()
     seconds = time.perf_counter() - started
 
     results = {split: (history[f"{split}_loss"][-1], history[f"{split}_score"][-1])
@@ -296,12 +300,13 @@ def run_train(args):
 
 
 def _train_epoch(model, loss_fn, optimizer, loader, task, epoch, args):
+    """One pass over ``loader``; returns the (still open) progress bar."""
     from tqdm import tqdm
 
-    bar = tqdm(loader, desc=f"epoch {epoch:>3}/{args.epochs}", unit="batch", leave=False,
+    bar = tqdm(total=len(loader), desc=f"epoch {epoch:>3}/{args.epochs}", unit="batch",
                file=sys.stderr, disable=args.no_progress, dynamic_ncols=True)
     seen, total_loss, total_score = 0, 0.0, 0.0
-    for features, targets in bar:
+    for features, targets in loader:
         optimizer.zero_grad()
         output = model(features)
         loss = loss_fn(output, targets)
@@ -311,9 +316,11 @@ def _train_epoch(model, loss_fn, optimizer, loader, task, epoch, args):
         seen += n
         total_loss += loss.item() * n
         total_score += _score(task, output.detach().numpy(), targets.numpy()) * n
-        bar.set_postfix({"loss": f"{total_loss / seen:.4f}",
-                         _score_name(task): f"{total_score / seen:.4f}"}, refresh=False)
-    bar.close()
+        bar.postfix_figures = {"loss": f"{total_loss / seen:.4f}",
+                               _score_name(task): f"{total_score / seen:.4f}"}
+        bar.set_postfix(bar.postfix_figures, refresh=False)
+        bar.update()
+    return bar
 
 
 def _describe(data, args, lr, n_train, n_test):
