@@ -101,14 +101,17 @@ def _layers(trace):
 
 def _separate_groups(trace, column):
     """Give each module box columns of its own: where a box would start in a column that an
-    earlier box still occupies, move it and everything after it to the right."""
+    earlier box, or a value that flows into it (the activation before a layer), still
+    occupies, move the box and everything after it to the right."""
     done = set()
     for members in sorted(trace.groups.values(), key=lambda m: max(column[v] for v in m)):
+        feeders = {e.src for v in members for e in v.inputs
+                   if e is not None and e.src not in members}
         start = min(column[v] for v in members)
-        end = max((column[v] for v in done), default=-1)
+        end = max((column[v] for v in done | feeders), default=-1)
         if start <= end:
             for v in trace.vertices:
-                if column[v] >= start and v not in done:
+                if column[v] >= start and v not in done and v not in feeders:
                     column[v] += end - start + 1
         done.update(members)
     for v in trace.vertices:                  # inputs before the ops that use them
