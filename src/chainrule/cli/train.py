@@ -272,13 +272,13 @@ def run_train(args):
     print(_describe(data, args, lr, len(train_set), len(test_set)))
     history = {"train_loss": [], "test_loss": [], "train_score": [], "test_score": []}
     for epoch in range(1, args.epochs + 1):
-        bar = _train_epoch(model, loss_fn, optimizer, loader, data.task, epoch, args)
+        bar, running = _train_epoch(model, loss_fn, optimizer, loader, data.task, epoch, args)
         for split, dataset in (("train", train_set), ("test", test_set)):
             loss, score = _measure(model, loss_fn, dataset, data.task)
             history[f"{split}_loss"].append(loss)
             history[f"{split}_score"].append(score)
         # The bar of each finished epoch stays on screen with its test figures.
-        bar.set_postfix(bar.postfix_figures, test_loss=f"{loss:.4f}",
+        bar.set_postfix(running, test_loss=f"{loss:.4f}",
                         **{f"test_{_score_name(data.task)}": f"{score:.4f}"})
         bar.close()
     seconds = time.perf_counter() - started
@@ -300,7 +300,7 @@ def run_train(args):
 
 
 def _train_epoch(model, loss_fn, optimizer, loader, task, epoch, args):
-    """One pass over ``loader``; returns the (still open) progress bar."""
+    """One pass over ``loader``; returns the (still open) progress bar and running figures."""
     from tqdm import tqdm
 
     bar = tqdm(total=len(loader), desc=f"epoch {epoch:>3}/{args.epochs}", unit="batch",
@@ -316,11 +316,11 @@ def _train_epoch(model, loss_fn, optimizer, loader, task, epoch, args):
         seen += n
         total_loss += loss.item() * n
         total_score += _score(task, output.detach().numpy(), targets.numpy()) * n
-        bar.postfix_figures = {"loss": f"{total_loss / seen:.4f}",
-                               _score_name(task): f"{total_score / seen:.4f}"}
-        bar.set_postfix(bar.postfix_figures, refresh=False)
+        running = {"loss": f"{total_loss / seen:.4f}",
+                   _score_name(task): f"{total_score / seen:.4f}"}
+        bar.set_postfix(running, refresh=False)
         bar.update()
-    return bar
+    return bar, running
 
 
 def _describe(data, args, lr, n_train, n_test):
