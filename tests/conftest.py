@@ -1,4 +1,9 @@
 import pytest
+import torch
+
+# The reference runs on one thread: on the shared 2-core CI machine torch's worker threads
+# spin-wait against pytest-xdist's two processes.
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")

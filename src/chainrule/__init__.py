@@ -14,6 +14,9 @@ from .creation import *  # noqa: F401,F403
 from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
+from . import nn, optim, utils  # noqa: E402 -- built on the core above
+from .serialization import load, save  # noqa: E402
+
 bool = _dtype.bool_  # noqa: A001 -- PyTorch's name
 float = float32  # noqa: A001
 double = float64

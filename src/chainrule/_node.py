@@ -32,11 +32,12 @@ class Node:
         params: the op's non-tensor arguments, passed to the formulas after the tensors.
         value: the forward output (a NumPy array), kept for pictures of the graph.
         grad: the gradient w.r.t. ``value`` in the latest backward pass (for pictures).
+        constants: ``None``, or ``((position, value), …)`` for Python-number inputs.
         meta: ``None``, or per input ``(shape, dtype)`` when a broadcasting op's input
             differs from the output in shape or dtype, so the engine can undo that.
     """
 
-    __slots__ = ("inputs", "saved", "versions", "params", "value", "grad", "meta",
+    __slots__ = ("inputs", "saved", "versions", "params", "value", "grad", "meta", "constants",
                  "out_version", "pre_hooks", "post_hooks", "trace", "__weakref__")
     op = None
 
@@ -53,10 +54,9 @@ class Node:
 
     def attributes(self):
         """The op's non-tensor arguments by name, e.g. ``{'exponent': 2}`` (for pictures)."""
-        names = self.op.param_names
-        attrs = dict(zip(names, self.params))
-        for key, value in self.op.describe(self).items():
-            attrs[key] = value
+        attrs = dict(zip(self.op.param_names, self.params))
+        for position, value in self.constants or ():
+            attrs[("self", "other")[position] if position < 2 else f"input{position}"] = value
         return attrs
 
     def register_hook(self, fn):
@@ -108,13 +108,15 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
-_accumulators = weakref.WeakKeyDictionary()
+_accumulators = {}  # id(leaf) -> its AccumulateGrad, dropped when the leaf dies
 
 
 def _public_edge(edge):
     if edge is None or isinstance(edge, Node):
         return edge
-    acc = _accumulators.get(edge)
-    if acc is None:
-        acc = _accumulators[edge] = AccumulateGrad(edge)
+    key = id(edge)
+    acc = _accumulators.get(key)
+    if acc is None or acc.variable is not edge:
+        acc = _accumulators[key] = AccumulateGrad(edge)
+        weakref.finalize(edge, _accumulators.pop, key, None)
     return acc

@@ -70,6 +70,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     xp = tensor_xp if create_graph else numpy_xp
     previous_mode = grad_enabled[0]
     grad_enabled[0] = create_graph
+    silent = np.errstate(all="ignore")  # as PyTorch: inf/nan gradients without warnings
+    silent.__enter__()
     try:
         while ready:
             edge = ready.pop()
@@ -101,6 +103,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     ready.append(e)
     finally:
         grad_enabled[0] = previous_mode
+        silent.__exit__(None, None, None)
     if inputs is None:
         return None
     return [captured[id(t.grad_fn if t.grad_fn is not None else t)] for t in inputs]
@@ -211,7 +214,9 @@ def _anomaly_backward(node, grads):
 
 
 def _public(g):
-    return g if g is None or isinstance(g, Tensor) else wrap(g)
+    if g is None or isinstance(g, Tensor):
+        return g
+    return wrap(g if type(g) is np.ndarray else np.asarray(g))
 
 
 def _run_hooks(hooks, g, create_graph):
@@ -242,7 +247,7 @@ def accumulate_into(tensor, g):
         return
     current = tensor._grad
     if current is None:
-        tensor._grad = wrap(np.array(g, dtype=tensor._data.dtype, copy=True))
+        tensor._grad = wrap(np.array(g, dtype=tensor._data.dtype, copy=True, order="C"))
     elif current.grad_fn is not None or current._requires_grad:
         tensor._grad = current + wrap(g)
     else:

@@ -73,7 +73,8 @@ class _FunctionMeta(type):
     def __init__(cls, name, bases, namespace):
         super().__init__(name, bases, namespace)
         cls._op = OpDef(f"{name}Backward", None, grads=[_custom_backward],
-                        params=("ctx", "function", "tensor_positions"), multi=True)
+                        params=("ctx", "function", "tensor_positions"), multi=True,
+                        public=False)
 
 
 class Function(metaclass=_FunctionMeta):

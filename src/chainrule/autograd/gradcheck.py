@@ -7,7 +7,6 @@ from one backward pass with the one-hot gradient eᵢ.
 
 import numpy as np
 
-from .._grad_mode import grad_enabled
 from .._tensor import Tensor, wrap
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -28,27 +27,28 @@ def _outputs(fn, inputs):
 def _numerical(fn, inputs, eps):
     """Jacobians d(flattened outputs)/d(flattened input) for every differentiable input."""
     columns = []
-    previous = grad_enabled[0]
-    grad_enabled[0] = False
-    try:
-        for t in inputs:
-            if not (isinstance(t, Tensor) and t._requires_grad):
-                columns.append(None)
-                continue
-            flat = t._data.reshape(-1)
-            jac = []
-            for j in range(flat.size):
-                orig = flat[j]
-                flat[j] = orig + eps
-                plus = [o._data.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
-                flat[j] = orig - eps
-                minus = [o._data.astype(np.float64).ravel().copy() for o in _outputs(fn, inputs)]
-                flat[j] = orig
-                jac.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
-            columns.append(np.array(jac).T if jac else np.zeros((0, 0)))
-    finally:
-        grad_enabled[0] = previous
+    for t in inputs:
+        if not (isinstance(t, Tensor) and t._requires_grad):
+            columns.append(None)
+            continue
+        flat = t._data.reshape(-1)
+        n_out = sum(o._data.size for o in _outputs(fn, inputs))
+        jac = np.zeros((n_out, flat.size))
+        for j in range(flat.size):
+            orig = flat[j]
+            flat[j] = orig + eps
+            plus = _flat_outputs(fn, inputs)
+            flat[j] = orig - eps
+            minus = _flat_outputs(fn, inputs)
+            flat[j] = orig
+            jac[:, j] = (plus - minus) / (2 * eps)
+        columns.append(jac)
     return columns
+
+
+def _flat_outputs(fn, inputs):
+    outs = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+    return np.concatenate(outs) if outs else np.zeros(0)
 
 
 def _analytical(fn, inputs):
@@ -69,8 +69,8 @@ def _analytical(fn, inputs):
             rows.append([np.zeros(t._data.size) if gi is None else
                          np.asarray(gi, dtype=np.float64).ravel()
                          for gi, t in zip(grads, diff_inputs)])
-    return [np.array([r[j] for r in rows]).reshape(sum(sizes), -1)
-            for j in range(len(diff_inputs))]
+    return [np.array([r[j] for r in rows]).reshape(sum(sizes), t._data.size)
+            for j, t in enumerate(diff_inputs)]
 
 
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
@@ -101,8 +101,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     outs = _outputs(func, inputs)
     rng = np.random.default_rng(0)
     if grad_outputs is None:
-        grad_outputs = [wrap(rng.standard_normal(o._data.shape)) for o in outs]
-    grad_outputs = list(_as_tuple(grad_outputs))
+        grad_outputs = [wrap(np.asarray(rng.standard_normal(o._data.shape), o._data.dtype))
+                        for o in outs]
+    grad_outputs = list(grad_outputs) if isinstance(grad_outputs, (list, tuple)) else [
+        grad_outputs]
 
     def first_derivative(*xs):
         out = _outputs(func, xs)

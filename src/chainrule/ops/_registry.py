@@ -36,13 +36,13 @@ class OpDef:
         params: names of the non-tensor arguments (passed after the tensors).
         broadcasts: inputs may broadcast, so the engine may have to sum gradients down.
         to_float: integer inputs compute in the default floating dtype (``exp``, ``/``).
+        public: list the row in ``OPS`` (custom Functions are not).
         multi: the op takes any number of inputs and ``grads[0]`` returns all their
             gradients at once (``cat``, ``stack``, custom Functions).
-        describe: optional ``f(node) -> dict`` of extra attributes for pictures.
     """
 
     def __init__(self, name, forward, grads, saves=(), saves_out=False, params=(),
-                 broadcasts=False, to_float=False, multi=False, describe=None):
+                 broadcasts=False, to_float=False, multi=False, public=True):
         self.name = name
         self.forward = forward
         self.grads = tuple(grads)
@@ -52,12 +52,9 @@ class OpDef:
         self.broadcasts = broadcasts
         self.to_float = to_float
         self.multi = multi
-        self._describe = describe
         self.node_cls = type(name, (Node,), {"__slots__": (), "op": self})
-        OPS.setdefault(name, self)
-
-    def describe(self, node):
-        return self._describe(node) if self._describe is not None else {}
+        if public:
+            OPS.setdefault(name, self)
 
     def __repr__(self):
         return f"<op {self.name}>"
@@ -70,7 +67,7 @@ def _edge(t):
     return t if t._requires_grad else None
 
 
-def _record(op, tensors, params, out, result, meta=None):
+def _record(op, tensors, params, out, result, meta=None, constants=None):
     """Attach a new node for ``op`` to ``result`` (the Tensor wrapping ``out``)."""
     node = _new(op.node_cls)
     node.inputs = tuple([_edge(t) if isinstance(t, Tensor) else None for t in tensors])
@@ -85,6 +82,7 @@ def _record(op, tensors, params, out, result, meta=None):
     node.value = out
     node.grad = None
     node.meta = meta
+    node.constants = constants
     node.out_version = (result._vbox, result._vbox[0]) if op.saves_out else None
     node.pre_hooks = None
     node.post_hooks = None
@@ -176,7 +174,8 @@ def binary(op, a, b, params=()):
         out = np.asarray(out)
     result = wrap(out)
     if grad_enabled[0] and ((a_is_t and a._requires_grad) or (b_is_t and b._requires_grad)):
-        _record(op, (a, b), params, out, result, meta)
+        constants = None if a_is_t and b_is_t else ((1, b),) if a_is_t else ((0, a),)
+        _record(op, (a, b), params, out, result, meta, constants)
     return result
 
 
@@ -200,6 +199,8 @@ def _promote_pair(op, a, b):
 
 def as_tensor_operand(x, like=None):
     """Turn an operand of an arithmetic op into a Tensor or keep a Python scalar."""
+    if isinstance(x, np.generic):  # NumPy scalars act like Python numbers, as in PyTorch
+        return x.item()
     if isinstance(x, Tensor) or isinstance(x, _SCALARS):
         return x
     if isinstance(x, np.ndarray):
@@ -207,7 +208,5 @@ def as_tensor_operand(x, like=None):
             return wrap(np.array(x))
         from ..creation import tensor
         return tensor(x)
-    if isinstance(x, np.generic):
-        return x.item()
     raise TypeError(f"unsupported operand type {type(x).__name__}; expected a Tensor, a "
                     f"Python number or a NumPy array")

@@ -33,6 +33,8 @@ def _np_sum_to(x, shape):
 
 def _np_prod_except(a, dims):
     """Π over ``dims`` of all elements but the one at each position (zeros handled)."""
+    if not dims or a.size == 0:
+        return np.ones_like(a)
     moved = np.moveaxis(a, dims, tuple(range(a.ndim - len(dims), a.ndim)))
     flat = moved.reshape(moved.shape[:a.ndim - len(dims)] + (-1,))
     ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
@@ -115,7 +117,20 @@ class tensor_xp:
 
     @staticmethod
     def prod_except(a, dims):
-        return R.prod(a, dims, True) / a
+        # Π of the others for each position, as recorded ops (zeros included): O(n²) ops
+        # along the reduced dims, which only create_graph pays for
+        if not dims:
+            return a * 0 + 1
+        ndim = a.ndim
+        rest = tuple(d for d in range(ndim) if d not in dims)
+        order = rest + tuple(dims)
+        moved = S.permute(a, order)
+        flat = S.reshape(moved, tuple(moved.shape[:len(rest)]) + (-1,))
+        n = flat.shape[-1]
+        columns = [R.prod(S.cat([flat[..., :k], flat[..., k + 1:]], -1), -1, True)
+                   for k in range(n)]
+        others = S.reshape(S.cat(columns, -1), tuple(moved.shape))
+        return S.permute(others, tuple(np.argsort(order)))
 
     @staticmethod
     def index_backward(g, shape, index, advanced):

@@ -14,7 +14,8 @@ from ._registry import OpDef, _promote_pair, _record, as_tensor_operand, binary,
 
 
 def _operand(x):
-    if isinstance(x, (Tensor, int, float)):
+    # NumPy scalars subclass float but must not act as float64 tensors: unwrap them
+    if isinstance(x, Tensor) or type(x) is float or type(x) is int or type(x) is bool:
         return x
     return as_tensor_operand(x)
 

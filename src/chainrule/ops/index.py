@@ -57,7 +57,8 @@ GATHER = OpDef("GatherBackward0", lambda a, shape, dim, index: _gather(a, dim, i
     lambda xp, g, shape, dim, index: xp.scatter_zeros(g, shape, dim, index)])
 SCATTER_ZEROS = OpDef("ScatterAddBackward0", _scatter_along, params=("shape", "dim", "index"),
                       grads=[lambda xp, g, shape, dim, index: xp.gather(g, dim, index)])
-MASKED_FILL = OpDef("MaskedFillBackward0", lambda a, mask, value: np.where(mask, value, a),
+MASKED_FILL = OpDef("MaskedFillBackward0",
+                    lambda a, mask, value: np.where(mask, value, a).astype(a.dtype, copy=False),
                     params=("mask", "value"), grads=[
     lambda xp, g, mask, value: xp.where(mask, 0, g)])                      # 0 where filled
 INDEX_PUT = OpDef("IndexPutBackward0", lambda a, v, index, keep: _put(a, v, index),

@@ -30,11 +30,11 @@ def _matmul_operand(other):
 
 # ---------------------------------------------------------------- operators
 Tensor.__add__ = E.add
-Tensor.__radd__ = _reflected(E.add)
+Tensor.__radd__ = E.add  # commutative: 3 + x records add(x, 3), as PyTorch does
 Tensor.__sub__ = E.sub
 Tensor.__rsub__ = _reflected(E.sub)
 Tensor.__mul__ = E.mul
-Tensor.__rmul__ = _reflected(E.mul)
+Tensor.__rmul__ = E.mul
 Tensor.__truediv__ = E.div
 Tensor.__rtruediv__ = _reflected(E.div)
 Tensor.__floordiv__ = lambda self, other: E.div(self, other, rounding_mode="floor")

@@ -111,6 +111,9 @@ class Optimizer:
         with chainrule.no_grad():
             for group in self.param_groups:
                 self._update(group)
+                for p in group["params"]:
+                    if p.grad is not None:
+                        p._vbox[0] += 1  # an in-place change, as autograd must know
         return loss
 
     def _update(self, group):
