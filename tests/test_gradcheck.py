@@ -8,7 +8,7 @@ inputs far (>= 0.05) from kinks and ties, much farther than the finite-differenc
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from op_db import OP_DB, MissingAPI, build_args, flatten_outputs, grad_positions, is_float_dtype
@@ -20,6 +20,9 @@ HYPO = settings(
     derandomize=True,
     database=None,
     print_blob=False,
+    # no shrinking: each failing gradcheck example costs seconds of finite differences, and
+    # the failing (already small) example is reported as drawn
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
                            HealthCheck.function_scoped_fixture],
 )
