@@ -187,17 +187,23 @@ def interleaved(fns, repeats, warmup, budget_s):
         for k in labels:
             fns[k]()
     times = {k: [] for k in labels}
+    cpu = {k: [] for k in labels}
     t_start = PERF()
     for r in range(repeats):
         order = labels if r % 2 == 0 else labels[::-1]
         for k in order:
             gc.collect()
+            c0 = time.process_time()
             t0 = PERF()
             fns[k]()
-            times[k].append(PERF() - t0)
+            t1 = PERF()
+            cpu[k].append(time.process_time() - c0)
+            times[k].append(t1 - t0)
         if r + 1 >= 3 and PERF() - t_start > budget_s:
             break
     out = {k: stats(v) for k, v in times.items()}
+    for k in out:  # process CPU time (all threads): a load-robust view at 1 thread
+        out[k]["cpu_median"] = statistics.median(cpu[k])
     paired = None
     if "chainrule" in times and "torch" in times:
         rs = [c / t for c, t in zip(times["chainrule"], times["torch"])]
@@ -238,7 +244,7 @@ def time_pair(make, T, C, c_reason, cfg, extra=None, scale=1.0):
         fns.pop("chainrule")
         timing, paired = interleaved(fns, cfg["repeats"], 0, cfg.get("budget_s", 60))
     for k, s in timing.items():
-        for f in ("median", "min", "max", "p25", "p75"):
+        for f in ("median", "min", "max", "p25", "p75", "cpu_median"):
             s[f] *= scale
         s["times"] = [x * scale for x in s["times"]]
     res["torch"] = timing["torch"]
@@ -503,19 +509,22 @@ def gemm_throughput(n, repeats):
     b = np.random.default_rng(2).standard_normal((n, n), dtype=np.float32)
     out = np.empty((n, n), dtype=np.float32)
     np.matmul(a, b, out=out)  # warm-up
-    ts = []
+    ts, cs = [], []
     for _ in range(repeats):
+        c0 = time.process_time()
         t0 = PERF()
         np.matmul(a, b, out=out)
         ts.append(PERF() - t0)
-    return 2.0 * n ** 3 / statistics.median(ts), ts
+        cs.append(time.process_time() - c0)
+    flop = 2.0 * n ** 3
+    return flop / statistics.median(ts), ts, flop / statistics.median(cs)
 
 
 def bench_wide_mlp(T, C, c_reason, cfg):
     sizes, batch = [4096, 4096, 4096, 10], 256
     flops_per_gemm = [2 * batch * sizes[i] * sizes[i + 1] for i in range(len(sizes) - 1)]
     step_flops = 3 * sum(flops_per_gemm)  # forward + grad-input + grad-weight per layer
-    gflops, gemm_ts = gemm_throughput(4096, cfg.get("gemm_repeats", 3))
+    gflops, gemm_ts, gflops_cpu = gemm_throughput(4096, cfg.get("gemm_repeats", 3))
     gc.collect()
     res, models = _mlp_common(T, C, c_reason, cfg, sizes, batch, 1)
     res["metric"] = ("time per SGD training step, 4096-4096-4096-10 ReLU MLP, batch 256 "
@@ -529,6 +538,13 @@ def bench_wide_mlp(T, C, c_reason, cfg):
         "chainrule_over_bound": (res["chainrule"]["median"] / bound) if res["chainrule"] else None,
         "torch_over_bound": res["torch"]["median"] / bound,
     }
+    if THREADS == 1:  # same ratios from process CPU time: robust to other load
+        bound_cpu = step_flops / gflops_cpu
+        res["gemm_bound"]["cpu"] = {
+            "numpy_gemm_gflops": gflops_cpu / 1e9,
+            "chainrule_over_bound": (res["chainrule"]["cpu_median"] / bound_cpu)
+            if res["chainrule"] else None,
+            "torch_over_bound": res["torch"]["cpu_median"] / bound_cpu}
     res["peak_rss_bytes"] = hwm_bytes()
     del models
     return res

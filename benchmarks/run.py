@@ -123,6 +123,28 @@ def wait_quiet(max_wait, log):
         time.sleep(3.0)
 
 
+def _poll(proc, t0, timeout, mem_limit):
+    """Wait for proc; kill its process group past timeout or mem_limit.
+    Returns (max tree RSS seen, kill reason or None)."""
+    max_rss, killed = 0, None
+    while proc.poll() is None:
+        rss = _tree_rss(proc.pid)
+        max_rss = max(max_rss, rss)
+        if rss > mem_limit:
+            killed = f"killed: RSS {rss / GiB:.1f} GiB > limit {mem_limit / GiB:.1f} GiB"
+        elif time.monotonic() - t0 > timeout:
+            killed = f"killed: exceeded timeout of {timeout} s"
+        if killed:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            proc.wait()
+            break
+        time.sleep(0.2)
+    return max_rss, killed
+
+
 def run_worker(spec, threads, timeout, mem_limit):
     """Run _worker.py in a fresh process pinned to `threads`. Returns its JSON dict."""
     env = dict(os.environ)
@@ -137,22 +159,16 @@ def run_worker(spec, threads, timeout, mem_limit):
             busy0, cpu0 = _busy_jiffies(), _children_cpu()
             proc = subprocess.Popen([sys.executable, WORKER, json.dumps(spec)], cwd=REPO,
                                     env=env, stdout=fo, stderr=fe, start_new_session=True)
-            t0, max_rss, killed = time.monotonic(), 0, None
-            while proc.poll() is None:
-                rss = _tree_rss(proc.pid)
-                max_rss = max(max_rss, rss)
-                if rss > mem_limit:
-                    killed = f"killed: RSS {rss / GiB:.1f} GiB > limit {mem_limit / GiB:.1f} GiB"
-                elif time.monotonic() - t0 > timeout:
-                    killed = f"killed: exceeded timeout of {timeout} s"
-                if killed:
-                    try:
-                        os.killpg(proc.pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-                    proc.wait()
-                    break
-                time.sleep(0.2)
+            t0 = time.monotonic()
+            try:
+                max_rss, killed = _poll(proc, t0, timeout, mem_limit)
+            except BaseException:  # Ctrl-C / SIGTERM: don't leave the worker running
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                proc.wait()
+                raise
         wall = time.monotonic() - t0
         busy1, cpu1 = _busy_jiffies(), _children_cpu()
         # CPU used by everything except this worker (and its children) while it ran, in
@@ -290,6 +306,9 @@ def evaluate(b, threads, res):
         row["cr"] = fmt_t(res["chainrule"]["median"], unit)
         row["ratio"] = f"{ratio:.2f}"
         row["ratio_value"] = ratio
+        cc, tc = res["chainrule"].get("cpu_median"), res["torch"].get("cpu_median")
+        if threads == 1 and cc and tc:
+            row["cpu_ratio"] = f"{cc / tc:.2f}"
         check = res.get("check")
         if check and not check["ok"]:
             row["verdict"] = "FAIL (wrong result)"
@@ -348,6 +367,12 @@ def details(b, threads, res, row):
                          f" (n={s['n']})")
         if res.get("cr_unavailable"):
             L.append(f"- chainrule unavailable: `{res['cr_unavailable']}`")
+        c, t = res.get("chainrule"), res.get("torch")
+        if c and t and c.get("cpu_median") and t.get("cpu_median"):
+            L.append(f"- process CPU time (all threads; at 1 thread a view that other load "
+                     f"does not inflate): chainrule {fmt_t(c['cpu_median'], unit)}, PyTorch "
+                     f"{fmt_t(t['cpu_median'], unit)}, ratio "
+                     f"{c['cpu_median'] / t['cpu_median']:.2f}")
         pr = res.get("paired_ratio")
         if pr:
             L.append(f"- per-repeat paired ratio chainrule/PyTorch: median {pr['median']:.2f}, "
@@ -364,6 +389,13 @@ def details(b, threads, res, row):
             cb_txt = "—" if cb is None else f"{cb:.2f}"
             L.append(f"- step time / GEMM bound: chainrule {cb_txt}, "
                      f"PyTorch {gb['torch_over_bound']:.2f}")
+            gc_ = gb.get("cpu")
+            if gc_:
+                cbc = gc_.get("chainrule_over_bound")
+                L.append("- same from process CPU time (GEMM "
+                         f"{gc_['numpy_gemm_gflops']:.1f} GFLOP/s): chainrule "
+                         f"{'—' if cbc is None else format(cbc, '.2f')}, "
+                         f"PyTorch {gc_['torch_over_bound']:.2f}")
         chk = res.get("check")
         if chk:
             L.append("- correctness vs PyTorch: " + ("ok" if chk["ok"] else "**MISMATCH**"))
@@ -456,12 +488,16 @@ def write_report(path, args, info, results, t_total):
         "Ratio = chainrule / PyTorch (median of interleaved repeats; lower is better for "
         "chainrule). *bg load* = CPU cores' worth of time used by other processes while the "
         f"benchmark ran (from /proc/stat); ⚠ marks > {BG_WARN} — those figures are "
-        "contaminated by other work on the machine; rerun them on a quiet machine.",
+        "contaminated by other work on the machine; rerun them on a quiet machine. "
+        "*CPU-time ratio* (1 thread only) = the same ratio from process CPU time "
+        "(`time.process_time`), which other processes barely inflate: a cross-check, not "
+        "the verdict.",
         "",
         "## Summary",
         "",
-        "| # | benchmark | threads | chainrule | PyTorch | ratio | target | result | bg load |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| # | benchmark | threads | chainrule | PyTorch | ratio | target | result | bg load "
+        "| CPU-time ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     counts = {}
     for i, b in enumerate(BENCHES, 1):
@@ -473,7 +509,8 @@ def write_report(path, args, info, results, t_total):
             counts[v] = counts.get(v, 0) + 1
             out.append(f"| {i} | {b['title']} | {threads} | {row['cr']} | {row['pt']} | "
                        f"{row['ratio']} | {row['target']} | {row['verdict']} | "
-                       f"{fmt_bg(res.get('bg_cores'), flag=True)} |")
+                       f"{fmt_bg(res.get('bg_cores'), flag=True)} | "
+                       f"{row.get('cpu_ratio', '—')} |")
     out += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), ""]
     busy = [f"{b['name']}@{th}" for b in BENCHES for th, r in results.get(b["name"], [])
             if (r.get("bg_cores") or 0) > BG_WARN]
@@ -514,7 +551,12 @@ def write_report(path, args, info, results, t_total):
 
 
 # --------------------------------------------------------------------------- main
+def _on_sigterm(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv=None):
+    signal.signal(signal.SIGTERM, _on_sigterm)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="few repeats: a smoke test")
