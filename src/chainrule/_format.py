@@ -15,7 +15,7 @@ def _float_formatter(values):
     finite = values[np.isfinite(values)]
     nonzero = np.abs(finite[finite != 0])
     if nonzero.size == 0:
-        return lambda v: _special(v) or "0."
+        return lambda v: _special(v) or "{:.0f}.".format(v)
     lo, hi = float(nonzero.min()), float(nonzero.max())
     if np.all(finite == np.ceil(finite)):
         if hi / lo > 1000.0 or hi > 1.0e8:
@@ -62,7 +62,7 @@ def _format_array(data, fmt, width, indent, summarize):
     if summarize and n > 2 * EDGEITEMS:
         rows = list(range(EDGEITEMS)) + [None] + list(range(n - EDGEITEMS, n))
     if data.ndim == 1:
-        items = ["..." if i is None else fmt(data[i].item()).rjust(width) for i in rows]
+        items = [" ..." if i is None else fmt(data[i].item()).rjust(width) for i in rows]
         per_line = max(1, (LINEWIDTH - indent) // (width + 2))
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
@@ -81,7 +81,11 @@ def format_tensor(t, prefix="tensor("):
         body = "[]"
     else:
         fmt = _element_formatter(sample)
-        width = max(len(fmt(v)) for v in sample.ravel().tolist())
+        flat = sample.ravel()
+        if flat.dtype.kind == "f":  # PyTorch sizes columns by the finite nonzero values
+            chosen = flat[np.isfinite(flat) & (flat != 0)]
+            flat = chosen if chosen.size else flat
+        width = max(len(fmt(v)) for v in flat.tolist())
         body = _format_array(data, fmt, width, indent, summarize)
     suffixes = []
     d = t.dtype
@@ -94,4 +98,18 @@ def format_tensor(t, prefix="tensor("):
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
-    return prefix + ", ".join([body] + suffixes) + ")"
+    return _add_suffixes(prefix + body, suffixes, indent)
+
+
+def _add_suffixes(text, suffixes, indent):
+    """Append ``, dtype=…`` etc., moving a suffix to its own line past the line width."""
+    parts = [text]
+    last_line = len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if last_line + len(suffix) + 2 > LINEWIDTH:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line += len(suffix) + 2
+    return "".join(parts) + ")"

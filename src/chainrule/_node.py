@@ -67,11 +67,19 @@ class Node:
         return _RemovableHandle(self.post_hooks, fn)
 
     def register_prehook(self, fn):
-        """Call ``fn(grad_outputs)`` before this node runs; a returned tuple replaces them."""
-        if self.pre_hooks is None:
-            self.pre_hooks = []
-        self.pre_hooks.append(fn)
-        return _RemovableHandle(self.pre_hooks, fn)
+        """Call ``fn(grad_outputs)`` before this node runs; a returned tuple replaces them.
+
+        Hooks run in the order registered, except that the one storing ``.grad`` for
+        ``retain_grad()`` (marked ``retains_grad``) always runs last, as in PyTorch.
+        """
+        hooks = self.pre_hooks
+        if hooks is None:
+            hooks = self.pre_hooks = []
+        if hooks and getattr(hooks[-1], "retains_grad", False):
+            hooks.insert(len(hooks) - 1, fn)
+        else:
+            hooks.append(fn)
+        return _RemovableHandle(hooks, fn)
 
 
 class _RemovableHandle:

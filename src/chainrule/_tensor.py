@@ -31,11 +31,13 @@ class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     ``_data`` is the NumPy array; ``_vbox`` is a one-element list holding the version
-    counter, shared with views of the same memory, bumped by every in-place op.
+    counter, shared with views of the same memory, bumped by every in-place op.  A view of
+    a tensor that requires grad keeps ``_base = (base, rebuild)``: ``rebuild(base, view)``
+    recomputes the base from a changed view, so in-place ops on views update its graph.
     """
 
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_vbox", "_hooks",
-                 "_retains_grad", "name", "__weakref__")
+                 "_retains_grad", "name", "_base", "__weakref__")
 
     __array_priority__ = 1000  # make NumPy defer `ndarray + tensor` to Tensor.__radd__
 
@@ -128,6 +130,7 @@ class Tensor:
             if tensor is not None:
                 from .autograd.engine import accumulate_into
                 accumulate_into(tensor, grads[0])
+        store.retains_grad = True
         self.grad_fn.register_prehook(store)
 
     @property
@@ -306,4 +309,5 @@ def wrap(data, grad_fn=None, cls=Tensor):
     t._hooks = None
     t._retains_grad = False
     t.name = None
+    t._base = None
     return t

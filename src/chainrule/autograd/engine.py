@@ -19,9 +19,14 @@ from .._grad_mode import anomaly_enabled, grad_enabled
 from .._node import Node, released_error
 from .._tensor import Tensor, wrap
 from ..ops._registry import format_frame
+from ..ops.inplace import INPLACE_NODES
 from ..ops._xp import numpy_xp, tensor_xp
 
-__all__ = ["run_backward", "accumulate_into"]
+__all__ = ["run_backward", "accumulate_into", "PICTURE_LIMIT"]
+
+# Nodes keep forward values and gradients of at most this many elements after a backward
+# pass, for pictures of the graph (chainrule.viz); bigger ones are freed with the graph.
+PICTURE_LIMIT = 256
 
 
 def _count_dependencies(root_edges):
@@ -67,6 +72,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             captured[id(t.grad_fn if t.grad_fn is not None else t)] = None
 
     ready = [e for e in dict.fromkeys(edges) if deps.get(id(e), 0) == 0]
+    leaf_grads = []  # written to .grad only once the whole pass has succeeded
     xp = tensor_xp if create_graph else numpy_xp
     previous_mode = grad_enabled[0]
     grad_enabled[0] = create_graph
@@ -77,18 +83,16 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             edge = ready.pop()
             k = id(edge)
             g = pending.pop(k, None)
-            if k in captured:
-                captured[k] = g if isinstance(edge, Node) else _run_tensor_hooks(edge, g)
-                if not isinstance(edge, Node):
-                    if accumulate and g is not None:
-                        accumulate_into(edge, captured[k])
-                    continue
             if not isinstance(edge, Node):
                 if g is not None:
                     g = _run_tensor_hooks(edge, g)
                     if accumulate:
-                        accumulate_into(edge, g)
+                        leaf_grads.append((edge, g))
+                if k in captured:
+                    captured[k] = g
                 continue
+            if k in captured:
+                captured[k] = g
             grads = _apply_node(edge, g, xp, create_graph, retain_graph)
             for e, gi in zip(edge.inputs, grads):
                 if e is None:
@@ -104,6 +108,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     finally:
         grad_enabled[0] = previous_mode
         silent.__exit__(None, None, None)
+    for tensor, g in leaf_grads:
+        accumulate_into(tensor, g)
     if inputs is None:
         return None
     return [captured[id(t.grad_fn if t.grad_fn is not None else t)] for t in inputs]
@@ -116,7 +122,8 @@ def _apply_node(node, g, xp, create_graph, retain_graph):
         g = _run_hooks(node.pre_hooks, g, create_graph)
     if g is None:
         return [None] * len(node.inputs)
-    node.grad = g._data if create_graph else g
+    data = g._data if create_graph else g
+    node.grad = data if data.size <= PICTURE_LIMIT else None
     saved = node.saved
     if saved is None:
         raise released_error(node)
@@ -151,8 +158,12 @@ def _apply_node(node, g, xp, create_graph, retain_graph):
 
 
 def _finish_node(node, saved, grads, g, retain_graph):
-    if not retain_graph and saved:
-        node.saved = None
+    if not retain_graph:
+        if saved or node.op.saves_out:
+            node.saved = None
+        value = node.value
+        if value is not None and value.size > PICTURE_LIMIT:
+            node.value = None
     if anomaly_enabled[0]:
         _anomaly_backward(node, grads)
     if node.post_hooks:
@@ -181,7 +192,11 @@ def _undo_broadcast(node, i, gi, meta, xp):
 def _check_versions(node):
     for i, (s, v) in enumerate(zip(node.saved, node.versions)):
         if v >= 0 and s._vbox[0] != v:
-            _raise_modified(node, s._vbox[0], v, f"input {node.op.saves[i]}")
+            origin = s.grad_fn
+            while origin in INPLACE_NODES and isinstance(origin.inputs[0], Node):
+                origin = origin.inputs[0]
+            origin = None if origin is None else origin.trace
+            _raise_modified(node, s._vbox[0], v, f"input {node.op.saves[i]}", origin)
 
 
 def _check_out_version(node):
@@ -190,10 +205,12 @@ def _check_out_version(node):
         _raise_modified(node, box[0], version, "its output")
 
 
-def _raise_modified(node, now, then, what):
+def _raise_modified(node, now, then, what, origin=None):
     where = ""
+    if origin is not None:
+        where = f" The modified tensor was created at {format_frame(origin)}."
     if node.trace is not None:
-        where = f" The op was created at {format_frame(node.trace)}."
+        where += f" The op that saved it was called at {format_frame(node.trace)}."
     raise RuntimeError(
         f"one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: {what} of {node.name()} is at version {now}; expected version "

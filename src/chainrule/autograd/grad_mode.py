@@ -34,40 +34,70 @@ class _Switch:
         return wrapper
 
 
-class no_grad(_Switch):
+class _BareDecorator(_Switch):
+    """Also usable as ``@no_grad`` without parentheses."""
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        return self(func) if callable(func) else self
+
+    def __init__(self, func=None):
+        pass
+
+
+class no_grad(_BareDecorator):
     """Do not record operations (for evaluation and parameter updates)."""
 
     value = False
 
 
-class enable_grad(_Switch):
+class enable_grad(_BareDecorator):
     """Record operations, even inside ``no_grad``."""
 
     value = True
 
 
-class inference_mode(no_grad):
+class inference_mode(_Switch):
+    """Like ``no_grad`` (chainrule has no separate inference tensors)."""
+
     def __init__(self, mode=True):
         self.value = not mode
 
-
-class set_grad_enabled(_Switch):
-    """Turn recording on or off: a function call, a context manager or a decorator."""
-
-    def __init__(self, mode):
-        self.value = bool(mode)
-        self._previous = grad_enabled[0]
-        grad_enabled[0] = self.value
-
     def __call__(self, fn):
-        grad_enabled[0] = self._previous
-        mode = self.value
+        mode = not self.value
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
+            with inference_mode(mode):
                 return fn(*args, **kwargs)
         return wrapper
+
+
+class _Immediate(_Switch):
+    """A switch that takes effect when called, as a plain function call does, and can
+    still be used with ``with`` (restoring the old value on exit) or as a decorator."""
+
+    def __init__(self, mode):
+        self.value = bool(mode)
+        self._previous = self.flag[0]
+        self.flag[0] = self.value
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn):
+        self.flag[0] = self._previous
+        cls, mode = type(self), self.value
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with cls(mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class set_grad_enabled(_Immediate):
+    """Turn recording on or off: a function call, a context manager or a decorator."""
 
 
 def is_grad_enabled():
@@ -88,9 +118,13 @@ class detect_anomaly(_Switch):
         self.value = True
 
 
-class set_detect_anomaly(detect_anomaly):
+class set_detect_anomaly(_Immediate):
+    """Turn anomaly detection on or off (see ``detect_anomaly``)."""
+
+    flag = anomaly_enabled
+
     def __init__(self, mode, check_nan=True):
-        self.value = bool(mode)
+        super().__init__(mode)
 
 
 def is_anomaly_enabled():

@@ -169,7 +169,10 @@ def binary(op, a, b, params=()):
         t_data = ad if a_is_t else bd
         if t_data.dtype.kind != "f":
             ad, bd, meta = _promote_pair(op, a, b)
-    out = op.forward(ad, bd, *params)
+    try:
+        out = op.forward(ad, bd, *params)
+    except ValueError:
+        raise broadcast_error(op.name, a, b) from None
     if type(out) is not ndarray:
         out = np.asarray(out)
     result = wrap(out)
@@ -177,6 +180,21 @@ def binary(op, a, b, params=()):
         constants = None if a_is_t and b_is_t else ((1, b),) if a_is_t else ((0, a),)
         _record(op, (a, b), params, out, result, meta, constants)
     return result
+
+
+def broadcast_error(name, *operands):
+    """PyTorch's message for shapes that do not broadcast, naming the op and all shapes."""
+    shapes = [list(np.shape(x._data if isinstance(x, Tensor) else x)) for x in operands]
+    detail = ""
+    a, b = shapes[0], shapes[-1]
+    for i in range(1, min(len(a), len(b)) + 1):
+        if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
+            detail = (f": the size of tensor a ({a[-i]}) must match the size of tensor b "
+                      f"({b[-i]}) at non-singleton dimension {max(len(a), len(b)) - i}")
+            break
+    op = name.removesuffix("Backward0").removesuffix("Backward1").lower()
+    return RuntimeError(f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast "
+                        f"together{detail}")
 
 
 def _promote_pair(op, a, b):

@@ -10,7 +10,8 @@ import numpy as np
 
 from .._grad_mode import grad_enabled
 from .._tensor import Tensor, wrap
-from ._registry import OpDef, _promote_pair, _record, as_tensor_operand, binary, unary
+from ._registry import (OpDef, _promote_pair, _record, as_tensor_operand, binary,
+                        broadcast_error, unary)
 
 
 def _operand(x):
@@ -27,6 +28,9 @@ ADD = OpDef("AddBackward0", np.add, broadcasts=True, grads=[
 SUB = OpDef("SubBackward0", np.subtract, broadcasts=True, grads=[
     lambda xp, g: g,                          # ∂(a-b)/∂a = 1
     lambda xp, g: -g])                        # ∂(a-b)/∂b = -1
+RSUB = OpDef("RsubBackward1", lambda a, b: np.subtract(b, a), broadcasts=True, grads=[
+    lambda xp, g: -g,                         # number − a: ∂/∂a = −1
+    lambda xp, g: g])
 MUL = OpDef("MulBackward0", np.multiply, saves=(0, 1), broadcasts=True, grads=[
     lambda xp, g, a, b: g * b,                # ∂(ab)/∂a = b
     lambda xp, g, a, b: g * a])               # ∂(ab)/∂b = a
@@ -62,6 +66,14 @@ def sub(input, other, *, alpha=1):
     return binary(SUB, _operand(input), other)
 
 
+def rsub(input, other, *, alpha=1):
+    """other − alpha·input (what ``number - tensor`` computes)."""
+    input = _operand(input)
+    if alpha != 1:
+        input = input * alpha
+    return binary(RSUB, input, _operand(other))
+
+
 def mul(input, other):
     """input · other elementwise, broadcasting."""
     return binary(MUL, _operand(input), _operand(other))
@@ -79,8 +91,11 @@ def pow(input, exponent):
     exponent = _operand(exponent)
     if not isinstance(input, Tensor):
         if isinstance(input, (int, float)) and isinstance(exponent, Tensor):
-            return unary(POW_SCALAR_BASE, exponent.float() if not exponent.is_floating_point()
-                         else exponent, (input,))
+            if exponent._data.dtype.kind != "f":
+                if isinstance(input, int):  # int ** int tensor stays integer, as in PyTorch
+                    return wrap(np.asarray(np.power(input, exponent._data)))
+                exponent = exponent.float()
+            return unary(POW_SCALAR_BASE, exponent, (input,))
         input = _operand(input)
     if isinstance(exponent, Tensor):
         return binary(POW_TENSOR, input, exponent)
@@ -288,7 +303,10 @@ def where(condition, input, other):
         cond = wrap(cond._data.astype(bool))
     a, b = _operand(input), _operand(other)
     ad, bd, meta = _promote_pair(WHERE, a, b)
-    out = np.where(cond._data, ad, bd)
+    try:
+        out = np.where(cond._data, ad, bd)
+    except ValueError:
+        raise broadcast_error("where", cond, a, b) from None
     result = wrap(out)
     if grad_enabled[0] and any(isinstance(x, Tensor) and x._requires_grad for x in (a, b)):
         _record(WHERE, (cond, a, b), (), out, result, (None,) + meta)

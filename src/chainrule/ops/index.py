@@ -45,6 +45,7 @@ def _index_row(name):
 
 
 SELECT = _index_row("SelectBackward0")
+UNSQUEEZE_INDEX = _index_row("UnsqueezeBackward0")
 SLICE = _index_row("SliceBackward0")
 INDEX = _index_row("IndexBackward0")
 INDEX_SELECT = _index_row("IndexSelectBackward0")
@@ -61,7 +62,7 @@ MASKED_FILL = OpDef("MaskedFillBackward0",
                     lambda a, mask, value: np.where(mask, value, a).astype(a.dtype, copy=False),
                     params=("mask", "value"), grads=[
     lambda xp, g, mask, value: xp.where(mask, 0, g)])                      # 0 where filled
-INDEX_PUT = OpDef("IndexPutBackward0", lambda a, v, index, keep: _put(a, v, index),
+INDEX_PUT = OpDef("CopySlices", lambda a, v, index, keep: _put(a, v, index),
                   params=("index", "keep"), broadcasts=True, grads=[
     lambda xp, g, index, keep: g * keep,                                   # overwritten: 0
     lambda xp, g, index, keep: xp.index(g, index)])                        # what was written
@@ -97,6 +98,8 @@ def normalize_index(key):
     items = key if isinstance(key, tuple) else (key,)
     items = tuple(_convert_index(k) for k in items)
     advanced = any(isinstance(k, np.ndarray) for k in items)
+    if not advanced and not any(k is Ellipsis for k in items):
+        items += (Ellipsis,)  # so that selecting one element still gives a view, not a copy
     return items, advanced
 
 
@@ -111,8 +114,10 @@ def getitem(input, key):
     shape = input._data.shape
     if advanced:
         op = INDEX
-    elif all(isinstance(k, (int, np.integer)) for k in index):
+    elif all(isinstance(k, (int, np.integer)) or k is Ellipsis for k in index):
         op = SELECT
+    elif all(k is None or k is Ellipsis for k in index):
+        op = UNSQUEEZE_INDEX
     else:
         op = SLICE
     try:
@@ -121,7 +126,26 @@ def getitem(input, key):
         raise _index_error(shape, key, err) from None
     if not advanced:
         out._vbox = input._vbox
+        if input._requires_grad:
+            out._base = (input, lambda base, view: index_put(base, index, view))
     return out
+
+
+def index_put(input, index, value):
+    """A copy of ``input`` with ``value`` written at ``index`` (recorded as CopySlices)."""
+    keep = np.ones(input._data.shape, dtype=bool)
+    keep[index] = False
+    try:
+        out = _put(input._data, value._data.astype(input._data.dtype, copy=False), index)
+    except ValueError:
+        raise RuntimeError(f"index_put: cannot write a value of shape {list(value._data.shape)} "
+                           f"into the indexed part of a tensor of shape "
+                           f"{list(input._data.shape)}") from None
+    result = wrap(out)
+    if grad_enabled[0] and (input._requires_grad or value._requires_grad):
+        meta = (None, (value._data.shape, value._data.dtype))
+        _record(INDEX_PUT, (input, value), (index, keep), out, result, meta)
+    return result
 
 
 def setitem(self, key, value):
@@ -135,17 +159,7 @@ def setitem(self, key, value):
     except IndexError as err:
         raise _index_error(self._data.shape, key, err) from None
 
-    def compute(source):
-        keep = np.ones(source._data.shape, dtype=bool)
-        keep[index] = False
-        v = value
-        out = _put(source._data, v._data.astype(source._data.dtype, copy=False), index)
-        result = wrap(out)
-        if grad_enabled[0] and (source._requires_grad or v._requires_grad):
-            meta = (None, (v._data.shape, v._data.dtype))
-            _record(INDEX_PUT, (source, v), (index, keep), out, result, meta)
-        return result
-    inplace(self, compute, value)
+    inplace(self, lambda source: index_put(source, index, value), value)
 
 
 def gather(input, dim, index):

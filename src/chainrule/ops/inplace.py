@@ -6,13 +6,20 @@ so a node that saved the old value notices the change at backward time.  When th
 recorded, the op reads a snapshot of the old value, so its own gradient stays correct.
 """
 
+import weakref
+
 import numpy as np
 
 from .._dtype import to_dtype
 from .._grad_mode import grad_enabled
 from .._tensor import Tensor, wrap
 from . import elementwise as E
-from ._registry import OpDef, apply
+from .._grad_mode import anomaly_enabled
+from ._registry import OpDef, apply, broadcast_error
+
+# in anomaly mode, the nodes that in-place ops recorded: an error about a modified tensor
+# walks back past them to the line that created the tensor
+INPLACE_NODES = weakref.WeakSet()
 
 CLONE = OpDef("CloneBackward0", lambda a: a.copy(), grads=[lambda xp, g: g])
 TO_COPY = OpDef("ToCopyBackward0", lambda a, np_dtype: a.astype(np_dtype), params=("dtype",),
@@ -71,24 +78,41 @@ def inplace(self, compute, *others):
     if recording:
         source = wrap(self._data.copy(), self.grad_fn)
         source._requires_grad = self._requires_grad
-    result = compute(source)
+    try:
+        result = compute(source)
+    except ValueError as err:  # NumPy's shape errors, in PyTorch's exception type
+        raise RuntimeError(str(err)) from None
     _check_inplace(self, result)
     np.copyto(self._data, result._data, casting="unsafe")
     self._vbox[0] += 1
     if recording:
-        self.grad_fn = result.grad_fn
-        self._requires_grad = True
-        node = result.grad_fn
-        if node is not None and node.out_version is not None:
-            node.value = self._data
-            node.out_version = (self._vbox, self._vbox[0])
+        _adopt(self, result)
     return self
+
+
+def _adopt(self, result):
+    """Give ``self`` (whose memory already holds ``result``'s values) ``result``'s history;
+    if ``self`` is a view, recompute its base's history from it, and so on upwards."""
+    self.grad_fn = result.grad_fn
+    self._requires_grad = True
+    node = result.grad_fn
+    if anomaly_enabled[0] and node is not None:
+        INPLACE_NODES.add(node)
+    if node is not None and node.out_version is not None:
+        node.value = self._data
+        node.out_version = (self._vbox, self._vbox[0])
+    if self._base is not None:
+        base, rebuild = self._base
+        _adopt(base, rebuild(base, self))
 
 
 def _fast(self, ufunc, other):
     """Under no_grad (optimisers), compute straight into the tensor's memory."""
     od = other._data if isinstance(other, Tensor) else other
-    out = ufunc(self._data, od)
+    try:
+        out = ufunc(self._data, od)
+    except ValueError:
+        raise broadcast_error(ufunc.__name__, self, other) from None
     if np.shape(out) != self._data.shape:
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(np.shape(out))}")

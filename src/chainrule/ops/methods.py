@@ -32,7 +32,7 @@ def _matmul_operand(other):
 Tensor.__add__ = E.add
 Tensor.__radd__ = E.add  # commutative: 3 + x records add(x, 3), as PyTorch does
 Tensor.__sub__ = E.sub
-Tensor.__rsub__ = _reflected(E.sub)
+Tensor.__rsub__ = E.rsub
 Tensor.__mul__ = E.mul
 Tensor.__rmul__ = E.mul
 Tensor.__truediv__ = E.div

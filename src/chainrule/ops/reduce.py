@@ -71,11 +71,18 @@ STD = OpDef("StdBackward0",
     lambda xp, g, a, out, shape, dims, keepdim, c:                         # (a−ā)/((n−c)σ)
         _unreduce(xp, g / out, shape, dims, keepdim) * (a - xp.mean(a, dims, True))
         / (_count(shape, dims) - c)])
-PROD = OpDef("ProdBackward1",
-             lambda a, shape, dims, keepdim: np.prod(a, dims, keepdims=keepdim),
-             saves=(0,), params=("shape", "dim", "keepdim"), grads=[
-    lambda xp, g, a, shape, dims, keepdim:                                 # Π of the others
-        _unreduce(xp, g, shape, dims, keepdim) * xp.prod_except(a, dims)])
+def _prod_grad(xp, g, a, shape, dims, keepdim):
+    return _unreduce(xp, g, shape, dims, keepdim) * xp.prod_except(a, dims)  # Π of the others
+
+
+def _np_prod(a, shape, dims, keepdim):
+    return np.prod(a, dims, keepdims=keepdim)
+
+
+PROD_ALL = OpDef("ProdBackward0", _np_prod, saves=(0,), params=("shape", "dim", "keepdim"),
+                 grads=[_prod_grad])
+PROD = OpDef("ProdBackward1", _np_prod, saves=(0,), params=("shape", "dim", "keepdim"),
+             grads=[_prod_grad])
 AMAX = OpDef("AmaxBackward0",
              lambda a, shape, dims, keepdim: np.amax(a, dims, keepdims=keepdim),
              saves=(0,), saves_out=True, params=("shape", "dim", "keepdim"), grads=[_ties_grad])
@@ -177,7 +184,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of elements over ``dim`` (one dim, or all when None)."""
     if dtype is not None:
         input = input.to(dtype)
-    return _reduce(PROD, input, dim, keepdim)
+    return _reduce(PROD_ALL if dim is None else PROD, input, dim, keepdim)
 
 
 def amax(input, dim=(), keepdim=False):

@@ -10,10 +10,18 @@ from ._dims import normalize_dim, normalize_dims, normalize_shape
 from ._registry import OpDef, _needs_grad, _record, apply
 
 
-def _view(op, input, params):
+def _view(op, input, params, rebuild=None):
+    """Apply a view op: the result shares memory and version counter with ``input``;
+    ``rebuild(base, changed_view)`` lets in-place ops on the view update ``input``'s graph."""
     out = apply(op, (input,), params)
     out._vbox = input._vbox
+    if input._requires_grad and rebuild is not None:
+        out._base = (input, rebuild)
     return out
+
+
+def _reshaped_back(base, view):
+    return reshape(view, base._data.shape)
 
 
 def _reshape_row(name):
@@ -22,14 +30,18 @@ def _reshape_row(name):
                  grads=[lambda xp, g, in_shape, shape: xp.reshape(g, in_shape)])
 
 
-VIEW = _reshape_row("ViewBackward0")
-RESHAPE = _reshape_row("ReshapeAliasBackward0")
+VIEW = _reshape_row("ViewBackward0")  # also reshape and flatten, as PyTorch names them
+SQUEEZE_ALL = _reshape_row("SqueezeBackward0")
 SQUEEZE = _reshape_row("SqueezeBackward1")
+SQUEEZE_DIMS = _reshape_row("SqueezeBackward2")
 UNSQUEEZE = _reshape_row("UnsqueezeBackward0")
-FLATTEN = _reshape_row("FlattenBackward0")
-TRANSPOSE = OpDef("TransposeBackward0", lambda a, d0, d1: np.swapaxes(a, d0, d1),
-                  params=("dim0", "dim1"), grads=[
-    lambda xp, g, d0, d1: xp.swapaxes(g, d0, d1)])                         # swap back
+def _transpose_row(name):
+    return OpDef(name, lambda a, d0, d1: np.swapaxes(a, d0, d1), params=("dim0", "dim1"),
+                 grads=[lambda xp, g, d0, d1: xp.swapaxes(g, d0, d1)])    # swap back
+
+
+TRANSPOSE = _transpose_row("TransposeBackward0")
+T = _transpose_row("TBackward0")
 PERMUTE = OpDef("PermuteBackward0", lambda a, dims: np.transpose(a, dims), params=("dims",),
                 grads=[lambda xp, g, dims: xp.permute(g, tuple(np.argsort(dims)))])
 EXPAND = OpDef("ExpandBackward0", lambda a, in_shape, shape: np.broadcast_to(a, shape),
@@ -82,13 +94,13 @@ PAD = OpDef("ConstantPadNdBackward0",
 def reshape(input, *shape):
     """The same elements in a new shape; one entry may be -1 (inferred)."""
     shape = _infer_shape(input, normalize_shape(shape), "reshape")
-    return _view(RESHAPE, input, (input._data.shape, shape))
+    return _view(VIEW, input, (input._data.shape, shape), _reshaped_back)
 
 
 def view(input, *shape):
     """Like reshape (chainrule tensors are always viewable)."""
     shape = _infer_shape(input, normalize_shape(shape), "view")
-    return _view(VIEW, input, (input._data.shape, shape))
+    return _view(VIEW, input, (input._data.shape, shape), _reshaped_back)
 
 
 def _infer_shape(input, shape, name):
@@ -116,7 +128,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims ``start_dim`` … ``end_dim`` into one."""
     shape = input._data.shape
     if not shape:
-        return _view(FLATTEN, input, (shape, (1,)))
+        return _view(VIEW, input, (shape, (1,)), _reshaped_back)
     s = normalize_dim(start_dim, len(shape), "flatten")
     e = normalize_dim(end_dim, len(shape), "flatten")
     if s > e:
@@ -124,7 +136,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     merged = 1
     for d in shape[s:e + 1]:
         merged *= d
-    return _view(FLATTEN, input, (shape, shape[:s] + (merged,) + shape[e + 1:]))
+    return _view(VIEW, input, (shape, shape[:s] + (merged,) + shape[e + 1:]), _reshaped_back)
 
 
 def squeeze(input, dim=None):
@@ -132,14 +144,15 @@ def squeeze(input, dim=None):
     shape = input._data.shape
     dims = normalize_dims(dim, len(shape), "squeeze")
     new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-    return _view(SQUEEZE, input, (shape, new))
+    op = SQUEEZE_ALL if dim is None else SQUEEZE if isinstance(dim, int) else SQUEEZE_DIMS
+    return _view(op, input, (shape, new), _reshaped_back)
 
 
 def unsqueeze(input, dim):
     """Insert a dim of size 1 at ``dim``."""
     shape = input._data.shape
     d = normalize_dim(dim, len(shape) + 1, "unsqueeze")
-    return _view(UNSQUEEZE, input, (shape, shape[:d] + (1,) + shape[d:]))
+    return _view(UNSQUEEZE, input, (shape, shape[:d] + (1,) + shape[d:]), _reshaped_back)
 
 
 def transpose(input, dim0, dim1):
@@ -149,7 +162,7 @@ def transpose(input, dim0, dim1):
         return input.view(())
     d0 = normalize_dim(dim0, n, "transpose")
     d1 = normalize_dim(dim1, n, "transpose")
-    return _view(TRANSPOSE, input, (d0, d1))
+    return _view(TRANSPOSE, input, (d0, d1), lambda base, v: transpose(v, d0, d1))
 
 
 swapaxes = transpose
@@ -160,7 +173,9 @@ def t(input):
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
-    return input if input._data.ndim < 2 else transpose(input, 0, 1)
+    if input._data.ndim < 2:
+        return input
+    return _view(T, input, (0, 1), lambda base, v: transpose(v, 0, 1))
 
 
 def permute(input, *dims):
@@ -171,7 +186,8 @@ def permute(input, *dims):
     if sorted(norm) != list(range(n)):
         raise RuntimeError(f"permute(): dims {list(dims)} must be a permutation of the "
                            f"{n} dims of a tensor of shape {list(input._data.shape)}")
-    return _view(PERMUTE, input, (norm,))
+    inverse = tuple(int(i) for i in np.argsort(norm))
+    return _view(PERMUTE, input, (norm,), lambda base, v: permute(v, inverse))
 
 
 def expand(input, *sizes):
@@ -303,7 +319,8 @@ def unbind(input, dim=0):
 
 
 def pad(input, pad, mode="constant", value=0.0):
-    """Pad the last dims: ``pad = (left_last, right_last, left_prev, right_prev, …)``."""
+    """Pad the last dims: ``pad = (left_last, right_last, left_prev, right_prev, …)``;
+    negative widths crop instead."""
     if mode != "constant":
         raise NotImplementedError(f"pad: mode '{mode}' is not supported; only 'constant'")
     pad = tuple(int(p) for p in pad)
@@ -312,8 +329,12 @@ def pad(input, pad, mode="constant", value=0.0):
         raise RuntimeError(f"pad: padding length {len(pad)} must be even and at most twice the "
                            f"number of dimensions ({ndim})")
     if any(p < 0 for p in pad):
-        raise NotImplementedError("pad: negative padding (cropping) is not supported; slice "
-                                  "the tensor instead")
+        crop = [slice(None)] * ndim
+        for i in range(len(pad) // 2):
+            lo, hi = -min(pad[2 * i], 0), -min(pad[2 * i + 1], 0)
+            crop[ndim - 1 - i] = slice(lo, input._data.shape[ndim - 1 - i] - hi)
+        input = input[tuple(crop)]
+        pad = tuple(max(p, 0) for p in pad)
     widths = [(0, 0)] * ndim
     for i in range(len(pad) // 2):
         widths[ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
