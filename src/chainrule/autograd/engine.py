@@ -116,50 +116,57 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
 
 def _apply_node(node, g, xp, create_graph, retain_graph):
-    """Gradients for each input of ``node`` given ``g``, the gradient w.r.t. its output."""
+    """Gradients for each input of ``node`` given ``g``, the gradient w.r.t. its output.
+
+    Runs once per node per backward pass: kept to plain loops and attribute reads.
+    """
     op = node.op
     if node.pre_hooks:
         g = _run_hooks(node.pre_hooks, g, create_graph)
-    if g is None:
-        return [None] * len(node.inputs)
-    data = g._data if create_graph else g
-    node.grad = data if data.size <= PICTURE_LIMIT else None
+        if g is None:
+            return [None] * len(node.inputs)
     saved = node.saved
     if saved is None:
         raise released_error(node)
-    if node.versions:
-        _check_versions(node)
+    versions = node.versions
+    if versions:
+        for s, v in zip(saved, versions):
+            if v >= 0 and s._vbox[0] != v:
+                _check_versions(node)
+    args = []
     if create_graph:
-        args = list(saved)
+        node.grad = g._data if g._data.size <= PICTURE_LIMIT else None
+        args.extend(saved)
         if op.saves_out:
-            out = wrap(node.value, grad_fn=node)
-            args.append(out)
+            _check_out_version(node)
+            args.append(wrap(node.value, grad_fn=node))
     else:
-        args = [s._data if isinstance(s, Tensor) else s for s in saved]
+        node.grad = g if g.size <= PICTURE_LIMIT else None
+        for s in saved:
+            args.append(s._data if isinstance(s, Tensor) else s)
         if op.saves_out:
+            box, version = node.out_version
+            if box[0] != version:
+                _check_out_version(node)
             args.append(node.value)
-    if op.saves_out:
-        _check_out_version(node)
     args.extend(node.params)
-    meta = node.meta
     if op.multi:
         grads = op.grads[0](xp, g, *args)
-        return _finish_node(node, saved, grads, g, retain_graph)
-    grads = []
-    for i, (edge, formula) in enumerate(zip(node.inputs, op.grads)):
-        if edge is None:
-            grads.append(None)
-            continue
-        gi = formula(xp, g, *args)
-        if meta is not None and meta[i] is not None:
-            gi = _undo_broadcast(node, i, gi, meta[i], xp)
-        grads.append(gi)
-    return _finish_node(node, saved, grads, g, retain_graph)
-
-
-def _finish_node(node, saved, grads, g, retain_graph):
+    else:
+        grads = []
+        meta = node.meta
+        i = 0
+        for edge, formula in zip(node.inputs, op.grads):
+            if edge is None:
+                grads.append(None)
+            else:
+                gi = formula(xp, g, *args)
+                if meta is not None and meta[i] is not None:
+                    gi = _undo_broadcast(node, i, gi, meta[i], xp)
+                grads.append(gi)
+            i += 1
     if not retain_graph:
-        if saved or node.op.saves_out:
+        if saved or op.saves_out:
             node.saved = None
         value = node.value
         if value is not None and value.size > PICTURE_LIMIT:

@@ -20,6 +20,7 @@ from .._tensor import Tensor, wrap
 ndarray = np.ndarray
 _new = object.__new__
 _SCALARS = (int, float, bool)
+_PY_NUMBERS = frozenset(_SCALARS)  # exact types: NumPy's float64 subclasses float
 
 OPS = {}  # grad_fn name -> OpDef, for coverage tests and docs
 
@@ -60,33 +61,36 @@ class OpDef:
         return f"<op {self.name}>"
 
 
-def _edge(t):
-    fn = t.grad_fn
-    if fn is not None:
-        return fn
-    return t if t._requires_grad else None
-
-
 def _record(op, tensors, params, out, result, meta=None, constants=None):
-    """Attach a new node for ``op`` to ``result`` (the Tensor wrapping ``out``)."""
+    """Attach a new node for ``op`` to ``result`` (the Tensor wrapping ``out``).
+
+    The hottest path of the library: plain loops, no helper calls.
+    """
     node = _new(op.node_cls)
-    node.inputs = tuple([_edge(t) if isinstance(t, Tensor) else None for t in tensors])
+    inputs = []
+    for t in tensors:
+        if isinstance(t, Tensor):
+            fn = t.grad_fn
+            inputs.append(fn if fn is not None else (t if t._requires_grad else None))
+        else:
+            inputs.append(None)
+    node.inputs = tuple(inputs)
     if op.saves:
-        saved = tuple([tensors[i] for i in op.saves])
-        node.saved = saved
-        node.versions = tuple([s._vbox[0] if isinstance(s, Tensor) else -1 for s in saved])
+        saved, versions = [], []
+        for i in op.saves:
+            s = tensors[i]
+            saved.append(s)
+            versions.append(s._vbox[0] if isinstance(s, Tensor) else -1)
+        node.saved = tuple(saved)
+        node.versions = tuple(versions)
     else:
-        node.saved = ()
-        node.versions = ()
+        node.saved = node.versions = ()
     node.params = params
     node.value = out
-    node.grad = None
+    node.grad = node.pre_hooks = node.post_hooks = node.trace = None
     node.meta = meta
     node.constants = constants
     node.out_version = (result._vbox, result._vbox[0]) if op.saves_out else None
-    node.pre_hooks = None
-    node.post_hooks = None
-    node.trace = None
     result.grad_fn = node
     result._requires_grad = True
     if anomaly_enabled[0]:
@@ -152,12 +156,24 @@ def unary(op, a, params=()):
 
 
 def binary(op, a, b, params=()):
-    """Elementwise op on two operands (Tensors or Python scalars), broadcasting and
-    promoting dtypes as PyTorch does."""
-    a_is_t = isinstance(a, Tensor)
-    b_is_t = isinstance(b, Tensor)
-    ad = a._data if a_is_t else a
-    bd = b._data if b_is_t else b
+    """Elementwise op on two operands (Tensors, Python numbers, NumPy arrays), broadcasting
+    and promoting dtypes as PyTorch does."""
+    if isinstance(a, Tensor):
+        a_is_t = True
+        ad = a._data
+    else:
+        if type(a) not in _PY_NUMBERS:
+            a = as_tensor_operand(a)
+        a_is_t = isinstance(a, Tensor)
+        ad = a._data if a_is_t else a
+    if isinstance(b, Tensor):
+        b_is_t = True
+        bd = b._data
+    else:
+        if type(b) not in _PY_NUMBERS:
+            b = as_tensor_operand(b)
+        b_is_t = isinstance(b, Tensor)
+        bd = b._data if b_is_t else b
     meta = None
     if a_is_t and b_is_t:
         adt, bdt = ad.dtype, bd.dtype
@@ -165,10 +181,8 @@ def binary(op, a, b, params=()):
             ad, bd, meta = _promote_pair(op, a, b)
         elif ad.shape != bd.shape:
             meta = ((ad.shape, adt), (bd.shape, bdt))
-    else:
-        t_data = ad if a_is_t else bd
-        if t_data.dtype.kind != "f":
-            ad, bd, meta = _promote_pair(op, a, b)
+    elif (ad if a_is_t else bd).dtype.kind != "f":
+        ad, bd, meta = _promote_pair(op, a, b)
     try:
         out = op.forward(ad, bd, *params)
     except ValueError:

@@ -52,38 +52,35 @@ POW_SCALAR_BASE = OpDef("PowBackward2", lambda x, base: np.power(base, x), saves
 
 def add(input, other, *, alpha=1):
     """input + alpha·other, broadcasting."""
-    other = _operand(other)
     if alpha != 1:
-        other = other * alpha
-    return binary(ADD, _operand(input), other)
+        other = _operand(other) * alpha
+    return binary(ADD, input, other)
 
 
 def sub(input, other, *, alpha=1):
     """input − alpha·other, broadcasting."""
-    other = _operand(other)
     if alpha != 1:
-        other = other * alpha
-    return binary(SUB, _operand(input), other)
+        other = _operand(other) * alpha
+    return binary(SUB, input, other)
 
 
 def rsub(input, other, *, alpha=1):
     """other − alpha·input (what ``number - tensor`` computes)."""
-    input = _operand(input)
     if alpha != 1:
-        input = input * alpha
-    return binary(RSUB, input, _operand(other))
+        input = _operand(input) * alpha
+    return binary(RSUB, input, other)
 
 
 def mul(input, other):
     """input · other elementwise, broadcasting."""
-    return binary(MUL, _operand(input), _operand(other))
+    return binary(MUL, input, other)
 
 
 def div(input, other, *, rounding_mode=None):
     """input / other elementwise (true division; integers give floats)."""
     if rounding_mode is not None:
         return _floor_or_trunc_divide(input, other, rounding_mode)
-    return binary(DIV, _operand(input), _operand(other))
+    return binary(DIV, input, other)
 
 
 def pow(input, exponent):
@@ -148,9 +145,8 @@ TANH = OpDef("TanhBackward0", np.tanh, saves_out=True, to_float=True, grads=[
 
 
 def _sigmoid(a):
-    # σ(a) = 1/(1+e⁻ᵃ), computed as e^(a−|a|)... split by sign to avoid overflow
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+    # σ(a) = 1/(1+e⁻ᵃ) = exp(−log(1+e⁻ᵃ)): logaddexp never overflows
+    return np.exp(-np.logaddexp(0, -a))
 
 
 SIGMOID = OpDef("SigmoidBackward0", _sigmoid, saves_out=True, to_float=True, grads=[
@@ -283,11 +279,11 @@ clip = clamp
 
 
 def maximum(input, other):
-    return binary(MAXIMUM, _operand(input), _operand(other))
+    return binary(MAXIMUM, input, other)
 
 
 def minimum(input, other):
-    return binary(MINIMUM, _operand(input), _operand(other))
+    return binary(MINIMUM, input, other)
 
 
 WHERE = OpDef("WhereBackward0", np.where, saves=(0,), grads=[
