@@ -95,6 +95,7 @@ class OpEntry:
     differentiable: bool = True  # False: forward values only (bool / index outputs)
     gradgrad: bool = False  # compare second derivatives (float64)
     gradcheck: bool = True  # finite-difference gradcheck (float64)
+    backward: bool = True  # False: forward only (special values: inf/nan gradients are formula-dependent)
     tags: tuple = ()  # extra coverage keys "<op>:<tag>"
     atol_scale: float = 1.0  # multiplies the default atol (magnitudes >> 1)
 
@@ -115,6 +116,7 @@ def add(name, op, fn, inputs, **kw):
 # ---------------------------------------------------------------------------------------
 
 SEEDS = st.integers(0, 2**32 - 1)
+SPECIALS = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 1e-300, 1e300, 2.5, -2.5, 0.5])
 
 
 def values(rng, shape, domain="real"):
@@ -143,6 +145,8 @@ def values(rng, shape, domain="real"):
         v = rng.uniform(-1000.0, 1000.0, n)
         hit = rng.random(n) < 0.3
         v[hit] = rng.choice([-1000.0, 1000.0], int(hit.sum()))
+    elif domain == "special":  # IEEE specials mixed with ordinary values
+        v = rng.choice(SPECIALS, n)
     elif domain == "bool":
         return (rng.random(n) < 0.5).reshape(shape)
     else:
@@ -1126,13 +1130,155 @@ add("setitem.imul_idiom", "setitem", setitem_imul, simple_index("int"), tags=("i
 
 
 # ---------------------------------------------------------------------------------------
+# zero-size tensors, mixed precision, graphs that reuse a tensor
+# ---------------------------------------------------------------------------------------
+
+
+@st.composite
+def empty_binary_in(draw):
+    """Broadcastable shapes where some side may be 0 (torch broadcasts 0 against 1 and 0)."""
+    bs = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, min_side=0, max_side=3))
+    rng = np.random.default_rng(draw(SEEDS))
+    return values(rng, bs.input_shapes[0]), values(rng, bs.input_shapes[1])
+
+
+@st.composite
+def empty_matmul_in(draw):
+    m_, k, n = (draw(st.integers(0, 3)) for _ in range(3))
+    rng = np.random.default_rng(draw(SEEDS))
+    return values(rng, (m_, k)), values(rng, (k, n))
+
+
+# (torch's gradcheck rejects zero-size inputs, hence gradcheck=False)
+NOGC = dict(gradcheck=False)
+add("empty.mul", "empty", lambda m, x, y: x * y, empty_binary_in(), tags=("binary",), **NOGC)
+add("empty.exp", "empty", lambda m, x: x.exp(), unary_in(min_side=0, min_dims=1), tags=("unary",), **NOGC)
+add("empty.sum_dim", "empty", lambda m, x, d, k: x.sum(dim=d, keepdim=k),
+    reduce_in(kind="tuple", min_side=0, max_side=3), tags=("reduce",), **NOGC)
+add("empty.matmul", "empty", lambda m, x, y: x @ y, empty_matmul_in(), tags=("matmul",), gradgrad=True, **NOGC)
+add("empty.cat", "empty", lambda m, x, y: m.cat([x, y], dim=0),
+    st.tuples(st.integers(0, 3), st.integers(0, 2), SEEDS).map(lambda t: (
+        values(np.random.default_rng(t[2]), (0, 3)), values(np.random.default_rng(t[2]), (t[0], 3)))),
+    tags=("cat",), **NOGC)
+
+# float32 -> float64 -> float32 round trips: every gradient must have its input's dtype
+add("mixed.mul_double", "mixed_precision", lambda m, x, y: x * y.double(), binary_in(), tags=("double",),
+    gradgrad=True)
+add("mixed.to_float64", "mixed_precision", lambda m, x, y: (x.to(m.float64) + y).exp().float(), binary_in(),
+    tags=("to",), gradcheck=False)  # float32 output: too coarse for finite differences
+add("mixed.float64_1d_promotes", "mixed_precision", lambda m, x, y: x + m.tensor([0.5, 1.5, 2.5],
+                                                                                 dtype=m.float64) * y,
+    binary_in().map(lambda t: (np.resize(t[0], (2, 3)), np.resize(t[1], (3,)))), tags=("promote",))
+
+add("graph.diamond", "graph", lambda m, x: _diamond(x), unary_in(), tags=("reuse",), gradgrad=True)
+add("graph.shared_inputs", "graph", lambda m, x, y: x * x + x / (y * y + 1.0) - (y * x).sum(), binary_in(),
+    tags=("reuse",), gradgrad=True)
+# detach() is not a function of x for finite differences: no gradcheck
+add("graph.detach", "graph", lambda m, x: x * x.detach() + x.exp().detach(), unary_in(), tags=("detach",),
+    gradcheck=False)
+
+
+def _diamond(x):
+    y = x.exp()
+    z = y * y + y.sum()
+    return z / (1.0 + y)
+
+
+# ---------------------------------------------------------------------------------------
+# torch's conventions at kinks and ties (exact zeros, equal values, values at clamp bounds):
+# deterministic in torch, so forward AND backward are compared; not differentiable in the
+# finite-difference sense, hence no gradcheck. The "ties" domain holds integers in [-2, 2].
+# ---------------------------------------------------------------------------------------
+
+KINK = dict(gradcheck=False)
+add("kink.abs_at_zero", "kink", lambda m, x: x.abs(), unary_in("ties"), tags=("abs",), **KINK)
+add("kink.relu_at_zero", "kink", lambda m, x: m.relu(x), unary_in("ties"), tags=("relu",), **KINK)
+add("kink.clamp_at_bounds", "kink", lambda m, x: x.clamp(-1.0, 1.0), unary_in("ties"), tags=("clamp",), **KINK)
+add("kink.clamp_min_at_bound", "kink", lambda m, x: x.clamp(min=0.0), unary_in("ties"), tags=("clamp",),
+    **KINK)
+add("kink.clamp_tensor_at_bounds", "kink", lambda m, x, lo: x.clamp(min=lo, max=lo + 1.0),
+    binary_in("ties", "ties"), tags=("clamp",), **KINK)
+add("kink.maximum_ties", "kink", lambda m, x, y: m.maximum(x, y), binary_in("ties", "ties"),
+    tags=("maximum",), **KINK)
+add("kink.minimum_ties", "kink", lambda m, x, y: m.minimum(x, y), binary_in("ties", "ties"),
+    tags=("minimum",), **KINK)
+add("kink.max_all_ties", "kink", lambda m, x: x.max(), unary_in("ties"), tags=("max",), **KINK)
+add("kink.min_all_ties", "kink", lambda m, x: m.min(x), unary_in("ties"), tags=("min",), **KINK)
+add("kink.max_dim_ties", "kink", lambda m, x, d, k: x.max(dim=d, keepdim=k), reduce_in("ties", kind="int"),
+    tags=("max",), **KINK)
+add("kink.min_dim_ties", "kink", lambda m, x, d, k: x.min(d, k), reduce_in("ties", kind="int"),
+    tags=("min",), **KINK)
+add("kink.amax_ties", "kink", lambda m, x, d, k: x.amax(dim=d, keepdim=k), reduce_in("ties", kind="tuple"),
+    tags=("amax",), **KINK)
+add("kink.amin_ties", "kink", lambda m, x, d, k: m.amin(x, d, k), reduce_in("ties", kind="int"),
+    tags=("amin",), **KINK)
+add("kink.argmax_ties", "kink", lambda m, x, d, k: x.argmax(dim=d, keepdim=k), reduce_in("ties", kind="int"),
+    tags=("argmax",), differentiable=False, dtypes=NONDIFF_ALL)
+add("kink.argmin_ties_all", "kink", lambda m, x: x.argmin(), unary_in("ties"), tags=("argmin",),
+    differentiable=False, dtypes=NONDIFF_ALL)
+add("kink.sqrt_at_zero", "kink", lambda m, x: x.abs().sqrt(), unary_in("ties"), tags=("sqrt",), **KINK)
+add("kink.norm2_zero_rows", "kink", lambda m, x, d, k: x.relu().norm(dim=d, keepdim=k),
+    reduce_in("ties", kind="int"), tags=("norm",), **KINK)
+add("kink.norm2_zero", "kink", lambda m, x: (x * 0.0).norm(), unary_in(), tags=("norm",), **KINK)
+add("kink.norm1_zeros", "kink", lambda m, x: x.norm(p=1), unary_in("ties"), tags=("norm",), **KINK)
+add("kink.norminf_ties", "kink", lambda m, x: x.norm(p=float("inf")), unary_in("ties"), tags=("norm",), **KINK)
+add("kink.std_constant", "kink", lambda m, x: (x * 0.0 + 1.0).std(), unary_in(min_dims=1, min_side=2),
+    tags=("std",), **KINK)
+add("kink.pow_zero_base", "kink", lambda m, x, y: x.relu() ** y.abs(), binary_in("ties", "ties"),
+    tags=("pow",), **KINK)
+
+# ---------------------------------------------------------------------------------------
+# IEEE special values (nan, +-inf, +-0, huge, tiny): forward values only
+# ---------------------------------------------------------------------------------------
+
+FWD = dict(backward=False, gradcheck=False)
+for _name in ("exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "tanh", "sigmoid", "abs", "relu"):
+    add(f"special.{_name}", "special", lambda m, x, f=_name: getattr(m, f)(x), unary_in("special"),
+        tags=(_name,), **FWD)
+add("special.softplus", "special", lambda m, x: nnf(m, "softplus")(x), unary_in("special"), tags=("softplus",),
+    **FWD)
+add("special.clamp", "special", lambda m, x: x.clamp(-1.0, 1.0), unary_in("special"), tags=("clamp",), **FWD)
+add("special.pow", "special", lambda m, x, y: x ** y, binary_in("special", "special"), tags=("pow",), **FWD)
+for _name, _f in (("add", lambda a, b: a + b), ("mul", lambda a, b: a * b), ("div", lambda a, b: a / b)):
+    add(f"special.{_name}", "special", lambda m, x, y, f=_f: f(x, y), binary_in("special", "special"),
+        tags=(_name,), **FWD)
+for _name in ("maximum", "minimum"):
+    add(f"special.{_name}", "special", lambda m, x, y, f=_name: getattr(m, f)(x, y),
+        binary_in("special", "special"), tags=(_name,), **FWD)
+for _name in ("eq", "lt", "ge"):
+    add(f"special.{_name}", "special", lambda m, x, y, f=_name: getattr(m, f)(x, y),
+        binary_in("special", "special"), tags=(_name,), differentiable=False, backward=False)
+for _name in ("sum", "mean", "prod", "amax", "logsumexp", "softmax", "log_softmax"):
+    add(f"special.{_name}", "special", lambda m, x, d, k, f=_name: _reduce_call(m, f, x, d, k),
+        reduce_in("special", kind="int"), tags=(_name,), **FWD)
+add("special.max_all", "special", lambda m, x: x.max(), unary_in("special", min_dims=1), tags=("max",), **FWD)
+add("special.max_dim", "special", lambda m, x, d, k: x.max(d, keepdim=k), reduce_in("special", kind="int"),
+    tags=("max",), **FWD)
+add("special.argmax", "special", lambda m, x, d, k: x.argmax(d, keepdim=k), reduce_in("special", kind="int"),
+    tags=("argmax",), differentiable=False, backward=False)
+add("special.norm", "special", lambda m, x, d, k: x.norm(dim=d, keepdim=k), reduce_in("special", kind="int"),
+    tags=("norm",), **FWD)
+add("special.int_div_by_zero", "special", lambda m, x, y: x / (y * 0), binary_in("ties", "ties"),
+    dtypes=("int64",), differentiable=False, backward=False, tags=("div",))
+
+
+def _reduce_call(m, f, x, d, k):
+    if f in ("softmax", "log_softmax"):
+        return getattr(x, f)(d)
+    if f == "prod":
+        return x.prod(d, keepdim=k)
+    return getattr(x, f)(d, keepdim=k)
+
+
+# ---------------------------------------------------------------------------------------
 # harness helpers shared by the test modules
 # ---------------------------------------------------------------------------------------
 
 def cast(arr: np.ndarray, dtype: str) -> np.ndarray:
     """Float test values -> the dtype under test (ints keep the sign, never become 0)."""
     if dtype in ("float64", "float32"):
-        return arr.astype(dtype)
+        with np.errstate(over="ignore"):  # 1e300 -> inf in float32, the same on both sides
+            return arr.astype(dtype)
     if dtype == "int64":
         if arr.dtype.kind != "f":
             return arr.astype(np.int64)
