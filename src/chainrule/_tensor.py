@@ -36,8 +36,9 @@ class Tensor:
     recomputes the base from a changed view, so in-place ops on views update its graph.
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_vbox", "_hooks",
-                 "_retains_grad", "name", "_base", "__weakref__")
+    # the last four are rarely set, so ``wrap`` leaves them unset: read them with getattr
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_vbox", "__weakref__",
+                 "_hooks", "_retains_grad", "_name", "_base")
 
     __array_priority__ = 1000  # make NumPy defer `ndarray + tensor` to Tensor.__radd__
 
@@ -119,7 +120,7 @@ class Tensor:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
             return
-        if self._retains_grad:
+        if self.retains_grad:
             return
         self._retains_grad = True
         import weakref
@@ -135,7 +136,16 @@ class Tensor:
 
     @property
     def retains_grad(self):
-        return self._retains_grad
+        return getattr(self, "_retains_grad", False)
+
+    @property
+    def name(self):
+        """A label for pictures of the graph (``tensor(..., name='a')``); None by default."""
+        return getattr(self, "_name", None)
+
+    @name.setter
+    def name(self, value):
+        self._name = value
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when the gradient w.r.t. this tensor is computed.
@@ -147,10 +157,11 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require "
                                "gradient")
         if self.grad_fn is None:
-            if self._hooks is None:
-                self._hooks = []
-            self._hooks.append(hook)
-            return _RemovableHandle(self._hooks, hook)
+            hooks = getattr(self, "_hooks", None)
+            if hooks is None:
+                hooks = self._hooks = []
+            hooks.append(hook)
+            return _RemovableHandle(hooks, hook)
 
         def prehook(grads):
             result = hook(grads[0])
@@ -306,8 +317,4 @@ def wrap(data, grad_fn=None, cls=Tensor):
     t.grad_fn = grad_fn
     t._grad = None
     t._vbox = [0]
-    t._hooks = None
-    t._retains_grad = False
-    t.name = None
-    t._base = None
     return t

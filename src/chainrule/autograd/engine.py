@@ -30,22 +30,25 @@ PICTURE_LIMIT = 256
 
 
 def _count_dependencies(root_edges):
+    """For every node and leaf reachable from the roots, how many edges point at it.
+
+    Nodes and leaf tensors are dict keys by identity (their hashes are their ids).
+    """
     deps = {}
     stack = [e for e in root_edges if isinstance(e, Node)]
-    seen = {id(e) for e in stack}
+    for root in stack:
+        deps.setdefault(root, 0)
     while stack:
         node = stack.pop()
         for e in node.inputs:
             if e is None:
                 continue
-            k = id(e)
-            if k in deps:
-                deps[k] += 1
+            if e in deps:
+                deps[e] += 1
             else:
-                deps[k] = 1
-            if k not in seen and isinstance(e, Node):
-                seen.add(k)
-                stack.append(e)
+                deps[e] = 1
+                if isinstance(e, Node):
+                    stack.append(e)
     return deps
 
 
@@ -56,22 +59,17 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     With ``inputs`` (a list of tensors), return their gradients (``None`` where unused);
     leaves accumulate into ``.grad`` only when ``accumulate`` is true.
     """
-    edges = []
-    for t in roots:
-        e = t.grad_fn if t.grad_fn is not None else t
-        edges.append(e)
+    edges = [t.grad_fn if t.grad_fn is not None else t for t in roots]
     deps = _count_dependencies(edges)
     pending = {}
     for e, g in zip(edges, root_grads):
-        k = id(e)
-        pending[k] = g if k not in pending else pending[k] + g
-
+        pending[e] = g if e not in pending else pending[e] + g
     captured = {}
     if inputs is not None:
         for t in inputs:
-            captured[id(t.grad_fn if t.grad_fn is not None else t)] = None
+            captured[t.grad_fn if t.grad_fn is not None else t] = None
 
-    ready = [e for e in dict.fromkeys(edges) if deps.get(id(e), 0) == 0]
+    ready = [e for e in dict.fromkeys(edges) if deps.get(e, 0) == 0]
     leaf_grads = []  # written to .grad only once the whole pass has succeeded
     xp = tensor_xp if create_graph else numpy_xp
     previous_mode = grad_enabled[0]
@@ -81,28 +79,26 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     try:
         while ready:
             edge = ready.pop()
-            k = id(edge)
-            g = pending.pop(k, None)
+            g = pending.pop(edge, None)
             if not isinstance(edge, Node):
                 if g is not None:
                     g = _run_tensor_hooks(edge, g)
                     if accumulate:
                         leaf_grads.append((edge, g))
-                if k in captured:
-                    captured[k] = g
+                if edge in captured:
+                    captured[edge] = g
                 continue
-            if k in captured:
-                captured[k] = g
+            if captured and edge in captured:
+                captured[edge] = g
             grads = _apply_node(edge, g, xp, create_graph, retain_graph)
             for e, gi in zip(edge.inputs, grads):
                 if e is None:
                     continue
-                ke = id(e)
                 if gi is not None:
-                    prev = pending.get(ke)
-                    pending[ke] = gi if prev is None else prev + gi
-                left = deps[ke] - 1
-                deps[ke] = left
+                    prev = pending.get(e)
+                    pending[e] = gi if prev is None else prev + gi
+                left = deps[e] - 1
+                deps[e] = left
                 if left == 0:
                     ready.append(e)
     finally:
@@ -112,7 +108,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         accumulate_into(tensor, g)
     if inputs is None:
         return None
-    return [captured[id(t.grad_fn if t.grad_fn is not None else t)] for t in inputs]
+    return [captured[t.grad_fn if t.grad_fn is not None else t] for t in inputs]
 
 
 def _apply_node(node, g, xp, create_graph, retain_graph):
@@ -253,8 +249,9 @@ def _run_hooks(hooks, g, create_graph):
 
 
 def _run_tensor_hooks(tensor, g):
-    if tensor._hooks:
-        for hook in list(tensor._hooks):
+    hooks = getattr(tensor, "_hooks", None)
+    if hooks:
+        for hook in list(hooks):
             result = hook(_public(g))
             if result is not None:
                 g = result if isinstance(g, Tensor) else result._data

@@ -101,5 +101,5 @@ class Function(metaclass=_FunctionMeta):
                             f"{type(out).__name__}")
         result = wrap(out._data)
         if grad_enabled[0] and any(t._requires_grad for t in tensors):
-            _record(cls._op, tensors, (ctx, cls, positions), out._data, result)
+            _record(cls._op, tensors, (ctx, cls, positions), result)
         return result

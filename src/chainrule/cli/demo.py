@@ -152,20 +152,22 @@ def _checked(values, tree):
     return {n: values[n] for n in names}
 
 
-def evaluate(tree, env, lib):
+def evaluate(tree, env, lib, dtype=None):
     """Compute a checked expression with library ``lib`` (chainrule, or torch in tests);
-    ``env`` maps names to tensors."""
+    ``env`` maps names to tensors.  A function of numbers only (``tanh(0.5)``) gets a constant
+    tensor of ``dtype`` (default: the library's default dtype), which needs no gradient."""
     node = tree.body if isinstance(tree, ast.Expression) else tree
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Name):
         return env[node.id]
     if isinstance(node, ast.UnaryOp):
-        x = evaluate(node.operand, env, lib)
+        x = evaluate(node.operand, env, lib, dtype)
         return -x if isinstance(node.op, ast.USub) else x
     if isinstance(node, ast.Call):
-        return getattr(lib, node.func.id)(_as_tensor(evaluate(node.args[0], env, lib), lib))
-    a, b = evaluate(node.left, env, lib), evaluate(node.right, env, lib)
+        x = evaluate(node.args[0], env, lib, dtype)
+        return getattr(lib, node.func.id)(_as_tensor(x, lib, dtype))
+    a, b = evaluate(node.left, env, lib, dtype), evaluate(node.right, env, lib, dtype)
     op = _BINARY[type(node.op)]
     if op == "+":
         return a + b
@@ -178,8 +180,8 @@ def evaluate(tree, env, lib):
     return a ** b
 
 
-def _as_tensor(x, lib):
-    return x if isinstance(x, lib.Tensor) else lib.tensor(float(x))
+def _as_tensor(x, lib, dtype):
+    return x if isinstance(x, lib.Tensor) else lib.tensor(float(x), dtype=dtype)
 
 
 # ------------------------------------------------------------------ the two scripts

@@ -61,12 +61,8 @@ class OpDef:
         return f"<op {self.name}>"
 
 
-def _record(op, tensors, params, out, result, meta=None, constants=None):
-    """Attach a new node for ``op`` to ``result`` (the Tensor wrapping ``out``).
-
-    The hottest path of the library: plain loops, no helper calls.
-    """
-    node = _new(op.node_cls)
+def _record(op, tensors, params, result, meta=None, constants=None):
+    """Attach a new node for ``op`` to ``result`` (the Tensor wrapping ``out``)."""
     inputs = []
     for t in tensors:
         if isinstance(t, Tensor):
@@ -74,19 +70,25 @@ def _record(op, tensors, params, out, result, meta=None, constants=None):
             inputs.append(fn if fn is not None else (t if t._requires_grad else None))
         else:
             inputs.append(None)
-    node.inputs = tuple(inputs)
-    if op.saves:
-        saved, versions = [], []
-        for i in op.saves:
-            s = tensors[i]
-            saved.append(s)
+    saved = tuple([tensors[i] for i in op.saves]) if op.saves else ()
+    return _attach(op, result, tuple(inputs), saved, params, meta, constants)
+
+
+def _attach(op, result, inputs, saved, params=(), meta=None, constants=None):
+    """Create ``op``'s node from its input edges and saved inputs; make it ``result``'s
+    grad_fn.  The hottest path of the library: only attribute stores."""
+    node = _new(op.node_cls)
+    node.inputs = inputs
+    node.saved = saved
+    if saved:
+        versions = []
+        for s in saved:
             versions.append(s._vbox[0] if isinstance(s, Tensor) else -1)
-        node.saved = tuple(saved)
         node.versions = tuple(versions)
     else:
-        node.saved = node.versions = ()
+        node.versions = ()
     node.params = params
-    node.value = out
+    node.value = out = result._data
     node.grad = node.pre_hooks = node.post_hooks = node.trace = None
     node.meta = meta
     node.constants = constants
@@ -137,7 +139,7 @@ def apply(op, tensors, params=()):
         out = np.asarray(out)
     result = wrap(out)
     if grad_enabled[0] and _needs_grad(tensors):
-        _record(op, tensors, params, out, result)
+        _record(op, tensors, params, result)
     return result
 
 
@@ -151,7 +153,8 @@ def unary(op, a, params=()):
         out = np.asarray(out)
     result = wrap(out)
     if a._requires_grad and grad_enabled[0]:
-        _record(op, (a,), params, out, result)
+        fn = a.grad_fn
+        _attach(op, result, (fn if fn is not None else a,), (a,) if op.saves else (), params)
     return result
 
 
@@ -191,8 +194,21 @@ def binary(op, a, b, params=()):
         out = np.asarray(out)
     result = wrap(out)
     if grad_enabled[0] and ((a_is_t and a._requires_grad) or (b_is_t and b._requires_grad)):
+        # the edges and saved inputs of a two-input op, without _record's loops
+        if a_is_t:
+            fn = a.grad_fn
+            ea = fn if fn is not None else (a if a._requires_grad else None)
+        else:
+            ea = None
+        if b_is_t:
+            fn = b.grad_fn
+            eb = fn if fn is not None else (b if b._requires_grad else None)
+        else:
+            eb = None
+        saves = op.saves
+        saved = (a, b) if len(saves) == 2 else (a,) if saves == (0,) else (b,) if saves else ()
         constants = None if a_is_t and b_is_t else ((1, b),) if a_is_t else ((0, a),)
-        _record(op, (a, b), params, out, result, meta, constants)
+        _attach(op, result, (ea, eb), saved, params, meta, constants)
     return result
 
 

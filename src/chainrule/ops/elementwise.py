@@ -305,7 +305,7 @@ def where(condition, input, other):
         raise broadcast_error("where", cond, a, b) from None
     result = wrap(out)
     if grad_enabled[0] and any(isinstance(x, Tensor) and x._requires_grad for x in (a, b)):
-        _record(WHERE, (cond, a, b), (), out, result, (None,) + meta)
+        _record(WHERE, (cond, a, b), (), result, (None,) + meta)
     return result
 
 

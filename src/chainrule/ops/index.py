@@ -144,7 +144,7 @@ def index_put(input, index, value):
     result = wrap(out)
     if grad_enabled[0] and (input._requires_grad or value._requires_grad):
         meta = (None, (value._data.shape, value._data.dtype))
-        _record(INDEX_PUT, (input, value), (index, keep), out, result, meta)
+        _record(INDEX_PUT, (input, value), (index, keep), result, meta)
     return result
 
 

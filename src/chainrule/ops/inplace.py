@@ -101,8 +101,9 @@ def _adopt(self, result):
     if node is not None and node.out_version is not None:
         node.value = self._data
         node.out_version = (self._vbox, self._vbox[0])
-    if self._base is not None:
-        base, rebuild = self._base
+    view_of = getattr(self, "_base", None)
+    if view_of is not None:
+        base, rebuild = view_of
         _adopt(base, rebuild(base, self))
 
 

@@ -90,7 +90,7 @@ def _product(op, name, a, b):
         meta = None
         if ad.dtype != a._data.dtype or bd.dtype != b._data.dtype or max(ad.ndim, bd.ndim) > 2:
             meta = ((a._data.shape, a._data.dtype), (b._data.shape, b._data.dtype))
-        _record(op, (a, b), (), out, result, meta)
+        _record(op, (a, b), (), result, meta)
     return result
 
 
@@ -164,5 +164,5 @@ def linear(input, weight, bias=None):
     result = wrap(out)
     if grad_enabled[0] and (input._requires_grad or weight._requires_grad
                             or bias._requires_grad):
-        _record(LINEAR, (input, weight, bias), (), out, result)
+        _record(LINEAR, (input, weight, bias), (), result)
     return result

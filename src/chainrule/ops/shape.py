@@ -242,7 +242,7 @@ def _check_same_dims(tensors, name):
 def _joined(op, tensors, out, params):
     result = wrap(out)
     if grad_enabled[0] and _needs_grad(tensors):
-        _record(op, tuple(tensors), params, out, result)
+        _record(op, tuple(tensors), params, result)
     return result
 
 

@@ -33,6 +33,9 @@ def dot(drawing):
         ids = " ".join(f"v{v.id};" for v in members)
         out.append(f'  subgraph cluster_{i} {{ label="{_dot_text(title)}"; style=dashed; '
                    f"{ids} }}")
+    if drawing.notes:
+        out.append(f'  label="{_dot_text(" ".join(drawing.notes))}"; labelloc=b; '
+                   f"labeljust=l; fontsize=10;")
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -97,5 +100,9 @@ def tikz(drawing):
                      f"minimum height={b.h:.0f}pt")
         text = f"\\textbf{{{_tex(v.label)}}}" if v.kind != "op" else _tex(v.label)
         out.append(f"\\node[{v.kind}, {shape}] (v{v.id}) at ({b.x:.1f},{b.y:.1f}) {{{text}}};")
+    for k, text in enumerate(drawing.notes):
+        x, y = drawing.notes_at
+        out.append(f"\\node[anchor=base west, gray, font=\\sffamily\\small] at "
+                   f"({x:.1f},{y + 15 * k:.1f}) {{{_tex(text)}}};")
     out.append("\\end{tikzpicture}")
     return "\n".join(out) + "\n"

@@ -2,16 +2,19 @@
 
 A scalar prints as a short number (``16``, ``0.3333``, ``-1.2e-05``); a vector of up to four
 entries prints in full; anything bigger prints as two lines, its shape and dtype, then its
-norm and range, so a weight matrix never floods the picture.
+norm and range, so a weight matrix never floods the picture.  A value that ``backward()``
+freed (see ``_shapes``) prints as its shape, when known, and ``freed after backward``.
 """
 
 import math
 
 import numpy as np
 
-__all__ = ["lines", "number", "one_line", "shape_text"]
+__all__ = ["FREED", "FREED_HINT", "lines", "number", "one_line", "shape_text", "value_lines"]
 
 _MAX_LISTED = 4
+FREED = "freed after backward"
+FREED_HINT = "draw before backward or pass retain_graph=True"
 
 
 def number(x):
@@ -49,6 +52,13 @@ def _short(x):
     return number(float(f"{float(x):.3g}"))
 
 
-def one_line(value):
-    """``lines(value)`` joined for places that hold one line (sentences, tooltips)."""
-    return ", ".join(lines(value))
+def value_lines(value, shape=None):
+    """``lines(value)``; for a freed value (``None``), its shape if known and ``FREED``."""
+    if value is not None:
+        return lines(value)
+    return ([shape_text(shape)] if shape is not None else []) + [FREED]
+
+
+def one_line(value, shape=None):
+    """``value_lines`` joined for places that hold one line (sentences, tooltips)."""
+    return ", ".join(value_lines(value, shape))

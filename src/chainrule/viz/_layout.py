@@ -14,7 +14,7 @@ Everything here is geometry; ``_svg``, ``_raster`` and ``_export`` only paint it
 
 import math
 
-from ._format import lines
+from ._format import FREED, FREED_HINT, lines, value_lines
 
 __all__ = ["FONT", "LINE", "SMALL", "Drawing", "layout", "text_width"]
 
@@ -70,11 +70,17 @@ class Frame:
 
 
 class Drawing:
-    """Everything a painter needs: boxes, wires, frames and the page size, in pixels."""
+    """Everything a painter needs: boxes, wires, frames, notes under the graph (lines of
+    text starting at ``notes_at``) and the page size, in pixels."""
 
     def __init__(self, trace, boxes, wires, frames, width, height):
         self.trace, self.boxes, self.wires, self.frames = trace, boxes, wires, frames
         self.width, self.height = width, height
+        self.notes = []
+        if trace.freed:
+            self.notes.append(f"{FREED}: backward() released this value to save memory; "
+                              f"{FREED_HINT} to see it.")
+        self.notes_at = (0.0, 0.0)
 
 
 def _box(v):
@@ -176,7 +182,12 @@ def _fit(d):
     for f in d.frames:
         xs += [f.x0, f.x1]
         ys += [f.y0, f.y1]
+    if d.notes:
+        d.notes_at = (min(xs), max(ys) + 10 + SMALL)
+        xs.append(min(xs) + max(text_width(t, SMALL) for t in d.notes))
+        ys.append(d.notes_at[1] + (len(d.notes) - 1) * LINE + 4)
     dx, dy = _MARGIN - min(xs), _MARGIN - min(ys)
+    d.notes_at = (d.notes_at[0] + dx, d.notes_at[1] + dy)
     for b in d.boxes:
         b.x, b.y = b.x + dx, b.y + dy
     for w in d.wires:
@@ -320,7 +331,7 @@ def _label_stretch(route, late):
 
 
 def _edge_lines(trace, e):
-    value = lines(e.value)
+    value = value_lines(e.src.value, e.src.shape)
     grad = lines(e.grad) if trace.has_grad and e.grad is not None else []
     return value, grad
 

@@ -83,7 +83,7 @@ def _call(name):
 def _unary(label, how, deriv, replay):
     """A row for a one-input function written f(x)."""
     return Op(label=lambda s: label, slots=("self",), prec=0, expr=_call(label),
-              how=(lambda s: how,), deriv=(deriv,), replay=replay)
+              how=(lambda s: how,), deriv=(deriv,) if deriv else (), replay=replay)
 
 
 OPS = {
@@ -102,6 +102,13 @@ OPS = {
              lambda s: f"We subtracted it from {s.about(0)}"),
         deriv=(lambda s: "1", lambda s: "-1"),
         replay=lambda cr, x, at: x[0] - x[1]),
+    "RsubBackward1": Op(                              # 2 − x is rsub(x, 2)
+        label=lambda s: _const(s) + "−", slots=("self", "other"), prec=1,
+        expr=lambda s, n: f"{n[1]} − {n[0]}",
+        how=(lambda s: f"We subtracted it from {s.about(1)}",
+             lambda s: f"We subtracted {s.about(0)} from it"),
+        deriv=(lambda s: "-1", lambda s: "1"),
+        replay=lambda cr, x, at: x[1] - x[0]),
     "MulBackward0": Op(
         label=lambda s: "×" + _const(s), slots=("self", "other"), prec=2,
         expr=_times,
@@ -182,6 +189,24 @@ OPS = {
                        replay=lambda cr, x, at: x[0] @ x[1]),
     "TBackward0": Op(label=lambda s: "transpose", slots=("self",), prec=ATOM,
                      expr=lambda s, n: f"{n[0]}ᵀ", replay=lambda cr, x, at: x[0].t()),
+    "AddmmBackward0": Op(label=lambda s: "x·Wᵀ + b", slots=("input", "weight", "bias"),
+                         prec=1, expr=lambda s, n: f"{n[0]}·{n[1]}ᵀ + {n[2]}"),
+    # ------------------------------------------------------------- shapes and reductions
+    "ViewBackward0": _unary("reshape", "We reshaped it", None,      # also flatten, view
+                            lambda cr, x, at: x[0].reshape(at["shape"])),
+    "SqueezeBackward0": _unary("squeeze", "We dropped its dimensions of size 1", None, None),
+    "SqueezeBackward1": _unary("squeeze", "We dropped a dimension of size 1", None, None),
+    "SqueezeBackward2": _unary("squeeze", "We dropped dimensions of size 1", None, None),
+    "UnsqueezeBackward0": _unary("unsqueeze", "We added a dimension of size 1", None, None),
+    "CopySlices": Op(label=lambda s: "set slice", slots=("self", "value"), prec=0,
+                     expr=lambda s, n: f"{n[0]} with {n[1]} written in",
+                     how=(lambda s: f"We wrote {s.about(1)} into part of it",
+                          lambda s: f"We wrote it into part of {s.about(0)}")),
+    "SumBackward0": _unary("sum", "We added up its entries", None, lambda cr, x, at: x[0].sum()),
+    "MeanBackward0": _unary("mean", "We took the mean of its entries", None,
+                            lambda cr, x, at: x[0].mean()),
+    "ProdBackward0": _unary("prod", "We multiplied its entries together", None,
+                            lambda cr, x, at: x[0].prod()),
 }
 
 

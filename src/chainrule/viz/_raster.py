@@ -54,6 +54,9 @@ def save_raster(drawing, path, scale=2.0):
                                         boxstyle=f"round,pad=0,rounding_size={radius}", **style))
         ax.text(b.x, b.y + FONT * 0.36, v.label, fontsize=FONT, ha="center", color=INK,
                 fontweight="bold" if v.kind != "op" else "normal", **font)
+    for k, text in enumerate(drawing.notes):
+        ax.text(drawing.notes_at[0], drawing.notes_at[1] + k * LINE, text, fontsize=SMALL,
+                color="#555555", **font)
     ax.add_patch(Rectangle((0, 0), w, h, fc="white", zorder=-10))
     suffix = str(path).rsplit(".", 1)[-1].lower()
     fig.savefig(path, format=suffix, dpi=72 * scale, facecolor="white")

@@ -39,6 +39,12 @@ def svg(drawing, all_grads=False, scale=1.0):
         out.append(_edge(i, wire, all_grads))
     for b in drawing.boxes:
         out.append(_box(b))
+    if drawing.notes:
+        x, y = drawing.notes_at
+        spans = "".join(f'<tspan x="{x:.1f}" dy="{0 if k == 0 else LINE}">{escape(t)}</tspan>'
+                        for k, t in enumerate(drawing.notes))
+        out.append(f'<text class="note" x="{x:.1f}" y="{y:.1f}" font-size="{SMALL}" '
+                   f'fill="#555">{spans}</text>')
     out.append("</svg>")
     return "\n".join(out)
 

@@ -2,26 +2,21 @@
 
 A ``Trace`` holds vertices (leaves, ops and one ``output`` terminal) and edges.  An edge
 carries the forward value of its source and, once gradients are known, the gradient of the
-output with respect to that value *along this edge*: when a value feeds several ops, each
-edge carries its own share and the shares add up to the value's gradient.
+output with respect to that value *along this edge*: when a value feeds several ops (or one
+op twice, as in ``x + x``), each edge carries its own share and the shares add up to the
+value's gradient.  Gradients are put on by ``_grads``; shapes of values that ``backward()``
+freed (``node.value is None``) are inferred by ``_shapes``.
 
-Where the gradients come from (nothing here writes to a user's tensor):
-
-* For a scalar output whose graph is whole, the tool runs its own backward pass:
-  ``chainrule.autograd.grad(L, leaves, retain_graph=True, allow_unused=True)``.  That fills
-  ``node.grad`` and returns the leaves' gradients without touching any ``.grad`` and keeps the
-  graph, so the user can still call ``L.backward()`` afterwards.
-* ``node.grad`` — the engine stores, on every op node of a backward pass, the gradient with
-  respect to that node's output.  After ``L.backward()`` has freed the graph (or for a
-  non-scalar output) these stored gradients are what is shown.
-* The share along each edge, and the local derivative of an op, come from a *replay*: the op
-  is re-run on fresh tensors holding the recorded input values and differentiated by the
-  engine (see ``_ops``).  A replay that does not reproduce the recorded output is ignored.
-  Without a replay, an edge from a value with a single use carries that value's gradient.
+Only the public graph is read: ``grad_fn``, ``next_functions``, ``name()``, ``attributes()``,
+``value``, ``grad``, ``register_hook`` and ``AccumulateGrad.variable``.  A Python number
+operand is among a node's attributes under its argument name (``{'other': 3}`` for
+``b * 3`` and for ``3 * b``, which is recorded as ``mul(b, 3)``); a constant *tensor* operand
+(one that needs no gradient) is not recorded, and shows as ``k``.
 """
 
 import numpy as np
 
+from . import _grads, _shapes
 from ._format import number, one_line
 from ._ops import ATOM, TIGHT, lookup, plain_label
 
@@ -44,7 +39,8 @@ class Vertex:
         self.inputs = []                # per slot: the incoming Edge, or None for a constant
         self.consts = []                # per slot: the constant's value (None if unknown)
         self.uses = []                  # outgoing edges
-        self.value = None
+        self.value = None               # NumPy array; None if backward() freed it
+        self.shape = None               # the value's shape, when known
         self.grad = None                # ∂L/∂(this value), summed over its uses
         self.name = ""                  # how sentences call the value: 'a', 'q', '3b', 'v2'
         self.prec = ATOM
@@ -100,7 +96,8 @@ class Site:
         text = self.name(i)
         if self.is_constant(i):
             return "a constant" if text == "k" else text
-        return f"{text} = {one_line(self.v.inputs[i].src.value)}"
+        src = self.v.inputs[i].src
+        return f"{text} = {one_line(src.value, src.shape)}"
 
     def attr(self, key):
         return _const_text(self.attrs.get(key))
@@ -121,6 +118,7 @@ class Trace:
         self.output = output
         self.groups = {}                # box title -> list of vertices
         self.has_grad = False
+        self.own_pass = False           # gradients from the tool's own backward pass
 
     def backward_order(self):
         """Vertices from the output back to the leaves, depth first as in the textbook: a
@@ -138,14 +136,21 @@ class Trace:
         return order
 
 
+    @property
+    def freed(self):
+        """Whether any value on the picture was freed by ``backward()``."""
+        return any(v.value is None for v in self.vertices)
+
+
 def trace(tensor, names=None, module=None, grads=False):
     """Read ``tensor``'s graph; with ``grads``, also gradients (computing them if needed)."""
     result = _walk(tensor)
+    _shapes.infer(result)
     _name(result, tensor, names or {}, module)
     if module is not None:
         _group(result, module)
     if grads:
-        _fill_gradients(result, tensor)
+        _grads.fill(result, tensor, keep=[tensor, *(names or {}).values()])
         result.has_grad = True
     return result
 
@@ -165,20 +170,24 @@ def _walk(tensor):
             if v is None:
                 v = made[id(leaf)] = Vertex("leaf", tensor=leaf)
                 v.value = _array(leaf)
+                v.shape = v.value.shape
             return v, False
         v = made.get(id(node))
         if v is None:
             v = made[id(node)] = Vertex("op", node)
-            v.value = np.asarray(node.value)
+            if node.value is not None:
+                v.value = np.asarray(node.value)
+                v.shape = v.value.shape
             return v, True
         return v, False
 
     output = Vertex("output", tensor=tensor)
     output.value = _array(tensor)
+    output.shape = output.value.shape
     edges = []
     if tensor.grad_fn is None:
         first, new = Vertex("leaf", tensor=tensor), False
-        first.value = output.value
+        first.value, first.shape = output.value, output.shape
     else:
         first, new = vertex_for(tensor.grad_fn)
     edges.append(_link(first, output, 0))
@@ -212,14 +221,11 @@ def _link(src, dst, slot):
 
 
 def _constant(v, slot):
-    """The value of a constant input, when the node records it among its attributes (under
-    the input's argument name; for ``+`` and ``×``, whose order is immaterial, under either)."""
+    """The value of a constant input: a Python number is among the node's attributes under
+    the input's argument name; a constant tensor is not recorded (``None``)."""
     if v.row is None or slot >= len(v.row.slots):
         return None
-    found = v.attrs.get(v.row.slots[slot])
-    if found is None and v.op in ("AddBackward0", "MulBackward0"):
-        found = v.attrs.get(v.row.slots[1 - slot])
-    return found
+    return v.attrs.get(v.row.slots[slot])
 
 
 def _array(tensor):
@@ -324,102 +330,3 @@ def _reach(start, neighbours):
                 seen.add(nxt)
                 stack.append(nxt)
     return seen
-
-
-# ------------------------------------------------------------------ gradients
-def _fill_gradients(result, tensor):
-    import chainrule as cr
-
-    root = tensor.grad_fn
-    leaves = [v for v in result.vertices if v.kind == "leaf" and v.tensor.requires_grad]
-    leaf_totals = {}
-    if root is None:
-        result.output.grad = np.ones_like(result.output.value)
-        leaf_totals = {v: result.output.grad for v in leaves}
-    elif result.output.value.size == 1:
-        leaf_totals = _own_backward(cr, tensor, leaves)
-    elif root.grad is None:
-        raise ValueError(
-            f"draw/explain: the output has shape {tuple(result.output.value.shape)}, so its "
-            f"own gradient is not implied; run out.backward(gradient) first, or pass "
-            f"show_grad=False")
-    for v in result.vertices:
-        if v.kind == "op":
-            v.grad = None if v.node.grad is None else np.asarray(v.node.grad)
-    if root is not None:
-        result.output.grad = result.output.inputs[0].src.grad
-    result.output.inputs[0].grad = result.output.grad
-    for v in result.vertices:
-        if v.kind == "op" and v.grad is not None:
-            _replay(cr, v)
-    for v in result.vertices:
-        if v.kind == "leaf":
-            v.grad = leaf_totals.get(v)
-            if v.grad is None:
-                v.grad = _sum_of_shares(v)
-            if v.grad is None and v.tensor.grad is not None:
-                v.grad = _numpy(v.tensor.grad)
-        for e in v.uses:
-            if e.grad is None and len(v.uses) == 1:
-                e.grad = v.grad
-
-
-def _own_backward(cr, tensor, leaves):
-    """Run a backward pass from a scalar output that writes no ``.grad`` and keeps the graph;
-    return the leaves' gradients.  If ``L.backward()`` has already freed the graph, return
-    ``{}``: the gradients it stored on the nodes are used instead."""
-    try:
-        found = cr.autograd.grad(tensor, [v.tensor for v in leaves], retain_graph=True,
-                                 allow_unused=True)
-    except RuntimeError as err:
-        if "retain_graph=True" in str(err) and tensor.grad_fn.grad is not None:
-            return {}
-        raise
-    return {v: _numpy(g) for v, g in zip(leaves, found)}
-
-
-def _sum_of_shares(v):
-    shares = [e.grad for e in v.uses]
-    if not shares or any(s is None for s in shares):
-        return None
-    total = shares[0]
-    for s in shares[1:]:
-        total = total + s
-    return total
-
-
-def _replay(cr, v):
-    """Re-run op ``v`` on its recorded inputs to get each edge's share and local derivative."""
-    if v.row is None or v.row.replay is None:
-        return
-    inputs, fresh = [], []
-    for edge, const in zip(v.inputs, v.consts):
-        if edge is not None:
-            t = cr.tensor(edge.src.value, requires_grad=edge.src.value.dtype.kind == "f")
-            inputs.append(t)
-            fresh.append((edge, t))
-        elif const is None:
-            return
-        else:
-            inputs.append(cr.tensor(const) if isinstance(const, np.ndarray) else const)
-    with cr.enable_grad():
-        out = v.row.replay(cr, inputs, v.attrs)
-    if out.shape != v.value.shape or not np.allclose(_numpy(out), v.value, equal_nan=True):
-        return
-    wanted = [t for _, t in fresh if t.requires_grad]
-    if not wanted:
-        return
-    shares = cr.autograd.grad(out, wanted, grad_outputs=cr.tensor(v.grad), retain_graph=True,
-                              allow_unused=True)
-    scalar = v.value.size == 1 and all(t.numel() == 1 for t in wanted)
-    local = cr.autograd.grad(out, wanted, allow_unused=True) if scalar else [None] * len(wanted)
-    by_tensor = {id(t): (s, d) for t, s, d in zip(wanted, shares, local)}
-    for edge, t in fresh:
-        if id(t) in by_tensor:
-            share, d = by_tensor[id(t)]
-            edge.grad = None if share is None else _numpy(share)
-            edge.local = None if d is None else float(_numpy(d))
-
-
-def _numpy(t):
-    return None if t is None else np.asarray(t.detach().numpy())

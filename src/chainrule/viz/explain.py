@@ -4,14 +4,16 @@ The steps go from the output back to the leaves, depth first, the order a person
 paper: the output's own gradient (∂L/∂L = 1), then the first input of the last op and
 everything behind it, then the next input.  There is one step per edge.  Each step names the
 local derivative of the op, the gradient that has arrived from the output, and their
-product; when a value feeds several ops, the step for its last use adds up the shares.  The
-numbers come from the engine (see ``chainrule.viz``), the words from ``_ops``.
+product; when a value is used several times (by several ops, or twice by one op as in
+``x + x``), each step gives that use's share and the step for its last use adds them up.
+The numbers come from the engine (see ``chainrule.viz``), the words from ``_ops``.  Values
+that ``backward()`` freed are named as such, with a closing note on how to keep them.
 """
 
 from typing import NamedTuple
 
 from . import _trace
-from ._format import number, one_line
+from ._format import FREED, number, one_line
 from ._ops import TIGHT
 
 __all__ = ["Step", "explain", "steps"]
@@ -63,6 +65,9 @@ def explain(tensor, format="text", names=None, module=None, file=None):
         title = f"**Backpropagation through {_md(out)}**, one step per edge, back to the inputs:"
         lines = [title, ""]
         lines += [f"{s.number}. {s.markdown}" for s in found]
+    if trace.freed:
+        lines += ["", f"Values marked '{FREED}' were released by backward() to save memory; "
+                      f"explain before backward, or pass retain_graph=True, to see them."]
     result = "\n".join(lines) + "\n"
     if file is not None:
         print(result, end="", file=file)
@@ -115,13 +120,38 @@ def _sentence(trace, e, summed):
             lead = f"∂{L}/∂{L} = {one_line(out.grad)}"
             why = "We start at the output with the gradient that was passed to backward()."
         return lead + ". " + why, f"**{_md(lead)}.** {_md(why)}"
-    share = "not recorded separately" if e.grad is None else one_line(e.grad)
-    lead = (f"∂{L}/∂{_d(x)} through {y.label} = {share}" if many
+    if e.grad is not None:
+        share = one_line(e.grad)
+    else:
+        share = one_line(None, x.shape) if x.value is None else "not recorded separately"
+    lead = (f"∂{L}/∂{_d(x)} through {_use(e)} = {share}" if many
             else f"∂{L}/∂{_d(x)} = {share}")
     why = _reason(trace, e)
     if summed is not None:
         why += " " + _sum(trace, x, summed)
     return lead + ". " + why, f"**{_md(lead)}.** {_md(why)}"
+
+
+_ORDINAL = ("1st", "2nd", "3rd")
+
+
+def _use(e):
+    """Which use of ``e.src`` edge ``e`` is: the op's label, and which of its inputs when the
+    value goes into that op more than once (``x + x``)."""
+    same = [u for u in e.src.uses if u.dst is e.dst]
+    alike = {u.dst for u in e.src.uses if u.dst.label == e.dst.label}
+    op = e.dst.label if len(alike) == 1 else f"the {e.dst.label} that makes {e.dst.name}"
+    if len(same) == 1:
+        return op
+    k = sorted(u.slot for u in same).index(e.slot)
+    return f"{op} ({_ORDINAL[k] if k < 3 else f'{k + 1}th'} input)"
+
+
+def _arrived(y, L):
+    """The gradient that has reached op ``y``, as text."""
+    if y.grad is not None:
+        return f"∂{L}/∂{_d(y)} = {one_line(y.grad)}"
+    return f"∂{L}/∂{_d(y)} ({one_line(None, y.shape) if y.value is None else 'not recorded'})"
 
 
 def _reason(trace, e):
@@ -137,6 +167,8 @@ def _reason(trace, e):
         formula = f"{words} = {local}" if words and words != local else local
         text = f"How did we get from {x.name} to {y.name}? {how}. "
         if y.uses and y.uses[0].dst is trace.output:
+            if len(x.uses) > 1:
+                return text + f"So the share of ∂{L}/∂{_d(x)} along this edge is {formula}."
             return text + f"So ∂{L}/∂{_d(x)} = {formula}."
         share = "?" if e.grad is None else number(e.grad)
         return (text + f"So ∂{_d(y)}/∂{_d(x)} = {formula}. Times the gradient so far, "
@@ -144,23 +176,44 @@ def _reason(trace, e):
                 f"{_factor(e.local)} = {share}.")
     op = y.op or "the op"
     if e.grad is None:
+        why = ("backward() freed it" if x.value is None or y.value is None
+               else "it is not recorded on its own")
         return (f"{x.name} goes into {y.label}; the engine's rule for {op} sends it a share of "
-                f"∂{L}/∂{_d(y)}, which is not recorded on its own.")
-    arrived = "?" if y.grad is None else one_line(y.grad)
+                f"∂{L}/∂{_d(y)}, but {why}.")
     return (f"{x.name} goes into {y.label}; the engine's rule for {op} (a vector-Jacobian "
-            f"product) takes ∂{L}/∂{_d(y)} = {arrived} back to this input.")
+            f"product) takes {_arrived(y, L)} back to this input.")
+
+
+_TIMES = {1: "once", 2: "twice"}
+
+
+def _uses(x, uses):
+    """``a feeds 2 ops``, ``x is used twice, both times by +``, or a count per op."""
+    ops = list(dict.fromkeys(e.dst for e in uses))
+    n = len(uses)
+    if len(ops) == n:
+        return f"{x.name} feeds {n} ops"
+    count = _TIMES.get(n, f"{n} times")
+    if len(ops) == 1:
+        return f"{x.name} is used {count}, {'both' if n == 2 else 'all'} times by {ops[0].label}"
+    each = ", ".join(f"{_TIMES.get(k, f'{k} times')} by {y.label}"
+                     for y in ops for k in [sum(e.dst is y for e in uses)])
+    return f"{x.name} is used {count} ({each})"
 
 
 def _sum(trace, x, uses):
     """The sentence that adds the shares of a value used several times."""
     L = trace.output.name
-    total = "?" if x.grad is None else one_line(x.grad)
+    if x.grad is not None:
+        total = one_line(x.grad)
+    else:
+        total = one_line(None, x.shape) if x.value is None else "not recorded"
+    head = (f"{_uses(x, uses)}, so its gradient is the sum of the shares that come back "
+            f"along each: ∂{L}/∂{_d(x)} = ")
     if all(e.grad is not None and e.grad.size == 1 for e in uses):
         parts = number(uses[0].grad)
         for e in uses[1:]:
             text = number(e.grad)
             parts += f" - {text[1:]}" if text.startswith("-") else f" + {text}"
-        return (f"{x.name} feeds {len(uses)} ops, so its gradient is the sum of the shares "
-                f"that come back along each: ∂{L}/∂{_d(x)} = {parts} = {total}.")
-    return (f"{x.name} feeds {len(uses)} ops, so its gradient is the sum of the shares that "
-            f"come back along each: ∂{L}/∂{_d(x)} = {total}.")
+        return head + f"{parts} = {total}."
+    return head + f"{total}."
