@@ -6,7 +6,8 @@ Second derivatives (entries flagged ``gradgrad``, float64): ``autograd.grad`` wi
 ``create_graph=True``, then the gradient of ``sum(grad_i * v_i)`` w.r.t. the inputs.
 
 Environment knobs: CHAINRULE_TEST_SELF=1 tests torch against itself (harness check);
-CHAINRULE_TEST_EXAMPLES=N changes the number of hypothesis examples per test.
+CHAINRULE_TEST_EXAMPLES=N changes the number of hypothesis examples per test;
+CHAINRULE_TEST_SHRINK=1 lets hypothesis shrink failing examples.
 """
 
 import os
@@ -14,7 +15,7 @@ import os
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from op_db import (
@@ -38,6 +39,10 @@ HYPO = settings(
     derandomize=True,  # same examples on every run: CI-stable
     database=None,
     print_blob=False,
+    # shrinking a failure costs seconds per test and the drawn examples are already small
+    # (sides <= 4); CHAINRULE_TEST_SHRINK=1 turns it back on for a minimal example
+    phases=list(Phase) if os.environ.get("CHAINRULE_TEST_SHRINK") else
+    [Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
                            HealthCheck.function_scoped_fixture],
 )
