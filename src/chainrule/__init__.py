@@ -4,7 +4,13 @@ The public namespace mirrors PyTorch's, so ``import chainrule as torch`` runs Py
 that sticks to the CPU and the supported dtypes.
 """
 
-from . import _dtype
+import warnings
+
+# PyTorch computes inf and nan silently (log(0) = -inf, exp(1000) = inf); NumPy warns.  Keep
+# NumPy's RuntimeWarnings quiet when they come from chainrule's own ops, and only there.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"chainrule\.")
+
+from . import _dtype  # noqa: E402
 from ._dtype import dtype, float32, float64, get_default_dtype, int64, set_default_dtype
 from ._tensor import Size, Tensor
 from . import ops

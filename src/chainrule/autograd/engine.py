@@ -74,8 +74,6 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     xp = tensor_xp if create_graph else numpy_xp
     previous_mode = grad_enabled[0]
     grad_enabled[0] = create_graph
-    silent = np.errstate(all="ignore")  # as PyTorch: inf/nan gradients without warnings
-    silent.__enter__()
     try:
         while ready:
             edge = ready.pop()
@@ -103,7 +101,6 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     ready.append(e)
     finally:
         grad_enabled[0] = previous_mode
-        silent.__exit__(None, None, None)
     for tensor, g in leaf_grads:
         accumulate_into(tensor, g)
     if inputs is None:

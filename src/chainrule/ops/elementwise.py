@@ -145,8 +145,8 @@ TANH = OpDef("TanhBackward0", np.tanh, saves_out=True, to_float=True, grads=[
 
 
 def _sigmoid(a):
-    # σ(a) = 1/(1+e⁻ᵃ) = exp(−log(1+e⁻ᵃ)): logaddexp never overflows
-    return np.exp(-np.logaddexp(0, -a))
+    # σ(a) = 1/(1+e⁻ᵃ), as PyTorch computes it; e⁻ᵃ = inf gives exactly 0
+    return 1 / (1 + np.exp(-a))
 
 
 SIGMOID = OpDef("SigmoidBackward0", _sigmoid, saves_out=True, to_float=True, grads=[

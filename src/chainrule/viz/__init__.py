@@ -13,27 +13,30 @@ needs Graphviz or any other system program.
 
 How the gradients are found without changing your tensors
 ---------------------------------------------------------
-Every op node keeps its forward output (``node.value``) and, after a backward pass, the
-gradient with respect to that output (``node.grad``); both survive ``L.backward()``.  When
-gradients are wanted (``show_grad=True``, ``explain``, ``to_html``) and ``L`` is a scalar
-whose graph is still whole, this package runs its own backward pass::
+When gradients are wanted (``show_grad=True``, ``explain``, ``to_html``, or ``draw`` after a
+backward pass) and the graph is still whole, this package runs its own backward pass::
 
     chainrule.autograd.grad(L, leaves, retain_graph=True, allow_unused=True)
 
-which fills ``node.grad`` and returns the leaves' gradients, but writes no tensor's ``.grad``
-and keeps the graph, so your own ``L.backward()`` still works afterwards (tensor hooks you
-registered do run).  After a plain ``L.backward()`` has freed the graph, the gradients that
-pass stored on the nodes are read instead; for a non-scalar output they are the only source,
-so call ``out.backward(gradient)`` first.  The gradient
-along each single edge, which a backward pass sums away when a value has several uses, and
-the local derivative of each op come from *replaying* the op on fresh tensors holding the
-recorded inputs and asking the engine for its vector-Jacobian product; so every number shown
-comes from chainrule's own derivative formulas.  For an op without a replay, an edge carries
-its source's full gradient when the source has that single use (for a leaf after a freed
-graph, that is the leaf's ``.grad``).
+with a hook on every op node (``node.register_hook``) that records the gradient reaching
+the node and the share it sends along each input edge, the share a normal backward pass
+sums away when a value has several uses.  That pass writes no leaf's ``.grad`` (the
+``.grad`` of a tensor you named that has ``retain_grad()`` is put back) and keeps the
+graph, so your own ``L.backward()`` still works afterwards; tensor hooks you registered do
+run.  The hooks are removed when it is done.
 
-Only the public graph is read: ``grad_fn``, ``next_functions``, ``name()``, ``attributes()``,
-``value``, ``grad`` and ``AccumulateGrad.variable``.
+After a plain ``L.backward()`` has freed the graph, what that pass stored on the nodes is
+read instead: ``node.grad`` and ``node.value``, which the engine keeps only for values of
+at most ``chainrule.autograd.engine.PICTURE_LIMIT`` (256) elements.  Each edge's share then
+comes from *replaying* the op on fresh tensors holding the recorded inputs and asking the
+engine for its vector-Jacobian product.  Bigger values show as their shape (when it can be
+inferred) and ``freed after backward``: draw before ``backward()``, or pass
+``retain_graph=True`` to it, to see them.  For a non-scalar output, call
+``out.backward(gradient)`` first, so the gradient to start from is known.
+
+Every number shown comes from chainrule's own derivative formulas.  Only the public graph
+is read: ``grad_fn``, ``next_functions``, ``name()``, ``attributes()``, ``value``, ``grad``,
+``register_hook`` and ``AccumulateGrad.variable``.
 """
 
 from .explain import explain

@@ -145,17 +145,19 @@ def _replay(cr, v, shares):
     if v.row is None or v.row.replay is None:
         return
     inputs, fresh = [], []
-    for edge, const in zip(v.inputs, v.consts):
+    for slot, (edge, const) in enumerate(zip(v.inputs, v.consts)):
         if edge is not None:
             if edge.src.value is None:
                 return
             t = cr.tensor(edge.src.value, requires_grad=edge.src.value.dtype.kind == "f")
             inputs.append(t)
             fresh.append((edge, t))
-        elif const is None:
-            return
-        else:
-            inputs.append(cr.tensor(const) if isinstance(const, np.ndarray) else const)
+            continue
+        if const is None:
+            const = _solve_constant(v, slot)
+            if const is None:
+                return
+        inputs.append(cr.tensor(const) if isinstance(const, np.ndarray) else const)
     with cr.enable_grad():
         out = v.row.replay(cr, inputs, v.attrs)
     if out.shape != v.value.shape or not np.allclose(_numpy(out), v.value, equal_nan=True):
@@ -176,6 +178,31 @@ def _replay(cr, v, shares):
             if shares:
                 edge.grad = None if share is None else _numpy(share)
             edge.local = None if d is None else float(_numpy(d))
+
+
+# A constant tensor operand is not recorded, but for these ops it follows from the output
+# ``y`` and the other input ``x``: (slot of the constant) -> k.  The replay then checks it.
+_SOLVE = {
+    ("AddBackward0", 0): lambda y, x: y - x, ("AddBackward0", 1): lambda y, x: y - x,
+    ("SubBackward0", 0): lambda y, x: y + x, ("SubBackward0", 1): lambda y, x: x - y,
+    ("RsubBackward1", 1): lambda y, x: y + x,
+    ("MulBackward0", 0): lambda y, x: y / x, ("MulBackward0", 1): lambda y, x: y / x,
+    ("DivBackward0", 0): lambda y, x: y * x, ("DivBackward0", 1): lambda y, x: x / y,
+}
+
+
+def _solve_constant(v, slot):
+    """The constant tensor in input ``slot`` of a binary op, solved from the values around
+    it (``None`` where that is impossible, e.g. a division by 0)."""
+    solve = _SOLVE.get((v.op, slot))
+    if solve is None or len(v.inputs) != 2 or v.inputs[1 - slot] is None:
+        return None
+    x = v.inputs[1 - slot].src.value
+    if x is None or v.value.dtype.kind != "f":
+        return None
+    with np.errstate(all="ignore"):
+        k = np.asarray(solve(v.value, x))
+    return k if np.all(np.isfinite(k)) else None
 
 
 def _local_from_share(e):

@@ -25,6 +25,7 @@ _MARGIN = 24
 _PAD = 14          # space between an edge label and the ends of its stretch
 _RADIUS = 19       # circles hold labels of one or two characters
 _BOX_H = 34
+_FRAME_PAD = 12    # between a module's boxes and its dashed border
 _NARROW = set("il.,:;'|!1() ·[]")
 
 
@@ -36,6 +37,8 @@ def text_width(text, size):
             width += 0.33
         elif ch.isupper() or ch in "mw×÷‖@":
             width += 0.78
+        elif ch.isdigit():
+            width += 0.64
         else:
             width += 0.6
     return width * size
@@ -78,8 +81,8 @@ class Drawing:
         self.width, self.height = width, height
         self.notes = []
         if trace.freed:
-            self.notes.append(f"{FREED}: backward() released this value to save memory; "
-                              f"{FREED_HINT} to see it.")
+            self.notes.append(f"{FREED}: backward() released these values and their "
+                              f"gradients to save memory; {FREED_HINT} to see them.")
         self.notes_at = (0.0, 0.0)
 
 
@@ -151,7 +154,8 @@ def layout(trace):
     gap = [60.0] * columns
     for p in plans:
         (pos0, c), (pos1, _) = p.route[p.k], p.route[p.k + 1]
-        need = p.width + 2 * _PAD + (40 if p.stub else 10 + 0.9 * abs(pos1 - pos0) * row_h)
+        need = (p.width + 2 * _PAD + p.lead
+                + (40 if p.stub else 10 + 0.9 * abs(pos1 - pos0) * row_h))
         c = round(c)
         gap[c] = max(gap[c], need)
     x_of, x = [], _MARGIN
@@ -165,7 +169,7 @@ def layout(trace):
     for v, b in boxes.items():
         b.x, b.y = page(*placed[index[v]])
     wires = [_wire(p, boxes, page) for p in plans]
-    _place_labels(wires, boxes.values())
+    _place_labels(wires, boxes.values(), _borders(trace, boxes, row_h))
     frames = _frames(trace, boxes, wires)
     return _fit(Drawing(trace, list(boxes.values()), wires, frames, 0, 0))
 
@@ -210,6 +214,9 @@ class _Plan:
         self.stub = False       # labels on a short level stretch leaving the source
         self.k = 0              # otherwise on stretch k of the route
         self.offset = 0.0       # parallel edges (a * a) are bowed apart by this much
+        # an edge leaving a module box starts its labels past the box's border
+        src, dst = edge.src, edge.dst
+        self.lead = _FRAME_PAD + 6 if src.group is not None and dst.group != src.group else 0
 
 
 def _plan_edges(trace, placed, index):
@@ -240,28 +247,52 @@ def _wire(plan, boxes, page):
     points[0] = (src.x + src.w / 2, src.y)
     k = plan.k
     if plan.stub:
-        points.insert(1, (points[0][0] + plan.width + 2 * _PAD, points[0][1]))
+        points.insert(1, (points[0][0] + plan.lead + plan.width + 2 * _PAD, points[0][1]))
     (x0, y0), (x1, y1) = points[k], points[k + 1]
+    if plan.stub:
+        x0 += plan.lead
     if plan.offset:
         d = (x1 - x0) / 4
         points[k + 1:k + 1] = [(x0 + d, y0 + plan.offset), (x1 - d, y1 + plan.offset)]
         y0, y1 = y0 + plan.offset, y1 + plan.offset
     points[-1] = _entry(dst, points[-2])
+    if k + 2 == len(points) and not plan.offset:   # the last stretch ends at the box's side
+        t = _until(x0, x1, dst.x - dst.w / 2)
+        x1, y1 = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
     wire = Wire(plan.edge, points, plan.value, plan.grad)
     wire.stretch = (x0, y0, x1, y1)
     wire.level = plan.stub or y0 == y1
     return wire
 
 
+def _until(x0, x1, x):
+    """How far along ``x0 -> x1`` (0 to 1) the line ``x`` lies, clipped to the stretch."""
+    return 1.0 if x1 == x0 else max(0.0, min(1.0, (x - x0) / (x1 - x0)))
+
+
 _ALONG = (0.5, 0.35, 0.65, 0.22, 0.78, 0.12, 0.88)  # where on a stretch to try the labels
 
 
-def _place_labels(wires, boxes):
+def _borders(trace, boxes, row_h):
+    """The left and right sides of each module's frame, as segments (the frames themselves
+    are drawn round the labels, so only their sides are known before the labels go)."""
+    sides = []
+    for members in trace.groups.values():
+        bs = [boxes[v] for v in members]
+        top, bottom = min(b.y for b in bs) - row_h / 2, max(b.y for b in bs) + row_h / 2
+        for x in (min(b.x - b.w / 2 for b in bs) - _FRAME_PAD,
+                  max(b.x + b.w / 2 for b in bs) + _FRAME_PAD):
+            sides.append((None, (x, top), (x, bottom)))
+    return sides
+
+
+def _place_labels(wires, boxes, borders=()):
     """Put each wire's value above and gradient below its labelled stretch: at the middle,
-    unless that covers a box, another wire or labels already placed; then a little towards
-    either end (the least crowded spot wins if none is free)."""
+    unless that covers a box, another wire, a module's side or labels already placed; then a
+    little towards either end (the least crowded spot wins if none is free)."""
     taken = [(b.x - b.w / 2, b.y - b.h / 2, b.x + b.w / 2, b.y + b.h / 2) for b in boxes]
     segments = [(w, p, q) for w in wires for p, q in zip(w.points, w.points[1:])]
+    segments += list(borders)
     for w in sorted(wires, key=lambda w: not w.level):
         x0, y0, x1, y1 = w.stretch
         width = max((text_width(t, SMALL) for t in w.value_lines + w.grad_lines), default=0)
@@ -358,7 +389,7 @@ def _frames(trace, boxes, wires):
         top = [b.y - b.h / 2 for b in bs] + [w.value_at[1] - SMALL for w in inside]
         bottom = [b.y + b.h / 2 for b in bs] + [
             w.grad_at[1] + (len(w.grad_lines) - 1) * LINE + 4 for w in inside if w.grad_lines]
-        x0 = min(b.x - b.w / 2 for b in bs) - 12
-        x1 = max(b.x + b.w / 2 for b in bs) + 12
+        x0 = min(b.x - b.w / 2 for b in bs) - _FRAME_PAD
+        x1 = max(b.x + b.w / 2 for b in bs) + _FRAME_PAD
         frames.append(Frame(title, x0, min(top) - 8 - LINE, x1, max(bottom) + 8))
     return frames

@@ -66,8 +66,9 @@ def explain(tensor, format="text", names=None, module=None, file=None):
         lines = [title, ""]
         lines += [f"{s.number}. {s.markdown}" for s in found]
     if trace.freed:
-        lines += ["", f"Values marked '{FREED}' were released by backward() to save memory; "
-                      f"explain before backward, or pass retain_graph=True, to see them."]
+        lines += ["", (f"Values marked '{FREED}' (and their gradients) were released by "
+                       f"backward() to save memory; explain before backward, or pass "
+                       f"retain_graph=True, to see them.")]
     result = "\n".join(lines) + "\n"
     if file is not None:
         print(result, end="", file=file)
