@@ -21,6 +21,7 @@ $(STAMP_TEST): pyproject.toml | $(PY)
 
 demo: $(STAMP_BASE)
 	$(PY) -m chainrule demo
+	$(PY) -m chainrule train --out runs/digits
 
 test: $(STAMP_TEST)
 	$(PY) -m pytest -n 2
