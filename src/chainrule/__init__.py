@@ -6,22 +6,16 @@ that sticks to the CPU and the supported dtypes.
 
 import warnings
 
-# PyTorch computes inf and nan silently (log(0) = -inf, exp(1000) = inf); NumPy warns.  Keep
-# NumPy's RuntimeWarnings quiet when they come from chainrule's own ops, and only there.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"chainrule\.")
-
-from . import _dtype  # noqa: E402
+# the core first, then the layers built on it
+from . import _dtype, autograd, ops
 from ._dtype import dtype, float32, float64, get_default_dtype, int64, set_default_dtype
 from ._tensor import Size, Tensor
-from . import ops
-from .ops import *  # noqa: F401,F403
-from .ops import __all__ as _ops_all  # noqa: F401
-from .creation import *  # noqa: F401,F403
-from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import *  # noqa: F401,F403
+from .ops import *  # noqa: F401,F403
 
-from . import nn, optim, utils  # noqa: E402 -- built on the core above
-from .serialization import load, save  # noqa: E402
+from . import nn, optim, utils
+from .serialization import load, save
 
 bool = _dtype.bool_  # noqa: A001 -- PyTorch's name
 float = float32  # noqa: A001
@@ -36,3 +30,8 @@ def is_tensor(obj):
 
 def numel(input):
     return input.numel()
+
+
+# PyTorch computes inf and nan silently (log(0) = -inf, exp(1000) = inf); NumPy warns.  Keep
+# NumPy's RuntimeWarnings quiet when they come from chainrule's own ops, and only there.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"chainrule\.")

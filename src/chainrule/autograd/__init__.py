@@ -7,9 +7,17 @@ from .._tensor import Tensor, wrap
 from . import grad_mode
 from .engine import run_backward
 from .function import Function, FunctionCtx
+from .grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_detect_anomaly,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .grad_mode import (detect_anomaly, enable_grad, inference_mode, is_anomaly_enabled,
-                        is_grad_enabled, no_grad, set_detect_anomaly, set_grad_enabled)
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "gradcheck", "gradgradcheck",
            "GradcheckError", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",

@@ -19,8 +19,8 @@ from .._grad_mode import anomaly_enabled, grad_enabled
 from .._node import Node, released_error
 from .._tensor import Tensor, wrap
 from ..ops._registry import format_frame
-from ..ops.inplace import INPLACE_NODES
 from ..ops._xp import numpy_xp, tensor_xp
+from ..ops.inplace import INPLACE_NODES
 
 __all__ = ["run_backward", "accumulate_into", "PICTURE_LIMIT"]
 

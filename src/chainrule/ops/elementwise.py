@@ -10,8 +10,15 @@ import numpy as np
 
 from .._grad_mode import grad_enabled
 from .._tensor import Tensor, wrap
-from ._registry import (OpDef, _promote_pair, _record, as_tensor_operand, binary,
-                        broadcast_error, unary)
+from ._registry import (
+    OpDef,
+    _promote_pair,
+    _record,
+    as_tensor_operand,
+    binary,
+    broadcast_error,
+    unary,
+)
 
 
 def _operand(x):

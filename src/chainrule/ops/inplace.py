@@ -11,10 +11,9 @@ import weakref
 import numpy as np
 
 from .._dtype import to_dtype
-from .._grad_mode import grad_enabled
+from .._grad_mode import anomaly_enabled, grad_enabled
 from .._tensor import Tensor, wrap
 from . import elementwise as E
-from .._grad_mode import anomaly_enabled
 from ._registry import OpDef, apply, broadcast_error
 
 # in anomaly mode, the nodes that in-place ops recorded: an error about a modified tensor
