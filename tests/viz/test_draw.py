@@ -182,3 +182,22 @@ def test_module_parameters_are_named_and_boxed(tmp_path):
         inside = [f.title for f in frames if f.x0 <= box.x <= f.x1 and f.y0 <= box.y <= f.y1]
         assert inside == ([box.vertex.group] if box.vertex.group else []), box.vertex.label
     graph.save(tmp_path / "mlp.png")
+
+
+def test_labels_of_pytorch_names():
+    x = chainrule.tensor(np.arange(1.0, 7.0).reshape(2, 3), requires_grad=True, name="x")
+    y = x * 1
+    y[0] = chainrule.tensor([1.0, 2.0, 3.0])
+    outs = {"reshape": x.reshape(6), "transpose": x.t(), "unsqueeze": x[None],
+            "squeeze": x[None].squeeze(), "prod": x.prod(), "set slice": y}
+    for label, out in outs.items():
+        L = out.sum() if out.numel() > 1 else out
+        boxes = [b.vertex.label for b in viz.draw(L, show_grad=True).drawing.boxes]
+        assert label in boxes, (label, out.grad_fn.name(), boxes)
+
+
+def test_leaf_with_several_elements_feeding_an_op_twice():
+    v = chainrule.tensor([1.0, 2.0, 3.0], requires_grad=True, name="v")
+    L = (v * v).sum()
+    edges = [e for e in parse(viz.draw(L, show_grad=True).dot())[1] if e[0] == "v"]
+    assert [(blue, red) for *_, blue, red in edges] == [(["[1, 2, 3]"], ["[1, 2, 3]"])] * 2

@@ -96,7 +96,8 @@ def _run(text, values, lib, **kw):
     if lib is chainrule:
         for n, t in leaves.items():
             t.name = n
-    return evaluate(parse_expression(text), leaves, lib), leaves
+    # constants in float64 too: a float32 tanh(0.5) may differ by one ulp between libraries
+    return evaluate(parse_expression(text), leaves, lib, dtype=lib.float64), leaves
 
 
 @settings(max_examples=40, deadline=None)
@@ -128,3 +129,63 @@ def test_explained_gradients_match_pytorch(text, values):
         assert total is not None, last
         assert float(total.group(1)) == pytest.approx(want, rel=1e-3, abs=1e-4), last
     assert not any(t.grad is not None for t in leaves.values())
+
+
+# ------------------------------------------------------------------ values used twice, constants
+def _explained(text, x=0.7, backward=False):
+    """``explain`` of an expression in x (float64), its trace, and PyTorch's ∂L/∂x."""
+    out, _ = _run(text, {"x": x}, chainrule)
+    t_out, t_leaves = _run(text, {"x": x}, torch)
+    want = torch.autograd.grad(t_out, t_leaves["x"])[0].item()
+    if backward:
+        out.backward()
+    trace = _trace.trace(out, grads=True)
+    return viz.explain(out), trace, want
+
+
+@pytest.mark.parametrize("backward", [False, True])
+def test_a_value_going_twice_into_one_op(backward):
+    text, trace, want = _explained("x + x", backward=backward)
+    assert want == 2
+    lines = text.splitlines()
+    assert lines[2].startswith("2. ∂L/∂x through + (1st input) = 1.")
+    assert lines[3].startswith("3. ∂L/∂x through + (2nd input) = 1.")
+    assert "x is used twice, both times by +" in lines[3] and "∂L/∂x = 1 + 1 = 2." in lines[3]
+    assert "∂L/∂x = 1." not in text, "a share is not called the whole gradient"
+    assert [e.grad for e in trace.edges if e.src.name == "x"] == [1, 1]
+
+
+@pytest.mark.parametrize("backward", [False, True])
+def test_a_value_used_by_several_ops_and_twice_by_one(backward):
+    text, _, want = _explained("x*x + x", backward=backward)
+    last = text.splitlines()[-1]
+    assert "x is used 3 times (once by +, twice by ×)" in last
+    assert f"∂L/∂x = 1 + 0.7 + 0.7 = {want:g}." in last
+
+
+@pytest.mark.parametrize("backward", [False, True])
+@pytest.mark.parametrize("text", ["(x) * (tanh(0.5))", "(x) + ((x) + (sin(0.5)))",
+                                  "(x * tanh(0.5)) + x / (cos(0.5) + x)",
+                                  "(sigmoid(0.5) - x) * x"])
+def test_constant_tensor_operands(text, backward):
+    """A constant subexpression is a tensor that needs no gradient: the node does not record
+    it, yet every share is the engine's, before and after backward()."""
+    explained, trace, want = _explained(text, backward=backward)
+    x = next(v for v in trace.vertices if v.kind == "leaf")
+    assert x.grad == pytest.approx(want, rel=1e-12)
+    assert sum(e.grad for e in x.uses) == pytest.approx(want, rel=1e-12)
+    assert "not recorded" not in explained
+
+
+def test_python_numbers_on_either_side():
+    x = chainrule.tensor(4.0, requires_grad=True, name="x")
+    cases = {"×3": 3 * x, "+3": 3 + x, "2−": 2 - x, "−2": x - 2, "2÷": 2 / x, "÷2": x / 2}
+    for label, L in cases.items():
+        trace = _trace.trace(L, grads=True)
+        op = trace.output.inputs[0].src
+        assert op.label == label, (label, op.op, op.attrs)
+    lines = viz.explain(2 - x).splitlines()
+    assert lines[2] == ("2. ∂L/∂x = -1. How did we get from x to L? We subtracted it from 2. "
+                        "So ∂L/∂x = -1.")
+    assert "We divided 2 by it. So ∂L/∂x = -2/x² = -0.125." in viz.explain(2 / x)
+    assert _trace.trace((2 - x) * 3).vertices[1].name == "2 − x"

@@ -39,3 +39,15 @@ def test_tensors_and_graph_unchanged(textbook, tmp_path, after_backward):
     if not after_backward:
         L.backward()  # the graph is still whole: the tool kept it (retain_graph=True)
         assert [textbook[k].grad.item() for k in "abc"] == [16.0, 48.0, 88.0]
+
+
+def test_named_tensors_that_retain_grad_keep_their_grad(textbook, tmp_path):
+    """The tool's own backward pass runs the retain_grad() hook like any pass; the .grad of
+    every tensor it was given is put back."""
+    q, L = textbook["q"], textbook["L"]
+    q.retain_grad()
+    viz.explain(L, names={"q": q})
+    viz.draw(L, names={"q": q}, show_grad=True).svg()
+    assert q.grad is None
+    L.backward()
+    assert q.grad.item() == 16.0

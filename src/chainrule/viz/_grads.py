@@ -17,12 +17,16 @@ Two sources, tried in this order; nothing here writes to a tensor the user holds
   tensors holding the recorded input values, and differentiated by the engine (see
   ``_ops``).  An edge out of a value with a single use carries that value's gradient.
 
-The local derivative of a scalar op (``∂q/∂a = 1``), which the explanation quotes, comes from
-the same replay; where an op has no replay (a constant tensor operand is not recorded), it
-is the edge's share divided by the gradient that reached the op.
+A constant tensor operand is not recorded on its node; for ``+ − × ÷`` the replay solves it
+from the output and the other input (``_ops.solve_constant``), and checks the result.  The
+local derivative of a scalar op (``∂q/∂a = 1``), which the explanation quotes, comes from
+the same replay; where an op has no replay, it is the edge's share divided by the gradient
+that reached the op.
 """
 
 import numpy as np
+
+from ._ops import solve_constant
 
 __all__ = ["fill"]
 
@@ -45,7 +49,7 @@ def fill(result, tensor, keep=()):
         return
     start = _start(result, root)
     if not _own_backward(cr, result, tensor, leaves, start, keep):
-        _stored(cr, result)
+        _stored(result)
     result.output.grad = start
     result.output.inputs[0].grad = start
     for v in result.vertices:
@@ -121,7 +125,7 @@ def _own_backward(cr, result, tensor, leaves, start, keep):
 
 
 # ------------------------------------------------------------------ after L.backward()
-def _stored(cr, result):
+def _stored(result):
     """Read the gradients the last backward pass left on the nodes (small values only)."""
     result.own_pass = False
     for v in result.vertices:
@@ -154,7 +158,8 @@ def _replay(cr, v, shares):
             fresh.append((edge, t))
             continue
         if const is None:
-            const = _solve_constant(v, slot)
+            x = v.inputs[1 - slot].src.value if len(v.inputs) == 2 and v.inputs[1 - slot] else None
+            const = solve_constant(v.op, slot, v.value, x)
             if const is None:
                 return
         inputs.append(cr.tensor(const) if isinstance(const, np.ndarray) else const)
@@ -178,31 +183,6 @@ def _replay(cr, v, shares):
             if shares:
                 edge.grad = None if share is None else _numpy(share)
             edge.local = None if d is None else float(_numpy(d))
-
-
-# A constant tensor operand is not recorded, but for these ops it follows from the output
-# ``y`` and the other input ``x``: (slot of the constant) -> k.  The replay then checks it.
-_SOLVE = {
-    ("AddBackward0", 0): lambda y, x: y - x, ("AddBackward0", 1): lambda y, x: y - x,
-    ("SubBackward0", 0): lambda y, x: y + x, ("SubBackward0", 1): lambda y, x: x - y,
-    ("RsubBackward1", 1): lambda y, x: y + x,
-    ("MulBackward0", 0): lambda y, x: y / x, ("MulBackward0", 1): lambda y, x: y / x,
-    ("DivBackward0", 0): lambda y, x: y * x, ("DivBackward0", 1): lambda y, x: x / y,
-}
-
-
-def _solve_constant(v, slot):
-    """The constant tensor in input ``slot`` of a binary op, solved from the values around
-    it (``None`` where that is impossible, e.g. a division by 0)."""
-    solve = _SOLVE.get((v.op, slot))
-    if solve is None or len(v.inputs) != 2 or v.inputs[1 - slot] is None:
-        return None
-    x = v.inputs[1 - slot].src.value
-    if x is None or v.value.dtype.kind != "f":
-        return None
-    with np.errstate(all="ignore"):
-        k = np.asarray(solve(v.value, x))
-    return k if np.all(np.isfinite(k)) else None
 
 
 def _local_from_share(e):

@@ -26,6 +26,7 @@ _PAD = 14          # space between an edge label and the ends of its stretch
 _RADIUS = 19       # circles hold labels of one or two characters
 _BOX_H = 34
 _FRAME_PAD = 12    # between a module's boxes and its dashed border
+_FAN = 40          # how far a value with several uses fans out before its wires run level
 _NARROW = set("il.,:;'|!1() ·[]")
 
 
@@ -255,6 +256,12 @@ def _wire(plan, boxes, page):
         d = (x1 - x0) / 4
         points[k + 1:k + 1] = [(x0 + d, y0 + plan.offset), (x1 - d, y1 + plan.offset)]
         y0, y1 = y0 + plan.offset, y1 + plan.offset
+    elif len(points) == 2 and y0 != y1 and len(plan.edge.src.uses) > 1:
+        # one of several uses, straight to a box on another row: fan out first, then run
+        # level into the box, so the labels sit on a level stretch of their own
+        fan = min(_FAN, (x1 - x0) / 3)
+        points.insert(1, (x0 + fan, y1))
+        x0, y0 = x0 + fan, y1
     points[-1] = _entry(dst, points[-2])
     if k + 2 == len(points) and not plan.offset:   # the last stretch ends at the box's side
         t = _until(x0, x1, dst.x - dst.w / 2)

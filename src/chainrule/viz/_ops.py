@@ -18,7 +18,9 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-__all__ = ["ATOM", "OPS", "TIGHT", "Op", "lookup", "plain_label"]
+import numpy as np
+
+__all__ = ["ATOM", "OPS", "TIGHT", "Op", "lookup", "plain_label", "solve_constant"]
 
 ATOM = 9   # precedence of a name, a number or a call: never needs brackets
 TIGHT = 4  # a power (c²) or tighter reads as one term: ∂L/∂c², 2·c² need no brackets
@@ -219,3 +221,26 @@ def plain_label(name):
 def lookup(name):
     """The row for a ``grad_fn`` name, or ``None``."""
     return OPS.get(name)
+
+
+# A constant tensor operand (one that needs no gradient) is not recorded on its node, but for
+# these ops it follows from the output ``y`` and the other input ``x``: (op, slot) -> k.
+_SOLVE = {
+    ("AddBackward0", 0): lambda y, x: y - x, ("AddBackward0", 1): lambda y, x: y - x,
+    ("SubBackward0", 0): lambda y, x: y + x, ("SubBackward0", 1): lambda y, x: x - y,
+    ("RsubBackward1", 1): lambda y, x: y + x,
+    ("MulBackward0", 0): lambda y, x: y / x, ("MulBackward0", 1): lambda y, x: y / x,
+    ("DivBackward0", 0): lambda y, x: y * x, ("DivBackward0", 1): lambda y, x: x / y,
+}
+
+
+def solve_constant(op, slot, y, x):
+    """The constant in input ``slot`` of binary op ``op`` whose output is ``y`` and other
+    input ``x`` (arrays); ``None`` where it cannot be found (unknown op, a value freed, a
+    division by 0).  Accurate to rounding: callers check it by re-running the op."""
+    solve = _SOLVE.get((op, slot))
+    if solve is None or x is None or y is None or y.dtype.kind != "f":
+        return None
+    with np.errstate(all="ignore"):
+        k = np.asarray(solve(y, x))
+    return k if np.all(np.isfinite(k)) else None

@@ -11,14 +11,15 @@ Only the public graph is read: ``grad_fn``, ``next_functions``, ``name()``, ``at
 ``value``, ``grad``, ``register_hook`` and ``AccumulateGrad.variable``.  A Python number
 operand is among a node's attributes under its argument name (``{'other': 3}`` for
 ``b * 3`` and for ``3 * b``, which is recorded as ``mul(b, 3)``); a constant *tensor* operand
-(one that needs no gradient) is not recorded, and shows as ``k``.
+(one that needs no gradient) is not recorded: for ``+ − × ÷`` it is solved from the values
+around it and shown when it is a single number, else it shows as ``k``.
 """
 
 import numpy as np
 
 from . import _grads, _shapes
 from ._format import number, one_line
-from ._ops import ATOM, TIGHT, lookup, plain_label
+from ._ops import ATOM, TIGHT, lookup, plain_label, solve_constant
 
 __all__ = ["Edge", "Trace", "Vertex", "trace"]
 
@@ -210,7 +211,26 @@ def _walk(tensor):
     result.vertices = list(reversed(result.backward_order()))
     for i, v in enumerate(result.vertices):
         v.id = i
+        if v.kind == "op" and len(v.inputs) == 2:
+            _solve(v)
     return result
+
+
+def _solve(v):
+    """Name a constant tensor operand of ``+ − × ÷`` by its value, solved from the output and
+    the other input, when it is one number that does not widen the other input (``× k`` for
+    ``x * tanh(tensor(0.5))``)."""
+    for slot in (0, 1):
+        other = v.inputs[1 - slot]
+        if v.inputs[slot] is not None or v.consts[slot] is not None or other is None:
+            continue
+        x = other.src.value
+        k = solve_constant(v.op, slot, v.value, x)
+        if k is None or k.size == 0 or x.shape != v.value.shape:
+            continue
+        first = k.reshape(-1)[0]
+        if np.allclose(k, first, rtol=1e-5, atol=0):
+            v.consts[slot] = float(first)
 
 
 def _link(src, dst, slot):

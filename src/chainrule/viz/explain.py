@@ -197,8 +197,11 @@ def _uses(x, uses):
     count = _TIMES.get(n, f"{n} times")
     if len(ops) == 1:
         return f"{x.name} is used {count}, {'both' if n == 2 else 'all'} times by {ops[0].label}"
-    each = ", ".join(f"{_TIMES.get(k, f'{k} times')} by {y.label}"
-                     for y in ops for k in [sum(e.dst is y for e in uses)])
+    labels = [y.label for y in ops]
+    each = ", ".join(
+        f"{_TIMES.get(k, f'{k} times')} by "
+        + (y.label if labels.count(y.label) == 1 else f"the {y.label} that makes {y.name}")
+        for y in ops for k in [sum(e.dst is y for e in uses)])
     return f"{x.name} is used {count} ({each})"
 
 
