@@ -95,7 +95,9 @@ class OpEntry:
     differentiable: bool = True  # False: forward values only (bool / index outputs)
     gradgrad: bool = False  # compare second derivatives (float64)
     gradcheck: bool = True  # finite-difference gradcheck (float64)
-    backward: bool = True  # False: forward only (special values: inf/nan gradients are formula-dependent)
+    backward: bool = (
+        True  # False: forward only (special values: inf/nan gradients are formula-dependent)
+    )
     tags: tuple = ()  # extra coverage keys "<op>:<tag>"
     atol_scale: float = 1.0  # multiplies the default atol (magnitudes >> 1)
 
@@ -155,7 +157,9 @@ def values(rng, shape, domain="real"):
 
 
 def shapes(min_dims=0, max_dims=3, min_side=1, max_side=4):
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
 
 
 @st.composite
@@ -173,12 +177,20 @@ def unary_in(domain="real", **kw):
 @st.composite
 def binary_in(draw, da="real", db="real", min_dims=0, max_dims=3, no_ties=False):
     """Two arrays of mutually broadcastable shapes."""
-    bs = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=min_dims, max_dims=max_dims,
-                                                min_side=1, max_side=4))
+    bs = draw(
+        hnp.mutually_broadcastable_shapes(
+            num_shapes=2, min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4
+        )
+    )
     rng = np.random.default_rng(draw(SEEDS))
     a, b = values(rng, bs.input_shapes[0], da), values(rng, bs.input_shapes[1], db)
     if no_ties:  # maximum/minimum: keep |a - b| away from 0 (kink)
-        assume(np.all(np.abs(np.broadcast_to(a, bs.result_shape) - np.broadcast_to(b, bs.result_shape)) > 0.05))
+        assume(
+            np.all(
+                np.abs(np.broadcast_to(a, bs.result_shape) - np.broadcast_to(b, bs.result_shape))
+                > 0.05
+            )
+        )
     return a, b
 
 
@@ -186,7 +198,7 @@ def binary_in(draw, da="real", db="real", min_dims=0, max_dims=3, no_ties=False)
 def suffix_broadcastable(draw, shape):
     """A shape that broadcasts *to* ``shape`` (for in-place ops / copy_ / masks)."""
     k = draw(st.integers(0, len(shape)))
-    tail = shape[len(shape) - k:]
+    tail = shape[len(shape) - k :]
     return tuple(draw(st.sampled_from([1, s])) for s in tail)
 
 
@@ -208,7 +220,8 @@ def dim_strategy(nd, kind):
         return st.integers(-nd, nd - 1)
     # non-empty tuple of distinct dims, each written positive or negative
     return st.lists(st.integers(0, nd - 1), min_size=1, max_size=nd, unique=True).flatmap(
-        lambda ds: st.tuples(*[st.sampled_from([d, d - nd]) for d in ds]))
+        lambda ds: st.tuples(*[st.sampled_from([d, d - nd]) for d in ds])
+    )
 
 
 @st.composite
@@ -235,34 +248,91 @@ _BIN = {
 }
 for _op, (_operator, _fname, _dom) in _BIN.items():
     _gg = _op in ("mul", "div")
-    add(f"{_op}.operator", _op, lambda m, x, y, f=_operator: f(x, y), binary_in("real", _dom),
-        dtypes=FLOATS_INT if _op != "div" else FLOATS, tags=("operator",), gradgrad=_gg)
-    add(f"{_op}.function", _op, lambda m, x, y, f=_fname: getattr(m, f)(x, y), binary_in("real", _dom),
-        tags=("function",), gradgrad=_gg)
-    add(f"{_op}.method", _op, lambda m, x, y, f=_fname: getattr(x, f)(y), binary_in("real", _dom),
-        tags=("method",), gradgrad=_gg)
-    add(f"{_op}.scalar", _op, lambda m, x, s, f=_operator: f(x, s),
+    add(
+        f"{_op}.operator",
+        _op,
+        lambda m, x, y, f=_operator: f(x, y),
+        binary_in("real", _dom),
+        dtypes=FLOATS_INT if _op != "div" else FLOATS,
+        tags=("operator",),
+        gradgrad=_gg,
+    )
+    add(
+        f"{_op}.function",
+        _op,
+        lambda m, x, y, f=_fname: getattr(m, f)(x, y),
+        binary_in("real", _dom),
+        tags=("function",),
+        gradgrad=_gg,
+    )
+    add(
+        f"{_op}.method",
+        _op,
+        lambda m, x, y, f=_fname: getattr(x, f)(y),
+        binary_in("real", _dom),
+        tags=("method",),
+        gradgrad=_gg,
+    )
+    add(
+        f"{_op}.scalar",
+        _op,
+        lambda m, x, s, f=_operator: f(x, s),
         st.tuples(unary_in("real").map(lambda t: t[0]), nonzero_scalars),
-        dtypes=FLOATS_INT if _op != "div" else FLOATS, tags=("scalar",))
-    add(f"{_op}.rscalar", _op, lambda m, x, s, f=_operator: f(s, x),
+        dtypes=FLOATS_INT if _op != "div" else FLOATS,
+        tags=("scalar",),
+    )
+    add(
+        f"{_op}.rscalar",
+        _op,
+        lambda m, x, s, f=_operator: f(s, x),
         st.tuples(unary_in(_dom).map(lambda t: t[0]), scalars),
-        dtypes=FLOATS_INT if _op != "div" else FLOATS, tags=("rscalar",), gradgrad=_op == "div")
-    add(f"{_op}.rndarray", _op, lambda m, x, a, f=_operator: f(a, x),
-        binary_in(_dom, "real").map(lambda t: (t[0], NdArg(t[1]))), tags=("rndarray",),
-        gradgrad=_op == "div")
-    add(f"{_op}.ndarray", _op, lambda m, x, a, f=_operator: f(x, a),
-        binary_in("real", _dom).map(lambda t: (t[0], NdArg(t[1]))), tags=("ndarray",))
+        dtypes=FLOATS_INT if _op != "div" else FLOATS,
+        tags=("rscalar",),
+        gradgrad=_op == "div",
+    )
+    add(
+        f"{_op}.rndarray",
+        _op,
+        lambda m, x, a, f=_operator: f(a, x),
+        binary_in(_dom, "real").map(lambda t: (t[0], NdArg(t[1]))),
+        tags=("rndarray",),
+        gradgrad=_op == "div",
+    )
+    add(
+        f"{_op}.ndarray",
+        _op,
+        lambda m, x, a, f=_operator: f(x, a),
+        binary_in("real", _dom).map(lambda t: (t[0], NdArg(t[1]))),
+        tags=("ndarray",),
+    )
 
 add("add.int_scalar", "add", lambda m, x: x + 2, unary_in(), dtypes=FLOATS_INT, tags=("scalar",))
 add("mul.int_scalar", "mul", lambda m, x: 3 * x, unary_in(), dtypes=FLOATS_INT, tags=("rscalar",))
 add("sub.literal", "sub", lambda m, x: 2.0 - x, unary_in(), tags=("rscalar",))
 add("div.literal", "div", lambda m, x: 2.0 / x, unary_in("nonzero"), tags=("rscalar",), **GG)
-add("add.alpha", "add", lambda m, x, y, a: m.add(x, y, alpha=a), st.tuples(binary_in(), scalars).map(
-    lambda t: (*t[0], t[1])), tags=("alpha",))
-add("sub.alpha_method", "sub", lambda m, x, y, a: x.sub(y, alpha=a), st.tuples(binary_in(), scalars).map(
-    lambda t: (*t[0], t[1])), tags=("alpha",))
-add("div.int_int", "div", lambda m, x, y: x / y, binary_in("nonzero", "nonzero"), dtypes=("int64",),
-    differentiable=False, tags=("int",))
+add(
+    "add.alpha",
+    "add",
+    lambda m, x, y, a: m.add(x, y, alpha=a),
+    st.tuples(binary_in(), scalars).map(lambda t: (*t[0], t[1])),
+    tags=("alpha",),
+)
+add(
+    "sub.alpha_method",
+    "sub",
+    lambda m, x, y, a: x.sub(y, alpha=a),
+    st.tuples(binary_in(), scalars).map(lambda t: (*t[0], t[1])),
+    tags=("alpha",),
+)
+add(
+    "div.int_int",
+    "div",
+    lambda m, x, y: x / y,
+    binary_in("nonzero", "nonzero"),
+    dtypes=("int64",),
+    differentiable=False,
+    tags=("int",),
+)
 
 # unary minus
 add("neg.operator", "neg", lambda m, x: -x, unary_in(), dtypes=FLOATS_INT, tags=("operator",))
@@ -270,22 +340,61 @@ add("neg.function", "neg", lambda m, x: m.neg(x), unary_in(), tags=("function",)
 add("neg.method", "neg", lambda m, x: x.neg(), unary_in(), tags=("method",))
 
 # pow
-add("pow.int_exponent", "pow", lambda m, x: x ** 2, unary_in(), dtypes=FLOATS_INT, tags=("operator",), **GG)
-add("pow.cube", "pow", lambda m, x: x ** 3, unary_in(), tags=("operator",), **GG)
-add("pow.float_exponent", "pow", lambda m, x, e: x ** e, st.tuples(unary_in("pos").map(lambda t: t[0]),
-                                                                    scalars), tags=("operator",), **GG)
-add("pow.sqrt_exponent", "pow", lambda m, x: x ** 0.5, unary_in("pos"), tags=("operator",), **GG)
-add("pow.negative_exponent", "pow", lambda m, x: x ** -1.5, unary_in("pos"), tags=("operator",), **GG)
-add("pow.tensor_exponent", "pow", lambda m, x, y: x ** y, binary_in("pos", "real"),
-    tags=("operator", "tensor_exponent"), **GG)
-add("pow.function", "pow", lambda m, x, y: m.pow(x, y), binary_in("pos", "real"),
-    tags=("function", "tensor_exponent"), **GG)
-add("pow.function_scalar", "pow", lambda m, x: m.pow(x, 2.5), unary_in("pos"), tags=("function",), **GG)
+add(
+    "pow.int_exponent",
+    "pow",
+    lambda m, x: x**2,
+    unary_in(),
+    dtypes=FLOATS_INT,
+    tags=("operator",),
+    **GG,
+)
+add("pow.cube", "pow", lambda m, x: x**3, unary_in(), tags=("operator",), **GG)
+add(
+    "pow.float_exponent",
+    "pow",
+    lambda m, x, e: x**e,
+    st.tuples(unary_in("pos").map(lambda t: t[0]), scalars),
+    tags=("operator",),
+    **GG,
+)
+add("pow.sqrt_exponent", "pow", lambda m, x: x**0.5, unary_in("pos"), tags=("operator",), **GG)
+add("pow.negative_exponent", "pow", lambda m, x: x**-1.5, unary_in("pos"), tags=("operator",), **GG)
+add(
+    "pow.tensor_exponent",
+    "pow",
+    lambda m, x, y: x**y,
+    binary_in("pos", "real"),
+    tags=("operator", "tensor_exponent"),
+    **GG,
+)
+add(
+    "pow.function",
+    "pow",
+    lambda m, x, y: m.pow(x, y),
+    binary_in("pos", "real"),
+    tags=("function", "tensor_exponent"),
+    **GG,
+)
+add(
+    "pow.function_scalar",
+    "pow",
+    lambda m, x: m.pow(x, 2.5),
+    unary_in("pos"),
+    tags=("function",),
+    **GG,
+)
 add("pow.method", "pow", lambda m, x, y: x.pow(y), binary_in("pos", "real"), tags=("method",), **GG)
 add("pow.method_scalar", "pow", lambda m, x: x.pow(3), unary_in(), tags=("method",), **GG)
-add("pow.rscalar", "pow", lambda m, x: 2.0 ** x, unary_in(), tags=("rscalar",), **GG)
-add("pow.rndarray", "pow", lambda m, x, a: a ** x, binary_in("real", "pos").map(lambda t: (t[0], NdArg(t[1]))),
-    tags=("rndarray",), **GG)
+add("pow.rscalar", "pow", lambda m, x: 2.0**x, unary_in(), tags=("rscalar",), **GG)
+add(
+    "pow.rndarray",
+    "pow",
+    lambda m, x, a: a**x,
+    binary_in("real", "pos").map(lambda t: (t[0], NdArg(t[1]))),
+    tags=("rndarray",),
+    **GG,
+)
 
 
 # matmul family -------------------------------------------------------------------------
@@ -312,17 +421,47 @@ def matmul_in(draw, cases):
 
 
 for _case in _MM_CASES:
-    _tag = {"1d2d": "1d", "2d1d": "1d", "broadcast2d": "broadcast", "broadcast1d": "broadcast",
-            "batched1d": "batched"}.get(_case, _case)
-    add(f"matmul.operator_{_case}", "matmul", lambda m, x, y: x @ y, matmul_in([_case]),
-        tags=("operator", _tag), **GG)
-add("matmul.function", "matmul", lambda m, x, y: m.matmul(x, y), matmul_in(list(_MM_CASES)),
-    tags=("function",), **GG)
-add("matmul.method", "matmul", lambda m, x, y: x.matmul(y), matmul_in(list(_MM_CASES)),
-    tags=("method",), **GG)
+    _tag = {
+        "1d2d": "1d",
+        "2d1d": "1d",
+        "broadcast2d": "broadcast",
+        "broadcast1d": "broadcast",
+        "batched1d": "batched",
+    }.get(_case, _case)
+    add(
+        f"matmul.operator_{_case}",
+        "matmul",
+        lambda m, x, y: x @ y,
+        matmul_in([_case]),
+        tags=("operator", _tag),
+        **GG,
+    )
+add(
+    "matmul.function",
+    "matmul",
+    lambda m, x, y: m.matmul(x, y),
+    matmul_in(list(_MM_CASES)),
+    tags=("function",),
+    **GG,
+)
+add(
+    "matmul.method",
+    "matmul",
+    lambda m, x, y: x.matmul(y),
+    matmul_in(list(_MM_CASES)),
+    tags=("method",),
+    **GG,
+)
 add("mm.function", "mm", lambda m, x, y: m.mm(x, y), matmul_in(["2d"]), tags=("function",), **GG)
 add("mm.method", "mm", lambda m, x, y: x.mm(y), matmul_in(["2d"]), tags=("method",), **GG)
-add("bmm.function", "bmm", lambda m, x, y: m.bmm(x, y), matmul_in(["batched"]), tags=("function",), **GG)
+add(
+    "bmm.function",
+    "bmm",
+    lambda m, x, y: m.bmm(x, y),
+    matmul_in(["batched"]),
+    tags=("function",),
+    **GG,
+)
 add("bmm.method", "bmm", lambda m, x, y: x.bmm(y), matmul_in(["batched"]), tags=("method",), **GG)
 add("dot.function", "dot", lambda m, x, y: m.dot(x, y), matmul_in(["1d"]), tags=("function",), **GG)
 add("dot.method", "dot", lambda m, x, y: x.dot(y), matmul_in(["1d"]), tags=("method",), **GG)
@@ -358,20 +497,72 @@ _UNARY = [  # name, domain, second derivative non-trivial, int dtype ok
 ]
 for _name, _dom, _gg, _int in _UNARY:
     _dt = FLOATS_INT if _int else FLOATS
-    add(f"{_name}.function", _name, lambda m, x, f=_name: getattr(m, f)(x), unary_in(_dom),
-        tags=("function",), gradgrad=_gg, dtypes=_dt)
-    add(f"{_name}.method", _name, lambda m, x, f=_name: getattr(x, f)(), unary_in(_dom),
-        tags=("method",), gradgrad=_gg, dtypes=_dt)
+    add(
+        f"{_name}.function",
+        _name,
+        lambda m, x, f=_name: getattr(m, f)(x),
+        unary_in(_dom),
+        tags=("function",),
+        gradgrad=_gg,
+        dtypes=_dt,
+    )
+    add(
+        f"{_name}.method",
+        _name,
+        lambda m, x, f=_name: getattr(x, f)(),
+        unary_in(_dom),
+        tags=("method",),
+        gradgrad=_gg,
+        dtypes=_dt,
+    )
 
-add("abs.builtin", "abs", lambda m, x: abs(x), unary_in("nonzero"), tags=("operator",), dtypes=FLOATS_INT)
-add("relu.functional", "relu", lambda m, x: nnf(m, "relu")(x), unary_in("nonzero"), tags=("functional",))
+add(
+    "abs.builtin",
+    "abs",
+    lambda m, x: abs(x),
+    unary_in("nonzero"),
+    tags=("operator",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "relu.functional",
+    "relu",
+    lambda m, x: nnf(m, "relu")(x),
+    unary_in("nonzero"),
+    tags=("functional",),
+)
 add("sigmoid.large", "sigmoid", lambda m, x: m.sigmoid(x), unary_in("large"), tags=("large",), **GG)
-add("softplus.functional", "softplus", lambda m, x: nnf(m, "softplus")(x), unary_in(),
-    tags=("functional",), **GG)
-add("softplus.beta_threshold", "softplus", lambda m, x, b: nnf(m, "softplus")(x, beta=b, threshold=2.0),
-    st.tuples(unary_in().map(lambda t: t[0]), st.sampled_from([0.5, 1.0, 2.0])), tags=("beta",), **GG)
-add("softplus.large", "softplus", lambda m, x: nnf(m, "softplus")(x), unary_in("large"), tags=("large",))
-add("exp.moderate", "exp", lambda m, x: (x * 10.0).exp(), unary_in(), tags=("moderate",), atol_scale=1e4)
+add(
+    "softplus.functional",
+    "softplus",
+    lambda m, x: nnf(m, "softplus")(x),
+    unary_in(),
+    tags=("functional",),
+    **GG,
+)
+add(
+    "softplus.beta_threshold",
+    "softplus",
+    lambda m, x, b: nnf(m, "softplus")(x, beta=b, threshold=2.0),
+    st.tuples(unary_in().map(lambda t: t[0]), st.sampled_from([0.5, 1.0, 2.0])),
+    tags=("beta",),
+    **GG,
+)
+add(
+    "softplus.large",
+    "softplus",
+    lambda m, x: nnf(m, "softplus")(x),
+    unary_in("large"),
+    tags=("large",),
+)
+add(
+    "exp.moderate",
+    "exp",
+    lambda m, x: (x * 10.0).exp(),
+    unary_in(),
+    tags=("moderate",),
+    atol_scale=1e4,
+)
 
 # clamp / clip ----------------------------------------------------------------------------
 
@@ -395,26 +586,73 @@ def clamp_in(draw, tensor_bounds=False):
     return x, lo, hi
 
 
-add("clamp.both", "clamp", lambda m, x: m.clamp(x, -0.5, 0.5), clamp_in(), tags=("both", "function"),
-    dtypes=FLOATS)
+add(
+    "clamp.both",
+    "clamp",
+    lambda m, x: m.clamp(x, -0.5, 0.5),
+    clamp_in(),
+    tags=("both", "function"),
+    dtypes=FLOATS,
+)
 add("clamp.min", "clamp", lambda m, x: m.clamp(x, min=-0.5), clamp_in(), tags=("min",))
 add("clamp.max", "clamp", lambda m, x: x.clamp(max=0.5), clamp_in(), tags=("max", "method"))
-add("clamp.method_both", "clamp", lambda m, x: x.clamp(min=-0.5, max=0.5), clamp_in(), tags=("both", "method"))
-add("clamp.int", "clamp", lambda m, x: x.clamp(-1, 2), unary_in(), dtypes=("int64",), differentiable=False,
-    tags=("int",))
-add("clamp.tensor_bounds", "clamp", lambda m, x, lo, hi: m.clamp(x, min=lo, max=hi), clamp_in(True),
-    tags=("tensor",))
-add("clamp.tensor_min", "clamp", lambda m, x, lo, hi: x.clamp(min=lo), clamp_in(True), tags=("tensor",))
-add("clamp.tensor_max", "clamp", lambda m, x, lo, hi: x.clamp(max=hi), clamp_in(True), tags=("tensor",))
+add(
+    "clamp.method_both",
+    "clamp",
+    lambda m, x: x.clamp(min=-0.5, max=0.5),
+    clamp_in(),
+    tags=("both", "method"),
+)
+add(
+    "clamp.int",
+    "clamp",
+    lambda m, x: x.clamp(-1, 2),
+    unary_in(),
+    dtypes=("int64",),
+    differentiable=False,
+    tags=("int",),
+)
+add(
+    "clamp.tensor_bounds",
+    "clamp",
+    lambda m, x, lo, hi: m.clamp(x, min=lo, max=hi),
+    clamp_in(True),
+    tags=("tensor",),
+)
+add(
+    "clamp.tensor_min",
+    "clamp",
+    lambda m, x, lo, hi: x.clamp(min=lo),
+    clamp_in(True),
+    tags=("tensor",),
+)
+add(
+    "clamp.tensor_max",
+    "clamp",
+    lambda m, x, lo, hi: x.clamp(max=hi),
+    clamp_in(True),
+    tags=("tensor",),
+)
 add("clip.function", "clip", lambda m, x: m.clip(x, -0.5, 0.5), clamp_in(), tags=("function",))
 add("clip.method", "clip", lambda m, x: x.clip(min=-0.5), clamp_in(), tags=("method",))
 
 # maximum / minimum / where ---------------------------------------------------------------
 for _name in ("maximum", "minimum"):
-    add(f"{_name}.function", _name, lambda m, x, y, f=_name: getattr(m, f)(x, y),
-        binary_in(no_ties=True), tags=("function",), dtypes=FLOATS_INT)
-    add(f"{_name}.method", _name, lambda m, x, y, f=_name: getattr(x, f)(y),
-        binary_in(no_ties=True), tags=("method",))
+    add(
+        f"{_name}.function",
+        _name,
+        lambda m, x, y, f=_name: getattr(m, f)(x, y),
+        binary_in(no_ties=True),
+        tags=("function",),
+        dtypes=FLOATS_INT,
+    )
+    add(
+        f"{_name}.method",
+        _name,
+        lambda m, x, y, f=_name: getattr(x, f)(y),
+        binary_in(no_ties=True),
+        tags=("method",),
+    )
 add("max.binary", "max", lambda m, x, y: m.max(x, y), binary_in(no_ties=True), tags=("binary",))
 add("min.binary", "min", lambda m, x, y: m.min(x, y), binary_in(no_ties=True), tags=("binary",))
 
@@ -427,11 +665,23 @@ def where_in(draw):
     return values(rng, c, "bool"), values(rng, a), values(rng, b)
 
 
-add("where.function", "where", lambda m, c, x, y: m.where(c, x, y), where_in(), tags=("function",),
-    dtypes=FLOATS_INT)
+add(
+    "where.function",
+    "where",
+    lambda m, c, x, y: m.where(c, x, y),
+    where_in(),
+    tags=("function",),
+    dtypes=FLOATS_INT,
+)
 add("where.method", "where", lambda m, c, x, y: x.where(c, y), where_in(), tags=("method",))
 add("where.scalar", "where", lambda m, c, x, y: m.where(c, x, 0.5), where_in(), tags=("scalar",))
-add("where.scalar_left", "where", lambda m, c, x, y: m.where(c, -1.0, y), where_in(), tags=("scalar",))
+add(
+    "where.scalar_left",
+    "where",
+    lambda m, c, x, y: m.where(c, -1.0, y),
+    where_in(),
+    tags=("scalar",),
+)
 
 # ---------------------------------------------------------------------------------------
 # reductions
@@ -441,45 +691,126 @@ _keep = st.booleans()
 
 for _name, _gg in (("sum", False), ("mean", False)):
     _dt = FLOATS_INT if _name == "sum" else FLOATS
-    add(f"{_name}.all_method", _name, lambda m, x, f=_name: getattr(x, f)(), unary_in(), tags=("all", "method"),
-        dtypes=_dt)
-    add(f"{_name}.all_function", _name, lambda m, x, f=_name: getattr(m, f)(x), unary_in(),
-        tags=("all", "function"), dtypes=_dt)
-    add(f"{_name}.dim_int", _name, lambda m, x, d, k, f=_name: getattr(x, f)(dim=d, keepdim=k),
-        reduce_in(kind="int"), tags=("dim_int", "keepdim"), dtypes=_dt)
-    add(f"{_name}.dim_tuple", _name, lambda m, x, d, k, f=_name: getattr(m, f)(x, dim=d, keepdim=k),
-        reduce_in(kind="tuple"), tags=("dim_tuple", "keepdim"), dtypes=_dt)
-    add(f"{_name}.dim_positional", _name, lambda m, x, d, k, f=_name: getattr(x, f)(d),
-        reduce_in(kind="int"), tags=("dim_int",), dtypes=_dt)
+    add(
+        f"{_name}.all_method",
+        _name,
+        lambda m, x, f=_name: getattr(x, f)(),
+        unary_in(),
+        tags=("all", "method"),
+        dtypes=_dt,
+    )
+    add(
+        f"{_name}.all_function",
+        _name,
+        lambda m, x, f=_name: getattr(m, f)(x),
+        unary_in(),
+        tags=("all", "function"),
+        dtypes=_dt,
+    )
+    add(
+        f"{_name}.dim_int",
+        _name,
+        lambda m, x, d, k, f=_name: getattr(x, f)(dim=d, keepdim=k),
+        reduce_in(kind="int"),
+        tags=("dim_int", "keepdim"),
+        dtypes=_dt,
+    )
+    add(
+        f"{_name}.dim_tuple",
+        _name,
+        lambda m, x, d, k, f=_name: getattr(m, f)(x, dim=d, keepdim=k),
+        reduce_in(kind="tuple"),
+        tags=("dim_tuple", "keepdim"),
+        dtypes=_dt,
+    )
+    add(
+        f"{_name}.dim_positional",
+        _name,
+        lambda m, x, d, k, f=_name: getattr(x, f)(d),
+        reduce_in(kind="int"),
+        tags=("dim_int",),
+        dtypes=_dt,
+    )
 add("sum.bool", "sum", lambda m, x: (x > 0).sum(), unary_in(), differentiable=False, tags=("bool",))
 
 for _name in ("var", "std"):
     # dims reduced have >= 3 elements so correction in {0, 1, 2} never divides by <= 0
-    add(f"{_name}.all", _name, lambda m, x, f=_name: getattr(x, f)(), unary_in(min_side=3, min_dims=1),
-        tags=("all",), **GG)
-    add(f"{_name}.all_unbiased_false", _name, lambda m, x, f=_name: getattr(m, f)(x, unbiased=False),
-        unary_in(min_side=3, min_dims=1), tags=("all", "unbiased"), **GG)
-    add(f"{_name}.dim_int", _name,
+    add(
+        f"{_name}.all",
+        _name,
+        lambda m, x, f=_name: getattr(x, f)(),
+        unary_in(min_side=3, min_dims=1),
+        tags=("all",),
+        **GG,
+    )
+    add(
+        f"{_name}.all_unbiased_false",
+        _name,
+        lambda m, x, f=_name: getattr(m, f)(x, unbiased=False),
+        unary_in(min_side=3, min_dims=1),
+        tags=("all", "unbiased"),
+        **GG,
+    )
+    add(
+        f"{_name}.dim_int",
+        _name,
         lambda m, x, d, k, f=_name: getattr(x, f)(dim=d, keepdim=k),
-        reduce_in(kind="int", min_side=3), tags=("dim_int", "keepdim"), **GG)
-    add(f"{_name}.dim_tuple_correction", _name,
+        reduce_in(kind="int", min_side=3),
+        tags=("dim_int", "keepdim"),
+        **GG,
+    )
+    add(
+        f"{_name}.dim_tuple_correction",
+        _name,
         lambda m, x, d, k, c, f=_name: getattr(m, f)(x, dim=d, correction=c, keepdim=k),
-        st.tuples(reduce_in(kind="tuple", min_side=3), st.sampled_from([0, 1, 2])).map(lambda t: (*t[0], t[1])),
-        tags=("dim_tuple", "correction", "keepdim"), **GG)
-    add(f"{_name}.dim_unbiased", _name,
+        st.tuples(reduce_in(kind="tuple", min_side=3), st.sampled_from([0, 1, 2])).map(
+            lambda t: (*t[0], t[1])
+        ),
+        tags=("dim_tuple", "correction", "keepdim"),
+        **GG,
+    )
+    add(
+        f"{_name}.dim_unbiased",
+        _name,
         lambda m, x, d, k, u, f=_name: getattr(x, f)(dim=d, unbiased=u, keepdim=k),
         st.tuples(reduce_in(kind="tuple", min_side=3), st.booleans()).map(lambda t: (*t[0], t[1])),
-        tags=("dim_tuple", "unbiased"), **GG)
-    add(f"{_name}.correction_all", _name, lambda m, x, c, f=_name: getattr(x, f)(correction=c),
+        tags=("dim_tuple", "unbiased"),
+        **GG,
+    )
+    add(
+        f"{_name}.correction_all",
+        _name,
+        lambda m, x, c, f=_name: getattr(x, f)(correction=c),
         st.tuples(unary_in(min_side=3, min_dims=1).map(lambda t: t[0]), st.sampled_from([0, 1, 2])),
-        tags=("correction",), **GG)
+        tags=("correction",),
+        **GG,
+    )
 
-add("prod.all", "prod", lambda m, x: x.prod(), unary_in("near1", max_side=3), tags=("all", "method"),
-    dtypes=FLOATS_INT, **GG)
-add("prod.function", "prod", lambda m, x: m.prod(x), unary_in("near1", max_side=3), tags=("all", "function"),
-    **GG)
-add("prod.dim_int", "prod", lambda m, x, d, k: x.prod(dim=d, keepdim=k), reduce_in("near1", kind="int"),
-    tags=("dim_int", "keepdim"), **GG)
+add(
+    "prod.all",
+    "prod",
+    lambda m, x: x.prod(),
+    unary_in("near1", max_side=3),
+    tags=("all", "method"),
+    dtypes=FLOATS_INT,
+    **GG,
+)
+add(
+    "prod.function",
+    "prod",
+    lambda m, x: m.prod(x),
+    unary_in("near1", max_side=3),
+    tags=("all", "function"),
+    **GG,
+)
+add(
+    "prod.dim_int",
+    "prod",
+    lambda m, x, d, k: x.prod(dim=d, keepdim=k),
+    reduce_in("near1", kind="int"),
+    tags=("dim_int", "keepdim"),
+    **GG,
+)
 
 
 @st.composite
@@ -496,55 +827,182 @@ add("prod.one_zero", "prod", lambda m, x: x.prod(), prod_zero_in(1), tags=("zero
 add("prod.two_zeros", "prod", lambda m, x: x.prod(), prod_zero_in(2), tags=("zero",))
 
 for _name in ("max", "min"):
-    add(f"{_name}.all_method", _name, lambda m, x, f=_name: getattr(x, f)(), unary_in("distinct"),
-        tags=("all", "method"), dtypes=FLOATS_INT)
-    add(f"{_name}.all_function", _name, lambda m, x, f=_name: getattr(m, f)(x), unary_in("distinct"),
-        tags=("all", "function"))
-    add(f"{_name}.dim", _name, lambda m, x, d, k, f=_name: getattr(x, f)(dim=d, keepdim=k),
-        reduce_in("distinct", kind="int"), tags=("dim", "keepdim"), dtypes=FLOATS_INT)
-    add(f"{_name}.dim_function", _name, lambda m, x, d, k, f=_name: getattr(m, f)(x, d, k),
-        reduce_in("distinct", kind="int"), tags=("dim", "function"))
-    add(f"{_name}.dim_values", _name, lambda m, x, d, k, f=_name: getattr(x, f)(dim=d).values,
-        reduce_in("distinct", kind="int"), tags=("dim", "namedtuple"))
-    add(f"{_name}.dim_indices", _name, lambda m, x, d, k, f=_name: getattr(x, f)(d).indices,
-        reduce_in("distinct", kind="int"), tags=("dim", "namedtuple"), differentiable=False)
+    add(
+        f"{_name}.all_method",
+        _name,
+        lambda m, x, f=_name: getattr(x, f)(),
+        unary_in("distinct"),
+        tags=("all", "method"),
+        dtypes=FLOATS_INT,
+    )
+    add(
+        f"{_name}.all_function",
+        _name,
+        lambda m, x, f=_name: getattr(m, f)(x),
+        unary_in("distinct"),
+        tags=("all", "function"),
+    )
+    add(
+        f"{_name}.dim",
+        _name,
+        lambda m, x, d, k, f=_name: getattr(x, f)(dim=d, keepdim=k),
+        reduce_in("distinct", kind="int"),
+        tags=("dim", "keepdim"),
+        dtypes=FLOATS_INT,
+    )
+    add(
+        f"{_name}.dim_function",
+        _name,
+        lambda m, x, d, k, f=_name: getattr(m, f)(x, d, k),
+        reduce_in("distinct", kind="int"),
+        tags=("dim", "function"),
+    )
+    add(
+        f"{_name}.dim_values",
+        _name,
+        lambda m, x, d, k, f=_name: getattr(x, f)(dim=d).values,
+        reduce_in("distinct", kind="int"),
+        tags=("dim", "namedtuple"),
+    )
+    add(
+        f"{_name}.dim_indices",
+        _name,
+        lambda m, x, d, k, f=_name: getattr(x, f)(d).indices,
+        reduce_in("distinct", kind="int"),
+        tags=("dim", "namedtuple"),
+        differentiable=False,
+    )
 
 for _name in ("amax", "amin"):
-    add(f"{_name}.dim_int", _name, lambda m, x, d, k, f=_name: getattr(x, f)(dim=d, keepdim=k),
-        reduce_in("distinct", kind="int"), tags=("dim_int", "keepdim", "method"), dtypes=FLOATS_INT)
-    add(f"{_name}.dim_tuple", _name, lambda m, x, d, k, f=_name: getattr(m, f)(x, dim=d, keepdim=k),
-        reduce_in("distinct", kind="tuple"), tags=("dim_tuple", "keepdim", "function"))
-    add(f"{_name}.all", _name, lambda m, x, f=_name: getattr(m, f)(x), unary_in("distinct"), tags=("all",))
+    add(
+        f"{_name}.dim_int",
+        _name,
+        lambda m, x, d, k, f=_name: getattr(x, f)(dim=d, keepdim=k),
+        reduce_in("distinct", kind="int"),
+        tags=("dim_int", "keepdim", "method"),
+        dtypes=FLOATS_INT,
+    )
+    add(
+        f"{_name}.dim_tuple",
+        _name,
+        lambda m, x, d, k, f=_name: getattr(m, f)(x, dim=d, keepdim=k),
+        reduce_in("distinct", kind="tuple"),
+        tags=("dim_tuple", "keepdim", "function"),
+    )
+    add(
+        f"{_name}.all",
+        _name,
+        lambda m, x, f=_name: getattr(m, f)(x),
+        unary_in("distinct"),
+        tags=("all",),
+    )
 
-add("logsumexp.dim_int", "logsumexp", lambda m, x, d, k: m.logsumexp(x, dim=d, keepdim=k),
-    reduce_in(kind="int"), tags=("dim_int", "keepdim", "function"), **GG)
-add("logsumexp.dim_tuple", "logsumexp", lambda m, x, d, k: x.logsumexp(dim=d, keepdim=k),
-    reduce_in(kind="tuple"), tags=("dim_tuple", "keepdim", "method"), **GG)
-add("logsumexp.large", "logsumexp", lambda m, x, d, k: m.logsumexp(x, d, k),
-    reduce_in("large", kind="int"), tags=("large",), atol_scale=1e3)
+add(
+    "logsumexp.dim_int",
+    "logsumexp",
+    lambda m, x, d, k: m.logsumexp(x, dim=d, keepdim=k),
+    reduce_in(kind="int"),
+    tags=("dim_int", "keepdim", "function"),
+    **GG,
+)
+add(
+    "logsumexp.dim_tuple",
+    "logsumexp",
+    lambda m, x, d, k: x.logsumexp(dim=d, keepdim=k),
+    reduce_in(kind="tuple"),
+    tags=("dim_tuple", "keepdim", "method"),
+    **GG,
+)
+add(
+    "logsumexp.large",
+    "logsumexp",
+    lambda m, x, d, k: m.logsumexp(x, d, k),
+    reduce_in("large", kind="int"),
+    tags=("large",),
+    atol_scale=1e3,
+)
 
-add("norm.p2_default", "norm", lambda m, x: x.norm(), unary_in("nonzero"), tags=("p2", "method"), **GG)
-add("norm.p2_function", "norm", lambda m, x: m.norm(x), unary_in("nonzero"), tags=("p2", "function"), **GG)
+add(
+    "norm.p2_default",
+    "norm",
+    lambda m, x: x.norm(),
+    unary_in("nonzero"),
+    tags=("p2", "method"),
+    **GG,
+)
+add(
+    "norm.p2_function",
+    "norm",
+    lambda m, x: m.norm(x),
+    unary_in("nonzero"),
+    tags=("p2", "function"),
+    **GG,
+)
 add("norm.p1", "norm", lambda m, x: x.norm(p=1), unary_in("nonzero"), tags=("p1",))
-add("norm.inf", "norm", lambda m, x: x.norm(p=float("inf")), unary_in("distinct_abs"), tags=("inf",))
+add(
+    "norm.inf", "norm", lambda m, x: x.norm(p=float("inf")), unary_in("distinct_abs"), tags=("inf",)
+)
 add("norm.fro", "norm", lambda m, x: x.norm(p="fro"), unary_in("nonzero"), tags=("fro",), **GG)
-add("norm.p2_dim_int", "norm", lambda m, x, d, k: x.norm(dim=d, keepdim=k), reduce_in("nonzero", kind="int"),
-    tags=("dim_int", "keepdim", "p2"), **GG)
-add("norm.p2_dim_tuple", "norm", lambda m, x, d, k: m.norm(x, p=2, dim=d, keepdim=k),
-    reduce_in("nonzero", kind="tuple"), tags=("dim_tuple", "keepdim", "p2"), **GG)
-add("norm.p1_dim", "norm", lambda m, x, d, k: x.norm(p=1, dim=d, keepdim=k), reduce_in("nonzero", kind="tuple"),
-    tags=("p1", "dim_tuple"))
-add("norm.inf_dim", "norm", lambda m, x, d, k: x.norm(p=float("inf"), dim=d, keepdim=k),
-    reduce_in("distinct_abs", kind="int"), tags=("inf", "dim_int"))
-add("norm.fro_dim", "norm", lambda m, x, d, k: x.norm(p="fro", dim=d, keepdim=k),
-    reduce_in("nonzero", kind="tuple", max_dims=2).map(lambda t: (t[0], tuple(range(t[0].ndim)), t[2])),
-    tags=("fro", "dim_tuple"), **GG)
+add(
+    "norm.p2_dim_int",
+    "norm",
+    lambda m, x, d, k: x.norm(dim=d, keepdim=k),
+    reduce_in("nonzero", kind="int"),
+    tags=("dim_int", "keepdim", "p2"),
+    **GG,
+)
+add(
+    "norm.p2_dim_tuple",
+    "norm",
+    lambda m, x, d, k: m.norm(x, p=2, dim=d, keepdim=k),
+    reduce_in("nonzero", kind="tuple"),
+    tags=("dim_tuple", "keepdim", "p2"),
+    **GG,
+)
+add(
+    "norm.p1_dim",
+    "norm",
+    lambda m, x, d, k: x.norm(p=1, dim=d, keepdim=k),
+    reduce_in("nonzero", kind="tuple"),
+    tags=("p1", "dim_tuple"),
+)
+add(
+    "norm.inf_dim",
+    "norm",
+    lambda m, x, d, k: x.norm(p=float("inf"), dim=d, keepdim=k),
+    reduce_in("distinct_abs", kind="int"),
+    tags=("inf", "dim_int"),
+)
+add(
+    "norm.fro_dim",
+    "norm",
+    lambda m, x, d, k: x.norm(p="fro", dim=d, keepdim=k),
+    reduce_in("nonzero", kind="tuple", max_dims=2).map(
+        lambda t: (t[0], tuple(range(t[0].ndim)), t[2])
+    ),
+    tags=("fro", "dim_tuple"),
+    **GG,
+)
 
 for _name in ("argmax", "argmin"):
-    add(f"{_name}.all", _name, lambda m, x, f=_name: getattr(m, f)(x), unary_in("distinct"), tags=("all",),
-        differentiable=False, dtypes=NONDIFF_ALL)
-    add(f"{_name}.dim", _name, lambda m, x, d, k, f=_name: getattr(x, f)(dim=d, keepdim=k),
-        reduce_in("distinct", kind="int"), tags=("dim", "keepdim"), differentiable=False, dtypes=NONDIFF_ALL)
+    add(
+        f"{_name}.all",
+        _name,
+        lambda m, x, f=_name: getattr(m, f)(x),
+        unary_in("distinct"),
+        tags=("all",),
+        differentiable=False,
+        dtypes=NONDIFF_ALL,
+    )
+    add(
+        f"{_name}.dim",
+        _name,
+        lambda m, x, d, k, f=_name: getattr(x, f)(dim=d, keepdim=k),
+        reduce_in("distinct", kind="int"),
+        tags=("dim", "keepdim"),
+        differentiable=False,
+        dtypes=NONDIFF_ALL,
+    )
 
 # ---------------------------------------------------------------------------------------
 # shape ops
@@ -566,13 +1024,32 @@ def reshape_in(draw):
     return values(rng, shp), target
 
 
-add("reshape.method", "reshape", lambda m, x, s: x.reshape(s), reshape_in(), tags=("method",),
-    dtypes=FLOATS_INT)
-add("reshape.varargs", "reshape", lambda m, x, s: x.reshape(*s) if s else x.reshape(()), reshape_in(),
-    tags=("method",))
-add("reshape.function", "reshape", lambda m, x, s: m.reshape(x, s), reshape_in(), tags=("function",))
+add(
+    "reshape.method",
+    "reshape",
+    lambda m, x, s: x.reshape(s),
+    reshape_in(),
+    tags=("method",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "reshape.varargs",
+    "reshape",
+    lambda m, x, s: x.reshape(*s) if s else x.reshape(()),
+    reshape_in(),
+    tags=("method",),
+)
+add(
+    "reshape.function", "reshape", lambda m, x, s: m.reshape(x, s), reshape_in(), tags=("function",)
+)
 add("view.tuple", "view", lambda m, x, s: x.view(s), reshape_in(), tags=("method",))
-add("view.varargs", "view", lambda m, x, s: x.view(*s) if s else x.view(()), reshape_in(), tags=("method",))
+add(
+    "view.varargs",
+    "view",
+    lambda m, x, s: x.view(*s) if s else x.view(()),
+    reshape_in(),
+    tags=("method",),
+)
 
 
 @st.composite
@@ -587,10 +1064,21 @@ def flatten_in(draw):
     return values(rng, shp), a, b
 
 
-add("flatten.method", "flatten", lambda m, x, a, b: x.flatten(), flatten_in(), tags=("method",),
-    dtypes=FLOATS_INT)
-add("flatten.dims", "flatten", lambda m, x, a, b: m.flatten(x, start_dim=a, end_dim=b), flatten_in(),
-    tags=("function",))
+add(
+    "flatten.method",
+    "flatten",
+    lambda m, x, a, b: x.flatten(),
+    flatten_in(),
+    tags=("method",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "flatten.dims",
+    "flatten",
+    lambda m, x, a, b: m.flatten(x, start_dim=a, end_dim=b),
+    flatten_in(),
+    tags=("function",),
+)
 add("flatten.start", "flatten", lambda m, x, a, b: x.flatten(a), flatten_in(), tags=("method",))
 
 
@@ -607,11 +1095,35 @@ def squeeze_in(draw, kind):
     return x, tuple(draw(st.lists(st.integers(0, nd - 1), min_size=1, max_size=nd, unique=True)))
 
 
-add("squeeze.all", "squeeze", lambda m, x: x.squeeze(), squeeze_in("none"), tags=("method",),
-    dtypes=FLOATS_INT)
-add("squeeze.dim", "squeeze", lambda m, x, d: x.squeeze(d), squeeze_in("int"), tags=("method", "dim"))
-add("squeeze.function", "squeeze", lambda m, x, d: m.squeeze(x, d), squeeze_in("int"), tags=("function",))
-add("squeeze.dims_tuple", "squeeze", lambda m, x, d: x.squeeze(d), squeeze_in("tuple"), tags=("dim_tuple",))
+add(
+    "squeeze.all",
+    "squeeze",
+    lambda m, x: x.squeeze(),
+    squeeze_in("none"),
+    tags=("method",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "squeeze.dim",
+    "squeeze",
+    lambda m, x, d: x.squeeze(d),
+    squeeze_in("int"),
+    tags=("method", "dim"),
+)
+add(
+    "squeeze.function",
+    "squeeze",
+    lambda m, x, d: m.squeeze(x, d),
+    squeeze_in("int"),
+    tags=("function",),
+)
+add(
+    "squeeze.dims_tuple",
+    "squeeze",
+    lambda m, x, d: x.squeeze(d),
+    squeeze_in("tuple"),
+    tags=("dim_tuple",),
+)
 
 
 @st.composite
@@ -621,9 +1133,21 @@ def unsqueeze_in(draw):
     return values(rng, shp), draw(st.integers(-len(shp) - 1, len(shp)))
 
 
-add("unsqueeze.method", "unsqueeze", lambda m, x, d: x.unsqueeze(d), unsqueeze_in(), tags=("method",),
-    dtypes=FLOATS_INT)
-add("unsqueeze.function", "unsqueeze", lambda m, x, d: m.unsqueeze(x, d), unsqueeze_in(), tags=("function",))
+add(
+    "unsqueeze.method",
+    "unsqueeze",
+    lambda m, x, d: x.unsqueeze(d),
+    unsqueeze_in(),
+    tags=("method",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "unsqueeze.function",
+    "unsqueeze",
+    lambda m, x, d: m.unsqueeze(x, d),
+    unsqueeze_in(),
+    tags=("function",),
+)
 
 
 @st.composite
@@ -634,10 +1158,21 @@ def two_dims_in(draw, min_dims=1):
     return values(rng, shp), draw(st.integers(-nd, nd - 1)), draw(st.integers(-nd, nd - 1))
 
 
-add("transpose.method", "transpose", lambda m, x, a, b: x.transpose(a, b), two_dims_in(), tags=("method",),
-    dtypes=FLOATS_INT)
-add("transpose.function", "transpose", lambda m, x, a, b: m.transpose(x, a, b), two_dims_in(),
-    tags=("function",))
+add(
+    "transpose.method",
+    "transpose",
+    lambda m, x, a, b: x.transpose(a, b),
+    two_dims_in(),
+    tags=("method",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "transpose.function",
+    "transpose",
+    lambda m, x, a, b: m.transpose(x, a, b),
+    two_dims_in(),
+    tags=("function",),
+)
 add("t.method", "t", lambda m, x: x.t(), unary_in(min_dims=2, max_dims=2), tags=("method",))
 
 
@@ -650,13 +1185,36 @@ def permute_in(draw):
     return values(rng, shp), perm
 
 
-add("permute.varargs", "permute", lambda m, x, p: x.permute(*p), permute_in(), tags=("method",),
-    dtypes=FLOATS_INT)
+add(
+    "permute.varargs",
+    "permute",
+    lambda m, x, p: x.permute(*p),
+    permute_in(),
+    tags=("method",),
+    dtypes=FLOATS_INT,
+)
 add("permute.tuple", "permute", lambda m, x, p: x.permute(p), permute_in(), tags=("method",))
-add("permute.function", "permute", lambda m, x, p: m.permute(x, p), permute_in(), tags=("function",))
-add("T.2d", "T", lambda m, x: x.T, unary_in(min_dims=2, max_dims=2), tags=("property",), dtypes=FLOATS_INT)
-add("T.chain", "T", lambda m, x: (x.T * 2.0).T, unary_in(min_dims=2, max_dims=2), tags=("property",))
-add("mT.batched", "mT", lambda m, x: x.mT, unary_in(min_dims=2, max_dims=4, max_side=3), tags=("property",))
+add(
+    "permute.function", "permute", lambda m, x, p: m.permute(x, p), permute_in(), tags=("function",)
+)
+add(
+    "T.2d",
+    "T",
+    lambda m, x: x.T,
+    unary_in(min_dims=2, max_dims=2),
+    tags=("property",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "T.chain", "T", lambda m, x: (x.T * 2.0).T, unary_in(min_dims=2, max_dims=2), tags=("property",)
+)
+add(
+    "mT.batched",
+    "mT",
+    lambda m, x: x.mT,
+    unary_in(min_dims=2, max_dims=4, max_side=3),
+    tags=("property",),
+)
 
 
 @st.composite
@@ -673,14 +1231,36 @@ def expand_in(draw, allow_minus1=True):
     return values(rng, shp), tuple(lead + target)
 
 
-add("expand.varargs", "expand", lambda m, x, s: x.expand(*s) if s else x.expand(()), expand_in(),
-    tags=("method",))
-add("expand.tuple", "expand", lambda m, x, s: x.expand(s), expand_in(), tags=("method",), dtypes=FLOATS_INT)
+add(
+    "expand.varargs",
+    "expand",
+    lambda m, x, s: x.expand(*s) if s else x.expand(()),
+    expand_in(),
+    tags=("method",),
+)
+add(
+    "expand.tuple",
+    "expand",
+    lambda m, x, s: x.expand(s),
+    expand_in(),
+    tags=("method",),
+    dtypes=FLOATS_INT,
+)
 add("expand.then_op", "expand", lambda m, x, s: x.expand(s) * 3.0, expand_in(), tags=("method",))
-add("broadcast_to.function", "broadcast_to", lambda m, x, s: m.broadcast_to(x, s), expand_in(False),
-    tags=("function",))
-add("broadcast_to.method", "broadcast_to", lambda m, x, s: x.broadcast_to(s), expand_in(False),
-    tags=("method",))
+add(
+    "broadcast_to.function",
+    "broadcast_to",
+    lambda m, x, s: m.broadcast_to(x, s),
+    expand_in(False),
+    tags=("function",),
+)
+add(
+    "broadcast_to.method",
+    "broadcast_to",
+    lambda m, x, s: x.broadcast_to(s),
+    expand_in(False),
+    tags=("method",),
+)
 
 
 @st.composite
@@ -691,7 +1271,14 @@ def repeat_in(draw):
     return values(rng, shp), tuple(reps)
 
 
-add("repeat.varargs", "repeat", lambda m, x, r: x.repeat(*r), repeat_in(), tags=("method",), dtypes=FLOATS_INT)
+add(
+    "repeat.varargs",
+    "repeat",
+    lambda m, x, r: x.repeat(*r),
+    repeat_in(),
+    tags=("method",),
+    dtypes=FLOATS_INT,
+)
 add("repeat.tuple", "repeat", lambda m, x, r: x.repeat(r), repeat_in(), tags=("method",))
 
 
@@ -702,7 +1289,14 @@ def flip_in(draw):
     return values(rng, shp), draw(dim_strategy(len(shp), "tuple"))
 
 
-add("flip.function", "flip", lambda m, x, d: m.flip(x, d), flip_in(), tags=("function",), dtypes=FLOATS_INT)
+add(
+    "flip.function",
+    "flip",
+    lambda m, x, d: m.flip(x, d),
+    flip_in(),
+    tags=("function",),
+    dtypes=FLOATS_INT,
+)
 add("flip.method", "flip", lambda m, x, d: x.flip(d), flip_in(), tags=("method",))
 add("flip.varargs", "flip", lambda m, x, d: x.flip(*d), flip_in(), tags=("method",))
 
@@ -723,9 +1317,21 @@ def cat_in(draw, same_shape=False):
     return (*arrs, d)
 
 
-add("cat.list", "cat", lambda m, *a: m.cat(list(a[:-1]), dim=a[-1]), cat_in(), tags=("function",),
-    dtypes=FLOATS_INT)
-add("cat.tuple_positional", "cat", lambda m, *a: m.cat(tuple(a[:-1]), a[-1]), cat_in(), tags=("function",))
+add(
+    "cat.list",
+    "cat",
+    lambda m, *a: m.cat(list(a[:-1]), dim=a[-1]),
+    cat_in(),
+    tags=("function",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "cat.tuple_positional",
+    "cat",
+    lambda m, *a: m.cat(tuple(a[:-1]), a[-1]),
+    cat_in(),
+    tags=("function",),
+)
 
 
 @st.composite
@@ -735,8 +1341,14 @@ def stack_in(draw):
     return (*items[:-1], draw(st.integers(-nd - 1, nd)))
 
 
-add("stack.list", "stack", lambda m, *a: m.stack(list(a[:-1]), dim=a[-1]), stack_in(), tags=("function",),
-    dtypes=FLOATS_INT)
+add(
+    "stack.list",
+    "stack",
+    lambda m, *a: m.stack(list(a[:-1]), dim=a[-1]),
+    stack_in(),
+    tags=("function",),
+    dtypes=FLOATS_INT,
+)
 add("stack.default_dim", "stack", lambda m, *a: m.stack(a[:-1]), stack_in(), tags=("function",))
 
 
@@ -758,11 +1370,29 @@ def split_in(draw, kind):
 
 
 add("split.size", "split", lambda m, x, s, d: x.split(s, dim=d), split_in("size"), tags=("method",))
-add("split.sections", "split", lambda m, x, s, d: m.split(x, s, d), split_in("sections"),
-    tags=("function", "sections"), dtypes=FLOATS_INT)
-add("chunk.method", "chunk", lambda m, x, c, d: x.chunk(c, dim=d), split_in("chunks"), tags=("method",))
-add("chunk.function", "chunk", lambda m, x, c, d: m.chunk(x, c, d), split_in("chunks"), tags=("function",),
-    dtypes=FLOATS_INT)
+add(
+    "split.sections",
+    "split",
+    lambda m, x, s, d: m.split(x, s, d),
+    split_in("sections"),
+    tags=("function", "sections"),
+    dtypes=FLOATS_INT,
+)
+add(
+    "chunk.method",
+    "chunk",
+    lambda m, x, c, d: x.chunk(c, dim=d),
+    split_in("chunks"),
+    tags=("method",),
+)
+add(
+    "chunk.function",
+    "chunk",
+    lambda m, x, c, d: m.chunk(x, c, d),
+    split_in("chunks"),
+    tags=("function",),
+    dtypes=FLOATS_INT,
+)
 
 
 @st.composite
@@ -778,10 +1408,21 @@ def pad_in(draw, allow_negative=False):
     return values(rng, shp), tuple(pads)
 
 
-add("pad.constant", "pad", lambda m, x, p: nnf(m, "pad")(x, p), pad_in(), tags=("functional",),
-    dtypes=FLOATS_INT)
-add("pad.value", "pad", lambda m, x, p: nnf(m, "pad")(x, p, mode="constant", value=1.5), pad_in(),
-    tags=("value",))
+add(
+    "pad.constant",
+    "pad",
+    lambda m, x, p: nnf(m, "pad")(x, p),
+    pad_in(),
+    tags=("functional",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "pad.value",
+    "pad",
+    lambda m, x, p: nnf(m, "pad")(x, p, mode="constant", value=1.5),
+    pad_in(),
+    tags=("value",),
+)
 add("pad.negative", "pad", lambda m, x, p: nnf(m, "pad")(x, p), pad_in(True), tags=("negative",))
 
 # ---------------------------------------------------------------------------------------
@@ -823,7 +1464,9 @@ def simple_index(draw, kind):
     if kind == "int":
         idx = draw(st.integers(-n, n - 1))
     elif kind == "slice":
-        idx = slice(draw(st.integers(-n, n)), draw(st.none() | st.integers(-n, n)), draw(st.integers(1, 2)))
+        idx = slice(
+            draw(st.integers(-n, n)), draw(st.none() | st.integers(-n, n)), draw(st.integers(1, 2))
+        )
     else:
         idx = kind
     rng = np.random.default_rng(draw(SEEDS))
@@ -834,13 +1477,21 @@ def _getitem(m, x, idx):
     return x[idx]
 
 
-add("index.basic", "index", _getitem, basic_index(), tags=("int", "slice", "none", "ellipsis"),
-    dtypes=FLOATS_INT)
+add(
+    "index.basic",
+    "index",
+    _getitem,
+    basic_index(),
+    tags=("int", "slice", "none", "ellipsis"),
+    dtypes=FLOATS_INT,
+)
 add("index.int", "index", _getitem, simple_index("int"), tags=("int",))
 add("index.slice", "index", _getitem, simple_index("slice"), tags=("slice",))
 add("index.none", "index", lambda m, x: x[None], unary_in(), tags=("none",))
 add("index.ellipsis", "index", lambda m, x: x[..., 0], unary_in(min_dims=1), tags=("ellipsis",))
-add("index.ellipsis_none", "index", lambda m, x: x[..., None], unary_in(), tags=("ellipsis", "none"))
+add(
+    "index.ellipsis_none", "index", lambda m, x: x[..., None], unary_in(), tags=("ellipsis", "none")
+)
 
 
 @st.composite
@@ -874,18 +1525,44 @@ def int_array_index(draw, kind, unique=False):
     raise ValueError(kind)
 
 
-add("index.int_tensor", "index", _getitem, int_array_index("1d"), tags=("int_array", "repeated"),
-    dtypes=FLOATS_INT)
+add(
+    "index.int_tensor",
+    "index",
+    _getitem,
+    int_array_index("1d"),
+    tags=("int_array", "repeated"),
+    dtypes=FLOATS_INT,
+)
 add("index.int_tensor_2d", "index", _getitem, int_array_index("2d"), tags=("int_array", "repeated"))
 add("index.int_list", "index", _getitem, int_array_index("list"), tags=("int_array", "repeated"))
-add("index.int_tensor_dim1", "index", lambda m, x, i: x[:, i], int_array_index("second_dim"),
-    tags=("int_array", "repeated", "mixed"))
-add("index.int_tensor_ellipsis", "index", lambda m, x, i: x[None, :, i, ...], int_array_index("second_dim"),
-    tags=("int_array", "mixed"))
-add("index.int_tensor_pair", "index", lambda m, x, i, j: x[i, j], int_array_index("pair"),
-    tags=("int_array", "repeated", "broadcast"))
-add("index.slice_then_int_tensor", "index", lambda m, x, i: x[1:, i], int_array_index("second_dim"),
-    tags=("int_array", "mixed"))
+add(
+    "index.int_tensor_dim1",
+    "index",
+    lambda m, x, i: x[:, i],
+    int_array_index("second_dim"),
+    tags=("int_array", "repeated", "mixed"),
+)
+add(
+    "index.int_tensor_ellipsis",
+    "index",
+    lambda m, x, i: x[None, :, i, ...],
+    int_array_index("second_dim"),
+    tags=("int_array", "mixed"),
+)
+add(
+    "index.int_tensor_pair",
+    "index",
+    lambda m, x, i, j: x[i, j],
+    int_array_index("pair"),
+    tags=("int_array", "repeated", "broadcast"),
+)
+add(
+    "index.slice_then_int_tensor",
+    "index",
+    lambda m, x, i: x[1:, i],
+    int_array_index("second_dim"),
+    tags=("int_array", "mixed"),
+)
 
 
 @st.composite
@@ -918,10 +1595,22 @@ def gather_in(draw):
     return values(rng, shp), d, rng.integers(0, shp[d], ishp).astype(np.int64)
 
 
-add("gather.function", "gather", lambda m, x, d, i: m.gather(x, d, i), gather_in(), tags=("function",),
-    dtypes=FLOATS_INT)
+add(
+    "gather.function",
+    "gather",
+    lambda m, x, d, i: m.gather(x, d, i),
+    gather_in(),
+    tags=("function",),
+    dtypes=FLOATS_INT,
+)
 add("gather.method", "gather", lambda m, x, d, i: x.gather(d, i), gather_in(), tags=("method",))
-add("gather.kwargs", "gather", lambda m, x, d, i: m.gather(x, dim=d, index=i), gather_in(), tags=("function",))
+add(
+    "gather.kwargs",
+    "gather",
+    lambda m, x, d, i: m.gather(x, dim=d, index=i),
+    gather_in(),
+    tags=("function",),
+)
 
 
 @st.composite
@@ -933,15 +1622,37 @@ def index_select_in(draw):
     return values(rng, shp), d, rng.integers(0, shp[d], draw(st.integers(1, 6))).astype(np.int64)
 
 
-add("index_select.function", "index_select", lambda m, x, d, i: m.index_select(x, d, i), index_select_in(),
-    tags=("function",), dtypes=FLOATS_INT)
-add("index_select.method", "index_select", lambda m, x, d, i: x.index_select(d, i), index_select_in(),
-    tags=("method",))
+add(
+    "index_select.function",
+    "index_select",
+    lambda m, x, d, i: m.index_select(x, d, i),
+    index_select_in(),
+    tags=("function",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "index_select.method",
+    "index_select",
+    lambda m, x, d, i: x.index_select(d, i),
+    index_select_in(),
+    tags=("method",),
+)
 
-add("masked_fill.method", "masked_fill", lambda m, x, k: x.masked_fill(k, 0.0), mask_in("broadcast"),
-    tags=("method",), dtypes=FLOATS_INT)
-add("masked_fill.function", "masked_fill", lambda m, x, k: m.masked_fill(x, k, -1.5), mask_in("broadcast"),
-    tags=("function",))
+add(
+    "masked_fill.method",
+    "masked_fill",
+    lambda m, x, k: x.masked_fill(k, 0.0),
+    mask_in("broadcast"),
+    tags=("method",),
+    dtypes=FLOATS_INT,
+)
+add(
+    "masked_fill.function",
+    "masked_fill",
+    lambda m, x, k: m.masked_fill(x, k, -1.5),
+    mask_in("broadcast"),
+    tags=("function",),
+)
 
 
 @st.composite
@@ -952,11 +1663,22 @@ def mask_keep_first(draw):
     return x, k
 
 
-add("masked_fill.neg_inf_softmax", "masked_fill", lambda m, x, k: x.masked_fill(k, float("-inf")).softmax(-1),
-    mask_keep_first(), tags=("inf",))
-add("masked_fill.tensor_value", "masked_fill", lambda m, x, k, v: x.masked_fill(k, v),
+add(
+    "masked_fill.neg_inf_softmax",
+    "masked_fill",
+    lambda m, x, k: x.masked_fill(k, float("-inf")).softmax(-1),
+    mask_keep_first(),
+    tags=("inf",),
+)
+add(
+    "masked_fill.tensor_value",
+    "masked_fill",
+    lambda m, x, k, v: x.masked_fill(k, v),
     st.tuples(mask_in("broadcast"), SEEDS).map(
-        lambda t: (*t[0], np.asarray(np.random.default_rng(t[1]).uniform(-2, 2, ())))), tags=("tensor_value",))
+        lambda t: (*t[0], np.asarray(np.random.default_rng(t[1]).uniform(-2, 2, ())))
+    ),
+    tags=("tensor_value",),
+)
 
 # ---------------------------------------------------------------------------------------
 # softmax family
@@ -971,48 +1693,157 @@ def softmax_in(draw, domain="real"):
 
 
 for _name in ("softmax", "log_softmax"):
-    add(f"{_name}.function", _name, lambda m, x, d, f=_name: getattr(m, f)(x, d), softmax_in(),
-        tags=("function",), **GG)
-    add(f"{_name}.method", _name, lambda m, x, d, f=_name: getattr(x, f)(dim=d), softmax_in(),
-        tags=("method",), **GG)
-    add(f"{_name}.functional", _name, lambda m, x, d, f=_name: nnf(m, f)(x, dim=d), softmax_in(),
-        tags=("functional",), **GG)
-    add(f"{_name}.large", _name, lambda m, x, d, f=_name: getattr(m, f)(x, dim=d), softmax_in("large"),
-        tags=("large",), atol_scale=1e3 if _name == "log_softmax" else 1.0)
+    add(
+        f"{_name}.function",
+        _name,
+        lambda m, x, d, f=_name: getattr(m, f)(x, d),
+        softmax_in(),
+        tags=("function",),
+        **GG,
+    )
+    add(
+        f"{_name}.method",
+        _name,
+        lambda m, x, d, f=_name: getattr(x, f)(dim=d),
+        softmax_in(),
+        tags=("method",),
+        **GG,
+    )
+    add(
+        f"{_name}.functional",
+        _name,
+        lambda m, x, d, f=_name: nnf(m, f)(x, dim=d),
+        softmax_in(),
+        tags=("functional",),
+        **GG,
+    )
+    add(
+        f"{_name}.large",
+        _name,
+        lambda m, x, d, f=_name: getattr(m, f)(x, dim=d),
+        softmax_in("large"),
+        tags=("large",),
+        atol_scale=1e3 if _name == "log_softmax" else 1.0,
+    )
 
 # ---------------------------------------------------------------------------------------
 # comparisons and logical ops (bool outputs: values only)
 # ---------------------------------------------------------------------------------------
 
-_CMP = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
-        "le": lambda a, b: a <= b, "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b}
+_CMP = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+}
 ND = dict(differentiable=False, dtypes=NONDIFF_ALL)
 for _name, _f in _CMP.items():
-    add(f"{_name}.operator", _name, lambda m, x, y, f=_f: f(x, y), binary_in("ties", "ties"),
-        tags=("operator",), **ND)
-    add(f"{_name}.function", _name, lambda m, x, y, f=_name: getattr(m, f)(x, y), binary_in("ties", "ties"),
-        tags=("function",), **ND)
-    add(f"{_name}.method", _name, lambda m, x, y, f=_name: getattr(x, f)(y), binary_in("ties", "ties"),
-        tags=("method",), **ND)
-    add(f"{_name}.scalar", _name, lambda m, x, f=_f: f(x, 1.0), unary_in("ties"), tags=("scalar",), **ND)
-    add(f"{_name}.rscalar", _name, lambda m, x, f=_f: f(1, x), unary_in("ties"), tags=("rscalar",), **ND)
+    add(
+        f"{_name}.operator",
+        _name,
+        lambda m, x, y, f=_f: f(x, y),
+        binary_in("ties", "ties"),
+        tags=("operator",),
+        **ND,
+    )
+    add(
+        f"{_name}.function",
+        _name,
+        lambda m, x, y, f=_name: getattr(m, f)(x, y),
+        binary_in("ties", "ties"),
+        tags=("function",),
+        **ND,
+    )
+    add(
+        f"{_name}.method",
+        _name,
+        lambda m, x, y, f=_name: getattr(x, f)(y),
+        binary_in("ties", "ties"),
+        tags=("method",),
+        **ND,
+    )
+    add(
+        f"{_name}.scalar",
+        _name,
+        lambda m, x, f=_f: f(x, 1.0),
+        unary_in("ties"),
+        tags=("scalar",),
+        **ND,
+    )
+    add(
+        f"{_name}.rscalar",
+        _name,
+        lambda m, x, f=_f: f(1, x),
+        unary_in("ties"),
+        tags=("rscalar",),
+        **ND,
+    )
 
 LOGICAL = dict(differentiable=False, dtypes=("bool", "float32", "int64"))
 for _name in ("logical_and", "logical_or", "logical_xor"):
-    add(f"{_name}.function", _name, lambda m, x, y, f=_name: getattr(m, f)(x, y), binary_in("ties", "ties"),
-        tags=("function",), **LOGICAL)
-    add(f"{_name}.method", _name, lambda m, x, y, f=_name: getattr(x, f)(y), binary_in("ties", "ties"),
-        tags=("method",), **LOGICAL)
-add("logical_not.function", "logical_not", lambda m, x: m.logical_not(x), unary_in("ties"),
-    tags=("function",), **LOGICAL)
-add("logical_not.method", "logical_not", lambda m, x: x.logical_not(), unary_in("ties"), tags=("method",),
-    **LOGICAL)
+    add(
+        f"{_name}.function",
+        _name,
+        lambda m, x, y, f=_name: getattr(m, f)(x, y),
+        binary_in("ties", "ties"),
+        tags=("function",),
+        **LOGICAL,
+    )
+    add(
+        f"{_name}.method",
+        _name,
+        lambda m, x, y, f=_name: getattr(x, f)(y),
+        binary_in("ties", "ties"),
+        tags=("method",),
+        **LOGICAL,
+    )
+add(
+    "logical_not.function",
+    "logical_not",
+    lambda m, x: m.logical_not(x),
+    unary_in("ties"),
+    tags=("function",),
+    **LOGICAL,
+)
+add(
+    "logical_not.method",
+    "logical_not",
+    lambda m, x: x.logical_not(),
+    unary_in("ties"),
+    tags=("method",),
+    **LOGICAL,
+)
 BOOL_ONLY = dict(differentiable=False, dtypes=("bool",))
 add("invert.bool", "invert", lambda m, x: ~x, unary_in("ties"), tags=("operator",), **BOOL_ONLY)
-add("invert.of_compare", "invert", lambda m, x: ~(x > 0), unary_in("ties"), tags=("operator",), **ND)
-add("and.bool", "and", lambda m, x, y: x & y, binary_in("ties", "ties"), tags=("operator",), **BOOL_ONLY)
-add("or.bool", "or", lambda m, x, y: x | y, binary_in("ties", "ties"), tags=("operator",), **BOOL_ONLY)
-add("xor.bool", "xor", lambda m, x, y: x ^ y, binary_in("ties", "ties"), tags=("operator",), **BOOL_ONLY)
+add(
+    "invert.of_compare", "invert", lambda m, x: ~(x > 0), unary_in("ties"), tags=("operator",), **ND
+)
+add(
+    "and.bool",
+    "and",
+    lambda m, x, y: x & y,
+    binary_in("ties", "ties"),
+    tags=("operator",),
+    **BOOL_ONLY,
+)
+add(
+    "or.bool",
+    "or",
+    lambda m, x, y: x | y,
+    binary_in("ties", "ties"),
+    tags=("operator",),
+    **BOOL_ONLY,
+)
+add(
+    "xor.bool",
+    "xor",
+    lambda m, x, y: x ^ y,
+    binary_in("ties", "ties"),
+    tags=("operator",),
+    **BOOL_ONLY,
+)
 
 # ---------------------------------------------------------------------------------------
 # in-place ops (on a non-leaf clone; the result is squared so the saved values matter)
@@ -1034,29 +1865,104 @@ def inplace(op, call):
     return f
 
 
-add("add_.tensor", "add_", inplace("add_", lambda y, z: y.add_(z)), inplace_in(), tags=("method",), **GG)
-add("add_.alpha", "add_", inplace("add_", lambda y, z, a: y.add_(z, alpha=a)),
-    st.tuples(inplace_in(), scalars).map(lambda t: (*t[0], t[1])), tags=("alpha",), **GG)
-add("add_.scalar", "add_", inplace("add_", lambda y, s: y.add_(s)),
-    st.tuples(unary_in().map(lambda t: t[0]), scalars), tags=("scalar",))
-add("sub_.tensor", "sub_", inplace("sub_", lambda y, z: y.sub_(z)), inplace_in(), tags=("method",), **GG)
-add("sub_.alpha", "sub_", inplace("sub_", lambda y, z, a: y.sub_(z, alpha=a)),
-    st.tuples(inplace_in(), scalars).map(lambda t: (*t[0], t[1])), tags=("alpha",), **GG)
+add(
+    "add_.tensor",
+    "add_",
+    inplace("add_", lambda y, z: y.add_(z)),
+    inplace_in(),
+    tags=("method",),
+    **GG,
+)
+add(
+    "add_.alpha",
+    "add_",
+    inplace("add_", lambda y, z, a: y.add_(z, alpha=a)),
+    st.tuples(inplace_in(), scalars).map(lambda t: (*t[0], t[1])),
+    tags=("alpha",),
+    **GG,
+)
+add(
+    "add_.scalar",
+    "add_",
+    inplace("add_", lambda y, s: y.add_(s)),
+    st.tuples(unary_in().map(lambda t: t[0]), scalars),
+    tags=("scalar",),
+)
+add(
+    "sub_.tensor",
+    "sub_",
+    inplace("sub_", lambda y, z: y.sub_(z)),
+    inplace_in(),
+    tags=("method",),
+    **GG,
+)
+add(
+    "sub_.alpha",
+    "sub_",
+    inplace("sub_", lambda y, z, a: y.sub_(z, alpha=a)),
+    st.tuples(inplace_in(), scalars).map(lambda t: (*t[0], t[1])),
+    tags=("alpha",),
+    **GG,
+)
 add("mul_.scalar", "mul_", inplace("mul_", lambda y: y.mul_(2)), unary_in(), tags=("scalar",), **GG)
-add("mul_.tensor", "mul_", inplace("mul_", lambda y, z: y.mul_(z)), inplace_in(), tags=("method",), **GG)
-add("div_.tensor", "div_", inplace("div_", lambda y, z: y.div_(z)), inplace_in("nonzero"), tags=("method",),
-    **GG)
+add(
+    "mul_.tensor",
+    "mul_",
+    inplace("mul_", lambda y, z: y.mul_(z)),
+    inplace_in(),
+    tags=("method",),
+    **GG,
+)
+add(
+    "div_.tensor",
+    "div_",
+    inplace("div_", lambda y, z: y.div_(z)),
+    inplace_in("nonzero"),
+    tags=("method",),
+    **GG,
+)
 add("div_.scalar", "div_", inplace("div_", lambda y: y.div_(4.0)), unary_in(), tags=("scalar",))
-add("clamp_.both", "clamp_", inplace("clamp_", lambda y: y.clamp_(-0.5, 0.5)), clamp_in(), tags=("both",))
-add("clamp_.min", "clamp_", inplace("clamp_", lambda y: y.clamp_(min=-0.5)), clamp_in(), tags=("min",))
+add(
+    "clamp_.both",
+    "clamp_",
+    inplace("clamp_", lambda y: y.clamp_(-0.5, 0.5)),
+    clamp_in(),
+    tags=("both",),
+)
+add(
+    "clamp_.min",
+    "clamp_",
+    inplace("clamp_", lambda y: y.clamp_(min=-0.5)),
+    clamp_in(),
+    tags=("min",),
+)
 add("fill_.scalar", "fill_", lambda m, x, z: _fill(x, z), inplace_in(), tags=("scalar",))
-add("copy_.broadcast", "copy_", inplace("copy_", lambda y, z: y.copy_(z)), inplace_in(), tags=("method",),
-    **GG)
+add(
+    "copy_.broadcast",
+    "copy_",
+    inplace("copy_", lambda y, z: y.copy_(z)),
+    inplace_in(),
+    tags=("method",),
+    **GG,
+)
 add("iadd.operator", "iadd", lambda m, x, z: _iop(x, z, "add"), inplace_in(), tags=("operator",))
 add("isub.operator", "isub", lambda m, x, z: _iop(x, z, "sub"), inplace_in(), tags=("operator",))
-add("imul.operator", "imul", lambda m, x, z: _iop(x, z, "mul"), inplace_in(), tags=("operator",), **GG)
-add("idiv.operator", "idiv", lambda m, x, z: _iop(x, z, "div"), inplace_in("nonzero"), tags=("operator",),
-    **GG)
+add(
+    "imul.operator",
+    "imul",
+    lambda m, x, z: _iop(x, z, "mul"),
+    inplace_in(),
+    tags=("operator",),
+    **GG,
+)
+add(
+    "idiv.operator",
+    "idiv",
+    lambda m, x, z: _iop(x, z, "div"),
+    inplace_in("nonzero"),
+    tags=("operator",),
+    **GG,
+)
 
 
 def _fill(x, z):
@@ -1137,7 +2043,11 @@ add("setitem.imul_idiom", "setitem", setitem_imul, simple_index("int"), tags=("i
 @st.composite
 def empty_binary_in(draw):
     """Broadcastable shapes where some side may be 0 (torch broadcasts 0 against 1 and 0)."""
-    bs = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=1, max_dims=3, min_side=0, max_side=3))
+    bs = draw(
+        hnp.mutually_broadcastable_shapes(
+            num_shapes=2, min_dims=1, max_dims=3, min_side=0, max_side=3
+        )
+    )
     rng = np.random.default_rng(draw(SEEDS))
     return values(rng, bs.input_shapes[0]), values(rng, bs.input_shapes[1])
 
@@ -1152,30 +2062,88 @@ def empty_matmul_in(draw):
 # (torch's gradcheck rejects zero-size inputs, hence gradcheck=False)
 NOGC = dict(gradcheck=False)
 add("empty.mul", "empty", lambda m, x, y: x * y, empty_binary_in(), tags=("binary",), **NOGC)
-add("empty.exp", "empty", lambda m, x: x.exp(), unary_in(min_side=0, min_dims=1), tags=("unary",), **NOGC)
-add("empty.sum_dim", "empty", lambda m, x, d, k: x.sum(dim=d, keepdim=k),
-    reduce_in(kind="tuple", min_side=0, max_side=3), tags=("reduce",), **NOGC)
-add("empty.matmul", "empty", lambda m, x, y: x @ y, empty_matmul_in(), tags=("matmul",), gradgrad=True, **NOGC)
-add("empty.cat", "empty", lambda m, x, y: m.cat([x, y], dim=0),
-    st.tuples(st.integers(0, 3), st.integers(0, 2), SEEDS).map(lambda t: (
-        values(np.random.default_rng(t[2]), (0, 3)), values(np.random.default_rng(t[2]), (t[0], 3)))),
-    tags=("cat",), **NOGC)
+add(
+    "empty.exp",
+    "empty",
+    lambda m, x: x.exp(),
+    unary_in(min_side=0, min_dims=1),
+    tags=("unary",),
+    **NOGC,
+)
+add(
+    "empty.sum_dim",
+    "empty",
+    lambda m, x, d, k: x.sum(dim=d, keepdim=k),
+    reduce_in(kind="tuple", min_side=0, max_side=3),
+    tags=("reduce",),
+    **NOGC,
+)
+add(
+    "empty.matmul",
+    "empty",
+    lambda m, x, y: x @ y,
+    empty_matmul_in(),
+    tags=("matmul",),
+    gradgrad=True,
+    **NOGC,
+)
+add(
+    "empty.cat",
+    "empty",
+    lambda m, x, y: m.cat([x, y], dim=0),
+    st.tuples(st.integers(0, 3), st.integers(0, 2), SEEDS).map(
+        lambda t: (
+            values(np.random.default_rng(t[2]), (0, 3)),
+            values(np.random.default_rng(t[2]), (t[0], 3)),
+        )
+    ),
+    tags=("cat",),
+    **NOGC,
+)
 
 # float32 -> float64 -> float32 round trips: every gradient must have its input's dtype
-add("mixed.mul_double", "mixed_precision", lambda m, x, y: x * y.double(), binary_in(), tags=("double",),
-    gradgrad=True)
-add("mixed.to_float64", "mixed_precision", lambda m, x, y: (x.to(m.float64) + y).exp().float(), binary_in(),
-    tags=("to",), gradcheck=False)  # float32 output: too coarse for finite differences
-add("mixed.float64_1d_promotes", "mixed_precision", lambda m, x, y: x + m.tensor([0.5, 1.5, 2.5],
-                                                                                 dtype=m.float64) * y,
-    binary_in().map(lambda t: (np.resize(t[0], (2, 3)), np.resize(t[1], (3,)))), tags=("promote",))
+add(
+    "mixed.mul_double",
+    "mixed_precision",
+    lambda m, x, y: x * y.double(),
+    binary_in(),
+    tags=("double",),
+    gradgrad=True,
+)
+add(
+    "mixed.to_float64",
+    "mixed_precision",
+    lambda m, x, y: (x.to(m.float64) + y).exp().float(),
+    binary_in(),
+    tags=("to",),
+    gradcheck=False,
+)  # float32 output: too coarse for finite differences
+add(
+    "mixed.float64_1d_promotes",
+    "mixed_precision",
+    lambda m, x, y: x + m.tensor([0.5, 1.5, 2.5], dtype=m.float64) * y,
+    binary_in().map(lambda t: (np.resize(t[0], (2, 3)), np.resize(t[1], (3,)))),
+    tags=("promote",),
+)
 
 add("graph.diamond", "graph", lambda m, x: _diamond(x), unary_in(), tags=("reuse",), gradgrad=True)
-add("graph.shared_inputs", "graph", lambda m, x, y: x * x + x / (y * y + 1.0) - (y * x).sum(), binary_in(),
-    tags=("reuse",), gradgrad=True)
+add(
+    "graph.shared_inputs",
+    "graph",
+    lambda m, x, y: x * x + x / (y * y + 1.0) - (y * x).sum(),
+    binary_in(),
+    tags=("reuse",),
+    gradgrad=True,
+)
 # detach() is not a function of x for finite differences: no gradcheck
-add("graph.detach", "graph", lambda m, x: x * x.detach() + x.exp().detach(), unary_in(), tags=("detach",),
-    gradcheck=False)
+add(
+    "graph.detach",
+    "graph",
+    lambda m, x: x * x.detach() + x.exp().detach(),
+    unary_in(),
+    tags=("detach",),
+    gradcheck=False,
+)
 
 
 def _diamond(x):
@@ -1193,73 +2161,275 @@ def _diamond(x):
 KINK = dict(gradcheck=False)
 add("kink.abs_at_zero", "kink", lambda m, x: x.abs(), unary_in("ties"), tags=("abs",), **KINK)
 add("kink.relu_at_zero", "kink", lambda m, x: m.relu(x), unary_in("ties"), tags=("relu",), **KINK)
-add("kink.clamp_at_bounds", "kink", lambda m, x: x.clamp(-1.0, 1.0), unary_in("ties"), tags=("clamp",), **KINK)
-add("kink.clamp_min_at_bound", "kink", lambda m, x: x.clamp(min=0.0), unary_in("ties"), tags=("clamp",),
-    **KINK)
-add("kink.clamp_tensor_at_bounds", "kink", lambda m, x, lo: x.clamp(min=lo, max=lo + 1.0),
-    binary_in("ties", "ties"), tags=("clamp",), **KINK)
-add("kink.maximum_ties", "kink", lambda m, x, y: m.maximum(x, y), binary_in("ties", "ties"),
-    tags=("maximum",), **KINK)
-add("kink.minimum_ties", "kink", lambda m, x, y: m.minimum(x, y), binary_in("ties", "ties"),
-    tags=("minimum",), **KINK)
+add(
+    "kink.clamp_at_bounds",
+    "kink",
+    lambda m, x: x.clamp(-1.0, 1.0),
+    unary_in("ties"),
+    tags=("clamp",),
+    **KINK,
+)
+add(
+    "kink.clamp_min_at_bound",
+    "kink",
+    lambda m, x: x.clamp(min=0.0),
+    unary_in("ties"),
+    tags=("clamp",),
+    **KINK,
+)
+add(
+    "kink.clamp_tensor_at_bounds",
+    "kink",
+    lambda m, x, lo: x.clamp(min=lo, max=lo + 1.0),
+    binary_in("ties", "ties"),
+    tags=("clamp",),
+    **KINK,
+)
+add(
+    "kink.maximum_ties",
+    "kink",
+    lambda m, x, y: m.maximum(x, y),
+    binary_in("ties", "ties"),
+    tags=("maximum",),
+    **KINK,
+)
+add(
+    "kink.minimum_ties",
+    "kink",
+    lambda m, x, y: m.minimum(x, y),
+    binary_in("ties", "ties"),
+    tags=("minimum",),
+    **KINK,
+)
 add("kink.max_all_ties", "kink", lambda m, x: x.max(), unary_in("ties"), tags=("max",), **KINK)
 add("kink.min_all_ties", "kink", lambda m, x: m.min(x), unary_in("ties"), tags=("min",), **KINK)
-add("kink.max_dim_ties", "kink", lambda m, x, d, k: x.max(dim=d, keepdim=k), reduce_in("ties", kind="int"),
-    tags=("max",), **KINK)
-add("kink.min_dim_ties", "kink", lambda m, x, d, k: x.min(d, k), reduce_in("ties", kind="int"),
-    tags=("min",), **KINK)
-add("kink.amax_ties", "kink", lambda m, x, d, k: x.amax(dim=d, keepdim=k), reduce_in("ties", kind="tuple"),
-    tags=("amax",), **KINK)
-add("kink.amin_ties", "kink", lambda m, x, d, k: m.amin(x, d, k), reduce_in("ties", kind="int"),
-    tags=("amin",), **KINK)
-add("kink.argmax_ties", "kink", lambda m, x, d, k: x.argmax(dim=d, keepdim=k), reduce_in("ties", kind="int"),
-    tags=("argmax",), differentiable=False, dtypes=NONDIFF_ALL)
-add("kink.argmin_ties_all", "kink", lambda m, x: x.argmin(), unary_in("ties"), tags=("argmin",),
-    differentiable=False, dtypes=NONDIFF_ALL)
-add("kink.sqrt_at_zero", "kink", lambda m, x: x.abs().sqrt(), unary_in("ties"), tags=("sqrt",), **KINK)
-add("kink.norm2_zero_rows", "kink", lambda m, x, d, k: x.relu().norm(dim=d, keepdim=k),
-    reduce_in("ties", kind="int"), tags=("norm",), **KINK)
+add(
+    "kink.max_dim_ties",
+    "kink",
+    lambda m, x, d, k: x.max(dim=d, keepdim=k),
+    reduce_in("ties", kind="int"),
+    tags=("max",),
+    **KINK,
+)
+add(
+    "kink.min_dim_ties",
+    "kink",
+    lambda m, x, d, k: x.min(d, k),
+    reduce_in("ties", kind="int"),
+    tags=("min",),
+    **KINK,
+)
+add(
+    "kink.amax_ties",
+    "kink",
+    lambda m, x, d, k: x.amax(dim=d, keepdim=k),
+    reduce_in("ties", kind="tuple"),
+    tags=("amax",),
+    **KINK,
+)
+add(
+    "kink.amin_ties",
+    "kink",
+    lambda m, x, d, k: m.amin(x, d, k),
+    reduce_in("ties", kind="int"),
+    tags=("amin",),
+    **KINK,
+)
+add(
+    "kink.argmax_ties",
+    "kink",
+    lambda m, x, d, k: x.argmax(dim=d, keepdim=k),
+    reduce_in("ties", kind="int"),
+    tags=("argmax",),
+    differentiable=False,
+    dtypes=NONDIFF_ALL,
+)
+add(
+    "kink.argmin_ties_all",
+    "kink",
+    lambda m, x: x.argmin(),
+    unary_in("ties"),
+    tags=("argmin",),
+    differentiable=False,
+    dtypes=NONDIFF_ALL,
+)
+add(
+    "kink.sqrt_at_zero",
+    "kink",
+    lambda m, x: x.abs().sqrt(),
+    unary_in("ties"),
+    tags=("sqrt",),
+    **KINK,
+)
+add(
+    "kink.norm2_zero_rows",
+    "kink",
+    lambda m, x, d, k: x.relu().norm(dim=d, keepdim=k),
+    reduce_in("ties", kind="int"),
+    tags=("norm",),
+    **KINK,
+)
 add("kink.norm2_zero", "kink", lambda m, x: (x * 0.0).norm(), unary_in(), tags=("norm",), **KINK)
 add("kink.norm1_zeros", "kink", lambda m, x: x.norm(p=1), unary_in("ties"), tags=("norm",), **KINK)
-add("kink.norminf_ties", "kink", lambda m, x: x.norm(p=float("inf")), unary_in("ties"), tags=("norm",), **KINK)
-add("kink.std_constant", "kink", lambda m, x: (x * 0.0 + 1.0).std(), unary_in(min_dims=1, min_side=2),
-    tags=("std",), **KINK)
-add("kink.pow_zero_base", "kink", lambda m, x, y: x.relu() ** y.abs(), binary_in("ties", "ties"),
-    tags=("pow",), **KINK)
+add(
+    "kink.norminf_ties",
+    "kink",
+    lambda m, x: x.norm(p=float("inf")),
+    unary_in("ties"),
+    tags=("norm",),
+    **KINK,
+)
+add(
+    "kink.std_constant",
+    "kink",
+    lambda m, x: (x * 0.0 + 1.0).std(),
+    unary_in(min_dims=1, min_side=2),
+    tags=("std",),
+    **KINK,
+)
+add(
+    "kink.pow_zero_base",
+    "kink",
+    lambda m, x, y: x.relu() ** y.abs(),
+    binary_in("ties", "ties"),
+    tags=("pow",),
+    **KINK,
+)
 
 # ---------------------------------------------------------------------------------------
 # IEEE special values (nan, +-inf, +-0, huge, tiny): forward values only
 # ---------------------------------------------------------------------------------------
 
 FWD = dict(backward=False, gradcheck=False)
-for _name in ("exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "tanh", "sigmoid", "abs", "relu"):
-    add(f"special.{_name}", "special", lambda m, x, f=_name: getattr(m, f)(x), unary_in("special"),
-        tags=(_name,), **FWD)
-add("special.softplus", "special", lambda m, x: nnf(m, "softplus")(x), unary_in("special"), tags=("softplus",),
-    **FWD)
-add("special.clamp", "special", lambda m, x: x.clamp(-1.0, 1.0), unary_in("special"), tags=("clamp",), **FWD)
-add("special.pow", "special", lambda m, x, y: x ** y, binary_in("special", "special"), tags=("pow",), **FWD)
-for _name, _f in (("add", lambda a, b: a + b), ("mul", lambda a, b: a * b), ("div", lambda a, b: a / b)):
-    add(f"special.{_name}", "special", lambda m, x, y, f=_f: f(x, y), binary_in("special", "special"),
-        tags=(_name,), **FWD)
+for _name in (
+    "exp",
+    "log",
+    "log1p",
+    "expm1",
+    "sqrt",
+    "rsqrt",
+    "sin",
+    "tanh",
+    "sigmoid",
+    "abs",
+    "relu",
+):
+    add(
+        f"special.{_name}",
+        "special",
+        lambda m, x, f=_name: getattr(m, f)(x),
+        unary_in("special"),
+        tags=(_name,),
+        **FWD,
+    )
+add(
+    "special.softplus",
+    "special",
+    lambda m, x: nnf(m, "softplus")(x),
+    unary_in("special"),
+    tags=("softplus",),
+    **FWD,
+)
+add(
+    "special.clamp",
+    "special",
+    lambda m, x: x.clamp(-1.0, 1.0),
+    unary_in("special"),
+    tags=("clamp",),
+    **FWD,
+)
+add(
+    "special.pow",
+    "special",
+    lambda m, x, y: x**y,
+    binary_in("special", "special"),
+    tags=("pow",),
+    **FWD,
+)
+for _name, _f in (
+    ("add", lambda a, b: a + b),
+    ("mul", lambda a, b: a * b),
+    ("div", lambda a, b: a / b),
+):
+    add(
+        f"special.{_name}",
+        "special",
+        lambda m, x, y, f=_f: f(x, y),
+        binary_in("special", "special"),
+        tags=(_name,),
+        **FWD,
+    )
 for _name in ("maximum", "minimum"):
-    add(f"special.{_name}", "special", lambda m, x, y, f=_name: getattr(m, f)(x, y),
-        binary_in("special", "special"), tags=(_name,), **FWD)
+    add(
+        f"special.{_name}",
+        "special",
+        lambda m, x, y, f=_name: getattr(m, f)(x, y),
+        binary_in("special", "special"),
+        tags=(_name,),
+        **FWD,
+    )
 for _name in ("eq", "lt", "ge"):
-    add(f"special.{_name}", "special", lambda m, x, y, f=_name: getattr(m, f)(x, y),
-        binary_in("special", "special"), tags=(_name,), differentiable=False, backward=False)
+    add(
+        f"special.{_name}",
+        "special",
+        lambda m, x, y, f=_name: getattr(m, f)(x, y),
+        binary_in("special", "special"),
+        tags=(_name,),
+        differentiable=False,
+        backward=False,
+    )
 for _name in ("sum", "mean", "prod", "amax", "logsumexp", "softmax", "log_softmax"):
-    add(f"special.{_name}", "special", lambda m, x, d, k, f=_name: _reduce_call(m, f, x, d, k),
-        reduce_in("special", kind="int"), tags=(_name,), **FWD)
-add("special.max_all", "special", lambda m, x: x.max(), unary_in("special", min_dims=1), tags=("max",), **FWD)
-add("special.max_dim", "special", lambda m, x, d, k: x.max(d, keepdim=k), reduce_in("special", kind="int"),
-    tags=("max",), **FWD)
-add("special.argmax", "special", lambda m, x, d, k: x.argmax(d, keepdim=k), reduce_in("special", kind="int"),
-    tags=("argmax",), differentiable=False, backward=False)
-add("special.norm", "special", lambda m, x, d, k: x.norm(dim=d, keepdim=k), reduce_in("special", kind="int"),
-    tags=("norm",), **FWD)
-add("special.int_div_by_zero", "special", lambda m, x, y: x / (y * 0), binary_in("ties", "ties"),
-    dtypes=("int64",), differentiable=False, backward=False, tags=("div",))
+    add(
+        f"special.{_name}",
+        "special",
+        lambda m, x, d, k, f=_name: _reduce_call(m, f, x, d, k),
+        reduce_in("special", kind="int"),
+        tags=(_name,),
+        **FWD,
+    )
+add(
+    "special.max_all",
+    "special",
+    lambda m, x: x.max(),
+    unary_in("special", min_dims=1),
+    tags=("max",),
+    **FWD,
+)
+add(
+    "special.max_dim",
+    "special",
+    lambda m, x, d, k: x.max(d, keepdim=k),
+    reduce_in("special", kind="int"),
+    tags=("max",),
+    **FWD,
+)
+add(
+    "special.argmax",
+    "special",
+    lambda m, x, d, k: x.argmax(d, keepdim=k),
+    reduce_in("special", kind="int"),
+    tags=("argmax",),
+    differentiable=False,
+    backward=False,
+)
+add(
+    "special.norm",
+    "special",
+    lambda m, x, d, k: x.norm(dim=d, keepdim=k),
+    reduce_in("special", kind="int"),
+    tags=("norm",),
+    **FWD,
+)
+add(
+    "special.int_div_by_zero",
+    "special",
+    lambda m, x, y: x / (y * 0),
+    binary_in("ties", "ties"),
+    dtypes=("int64",),
+    differentiable=False,
+    backward=False,
+    tags=("div",),
+)
 
 
 def _reduce_call(m, f, x, d, k):
@@ -1273,6 +2443,7 @@ def _reduce_call(m, f, x, d, k):
 # ---------------------------------------------------------------------------------------
 # harness helpers shared by the test modules
 # ---------------------------------------------------------------------------------------
+
 
 def cast(arr: np.ndarray, dtype: str) -> np.ndarray:
     """Float test values -> the dtype under test (ints keep the sign, never become 0)."""
@@ -1294,7 +2465,9 @@ def grad_positions(entry: OpEntry, items, dtype) -> list:
     argmax, ...) get grad-requiring inputs too: their outputs must not require grad."""
     if dtype not in ("float64", "float32"):
         return []
-    float_pos = [i for i, it in enumerate(items) if isinstance(it, np.ndarray) and it.dtype.kind == "f"]
+    float_pos = [
+        i for i, it in enumerate(items) if isinstance(it, np.ndarray) and it.dtype.kind == "f"
+    ]
     return float_pos if entry.grad is None else [i for i in entry.grad if i in float_pos]
 
 
@@ -1351,9 +2524,12 @@ def tolerances(dtype, entry):
 
 def assert_same_tensor(actual, expected, rtol, atol, what):
     """Compare a module-under-test tensor with a torch tensor: dtype, shape, values."""
-    assert str(actual.dtype) == str(expected.dtype), f"{what}: dtype {actual.dtype} != torch {expected.dtype}"
-    assert tuple(actual.shape) == tuple(expected.shape), \
+    assert str(actual.dtype) == str(expected.dtype), (
+        f"{what}: dtype {actual.dtype} != torch {expected.dtype}"
+    )
+    assert tuple(actual.shape) == tuple(expected.shape), (
         f"{what}: shape {tuple(actual.shape)} != torch {tuple(expected.shape)}"
+    )
     a, e = to_numpy(actual), to_numpy(expected)
     assert a.shape == e.shape, f"{what}: numpy shape {a.shape} != {e.shape}"
     if e.dtype.kind in "biu":
@@ -1368,15 +2544,22 @@ def assert_same_grad(actual, expected, rtol, atol, what, none_is_zero=False):
             return
         if actual is None or expected is None:
             present = to_numpy(expected if actual is None else actual)
-            np.testing.assert_allclose(present, np.zeros_like(present), rtol=0, atol=atol, err_msg=(
-                f"{what}: {'None' if actual is None else 'gradient'} but torch has "
-                f"{'None' if expected is None else 'a gradient'}"))
+            np.testing.assert_allclose(
+                present,
+                np.zeros_like(present),
+                rtol=0,
+                atol=atol,
+                err_msg=(
+                    f"{what}: {'None' if actual is None else 'gradient'} but torch has "
+                    f"{'None' if expected is None else 'a gradient'}"
+                ),
+            )
             return
     else:
-        assert (actual is None) == (expected is None), \
-            f"{what}: gradient is {'None' if actual is None else 'set'}, torch's is " \
+        assert (actual is None) == (expected is None), (
+            f"{what}: gradient is {'None' if actual is None else 'set'}, torch's is "
             f"{'None' if expected is None else 'set'}"
+        )
         if expected is None:
             return
     assert_same_tensor(actual, expected, rtol, atol, what)
-

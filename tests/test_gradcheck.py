@@ -10,7 +10,6 @@ import os
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
 from op_db import OP_DB, MissingAPI, build_args, flatten_outputs, grad_positions, is_float_dtype
 
 EXAMPLES = int(os.environ.get("CHAINRULE_GRADCHECK_EXAMPLES", "3"))
@@ -23,11 +22,19 @@ HYPO = settings(
     # no shrinking: each failing gradcheck example costs seconds of finite differences, and
     # the failing (already small) example is reported as drawn
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
-                           HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 
-GC = [pytest.param(e, id=e.name) for e in OP_DB if e.differentiable and e.gradcheck and "float64" in e.dtypes]
+GC = [
+    pytest.param(e, id=e.name)
+    for e in OP_DB
+    if e.differentiable and e.gradcheck and "float64" in e.dtypes
+]
 GGC = [pytest.param(e, id=e.name) for e in OP_DB if e.gradgrad and e.gradcheck]
 
 

@@ -7,44 +7,158 @@ OpEntry.keys in op_db.py).
 
 import pytest
 import torch
-
 from op_db import OP_DB, MissingAPI, nnf
 
 _FORMS = ("operator", "function", "method")
 REQUIRED = (
     # arithmetic, incl. reflected forms with Python scalars and NumPy arrays
-    [f"{op}:{form}" for op in ("add", "sub", "mul", "div") for form in _FORMS + ("scalar", "rscalar", "rndarray")]
+    [
+        f"{op}:{form}"
+        for op in ("add", "sub", "mul", "div")
+        for form in _FORMS + ("scalar", "rscalar", "rndarray")
+    ]
     + ["add:alpha", "sub:alpha", "div:int"]
-    + ["pow:operator", "pow:function", "pow:method", "pow:rscalar", "pow:tensor_exponent", "pow:rndarray"]
+    + [
+        "pow:operator",
+        "pow:function",
+        "pow:method",
+        "pow:rscalar",
+        "pow:tensor_exponent",
+        "pow:rndarray",
+    ]
     + ["neg:operator", "neg:function", "neg:method"]
-    + ["matmul:operator", "matmul:function", "matmul:method", "matmul:1d", "matmul:2d", "matmul:batched",
-       "matmul:broadcast", "mm", "bmm", "dot", "outer"]
+    + [
+        "matmul:operator",
+        "matmul:function",
+        "matmul:method",
+        "matmul:1d",
+        "matmul:2d",
+        "matmul:batched",
+        "matmul:broadcast",
+        "mm",
+        "bmm",
+        "dot",
+        "outer",
+    ]
     # elementwise
-    + [f"{op}:{form}" for op in ("abs", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tan",
-                                 "tanh", "sigmoid", "relu") for form in ("function", "method")]
-    + ["softplus", "clamp:min", "clamp:max", "clamp:both", "clamp:tensor", "clip:function", "clip:method",
-       "maximum", "minimum", "where:function", "where:method", "where:scalar"]
+    + [
+        f"{op}:{form}"
+        for op in (
+            "abs",
+            "exp",
+            "log",
+            "log1p",
+            "expm1",
+            "sqrt",
+            "rsqrt",
+            "sin",
+            "cos",
+            "tan",
+            "tanh",
+            "sigmoid",
+            "relu",
+        )
+        for form in ("function", "method")
+    ]
+    + [
+        "softplus",
+        "clamp:min",
+        "clamp:max",
+        "clamp:both",
+        "clamp:tensor",
+        "clip:function",
+        "clip:method",
+        "maximum",
+        "minimum",
+        "where:function",
+        "where:method",
+        "where:scalar",
+    ]
     # reductions
-    + [f"{op}:{k}" for op in ("sum", "mean", "var", "std") for k in ("all", "dim_int", "dim_tuple", "keepdim")]
+    + [
+        f"{op}:{k}"
+        for op in ("sum", "mean", "var", "std")
+        for k in ("all", "dim_int", "dim_tuple", "keepdim")
+    ]
     + ["var:correction", "var:unbiased", "std:correction", "std:unbiased"]
     + ["prod:all", "prod:dim_int", "prod:zero"]
     + [f"{op}:{k}" for op in ("max", "min") for k in ("all", "dim", "binary", "namedtuple")]
-    + [f"{op}:{k}" for op in ("amax", "amin", "logsumexp") for k in ("dim_int", "dim_tuple", "keepdim")]
-    + ["logsumexp:large", "norm:p2", "norm:p1", "norm:inf", "norm:fro", "norm:dim_int", "norm:dim_tuple",
-       "norm:keepdim", "argmax:all", "argmax:dim", "argmin:all", "argmin:dim"]
+    + [
+        f"{op}:{k}"
+        for op in ("amax", "amin", "logsumexp")
+        for k in ("dim_int", "dim_tuple", "keepdim")
+    ]
+    + [
+        "logsumexp:large",
+        "norm:p2",
+        "norm:p1",
+        "norm:inf",
+        "norm:fro",
+        "norm:dim_int",
+        "norm:dim_tuple",
+        "norm:keepdim",
+        "argmax:all",
+        "argmax:dim",
+        "argmin:all",
+        "argmin:dim",
+    ]
     # shape ops
-    + ["reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "T", "mT", "expand",
-       "broadcast_to", "repeat", "flip", "cat", "stack", "split", "chunk", "pad"]
+    + [
+        "reshape",
+        "view",
+        "flatten",
+        "squeeze",
+        "unsqueeze",
+        "transpose",
+        "permute",
+        "T",
+        "mT",
+        "expand",
+        "broadcast_to",
+        "repeat",
+        "flip",
+        "cat",
+        "stack",
+        "split",
+        "chunk",
+        "pad",
+    ]
     # indexing
-    + ["index:int", "index:slice", "index:none", "index:ellipsis", "index:int_array", "index:repeated",
-       "index:bool_mask", "gather", "index_select", "masked_fill"]
+    + [
+        "index:int",
+        "index:slice",
+        "index:none",
+        "index:ellipsis",
+        "index:int_array",
+        "index:repeated",
+        "index:bool_mask",
+        "gather",
+        "index_select",
+        "masked_fill",
+    ]
     + ["softmax", "softmax:large", "log_softmax", "log_softmax:large"]
     # comparisons / logical (bool results)
-    + [f"{op}:{form}" for op in ("eq", "ne", "lt", "le", "gt", "ge") for form in ("operator", "function")]
+    + [
+        f"{op}:{form}"
+        for op in ("eq", "ne", "lt", "le", "gt", "ge")
+        for form in ("operator", "function")
+    ]
     + ["logical_and", "logical_or", "logical_not", "logical_xor", "invert"]
     # in-place
-    + ["add_", "add_:alpha", "sub_", "sub_:alpha", "mul_", "div_", "clamp_", "fill_", "copy_", "setitem",
-       "setitem:int_array", "setitem:bool_mask"]
+    + [
+        "add_",
+        "add_:alpha",
+        "sub_",
+        "sub_:alpha",
+        "mul_",
+        "div_",
+        "clamp_",
+        "fill_",
+        "copy_",
+        "setitem",
+        "setitem:int_array",
+        "setitem:bool_mask",
+    ]
 )
 
 
@@ -69,27 +183,190 @@ def test_entries_are_well_formed():
 # what is missing, independent of numerics)
 # -------------------------------------------------------------------------------------
 
-FUNCTIONS = sorted({
-    "add", "sub", "mul", "div", "neg", "pow", "matmul", "mm", "bmm", "dot", "outer", "abs", "exp", "log",
-    "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "clamp", "clip",
-    "maximum", "minimum", "where", "sum", "mean", "var", "std", "prod", "max", "min", "amax", "amin",
-    "logsumexp", "norm", "argmax", "argmin", "reshape", "flatten", "squeeze", "unsqueeze", "transpose",
-    "permute", "broadcast_to", "flip", "cat", "stack", "split", "chunk", "gather", "index_select",
-    "masked_fill", "softmax", "log_softmax", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
-    "logical_or", "logical_not", "logical_xor", "tensor", "as_tensor", "float32", "float64", "int64", "bool",
-})
-METHODS = sorted({
-    "add", "sub", "mul", "div", "neg", "pow", "matmul", "mm", "bmm", "dot", "outer", "abs", "exp", "log",
-    "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "clamp", "clip",
-    "maximum", "minimum", "where", "sum", "mean", "var", "std", "prod", "max", "min", "amax", "amin",
-    "logsumexp", "norm", "argmax", "argmin", "reshape", "view", "flatten", "squeeze", "unsqueeze",
-    "transpose", "t", "permute", "T", "mT", "expand", "broadcast_to", "repeat", "flip", "split", "chunk",
-    "gather", "index_select", "masked_fill", "softmax", "log_softmax", "eq", "ne", "lt", "le", "gt", "ge",
-    "logical_and", "logical_or", "logical_not", "logical_xor", "add_", "sub_", "mul_", "div_", "clamp_",
-    "fill_", "copy_", "clone", "detach", "numpy", "backward", "__getitem__", "__setitem__", "__matmul__",
-    "__rmatmul__", "__rsub__", "__rtruediv__", "__rpow__", "__invert__", "__and__", "__or__", "__xor__",
-    "__iadd__", "__isub__", "__imul__", "__itruediv__", "__abs__", "__neg__",
-})
+FUNCTIONS = sorted(
+    {
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "neg",
+        "pow",
+        "matmul",
+        "mm",
+        "bmm",
+        "dot",
+        "outer",
+        "abs",
+        "exp",
+        "log",
+        "log1p",
+        "expm1",
+        "sqrt",
+        "rsqrt",
+        "sin",
+        "cos",
+        "tan",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "clamp",
+        "clip",
+        "maximum",
+        "minimum",
+        "where",
+        "sum",
+        "mean",
+        "var",
+        "std",
+        "prod",
+        "max",
+        "min",
+        "amax",
+        "amin",
+        "logsumexp",
+        "norm",
+        "argmax",
+        "argmin",
+        "reshape",
+        "flatten",
+        "squeeze",
+        "unsqueeze",
+        "transpose",
+        "permute",
+        "broadcast_to",
+        "flip",
+        "cat",
+        "stack",
+        "split",
+        "chunk",
+        "gather",
+        "index_select",
+        "masked_fill",
+        "softmax",
+        "log_softmax",
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "logical_and",
+        "logical_or",
+        "logical_not",
+        "logical_xor",
+        "tensor",
+        "as_tensor",
+        "float32",
+        "float64",
+        "int64",
+        "bool",
+    }
+)
+METHODS = sorted(
+    {
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "neg",
+        "pow",
+        "matmul",
+        "mm",
+        "bmm",
+        "dot",
+        "outer",
+        "abs",
+        "exp",
+        "log",
+        "log1p",
+        "expm1",
+        "sqrt",
+        "rsqrt",
+        "sin",
+        "cos",
+        "tan",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "clamp",
+        "clip",
+        "maximum",
+        "minimum",
+        "where",
+        "sum",
+        "mean",
+        "var",
+        "std",
+        "prod",
+        "max",
+        "min",
+        "amax",
+        "amin",
+        "logsumexp",
+        "norm",
+        "argmax",
+        "argmin",
+        "reshape",
+        "view",
+        "flatten",
+        "squeeze",
+        "unsqueeze",
+        "transpose",
+        "t",
+        "permute",
+        "T",
+        "mT",
+        "expand",
+        "broadcast_to",
+        "repeat",
+        "flip",
+        "split",
+        "chunk",
+        "gather",
+        "index_select",
+        "masked_fill",
+        "softmax",
+        "log_softmax",
+        "eq",
+        "ne",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "logical_and",
+        "logical_or",
+        "logical_not",
+        "logical_xor",
+        "add_",
+        "sub_",
+        "mul_",
+        "div_",
+        "clamp_",
+        "fill_",
+        "copy_",
+        "clone",
+        "detach",
+        "numpy",
+        "backward",
+        "__getitem__",
+        "__setitem__",
+        "__matmul__",
+        "__rmatmul__",
+        "__rsub__",
+        "__rtruediv__",
+        "__rpow__",
+        "__invert__",
+        "__and__",
+        "__or__",
+        "__xor__",
+        "__iadd__",
+        "__isub__",
+        "__imul__",
+        "__itruediv__",
+        "__abs__",
+        "__neg__",
+    }
+)
 FUNCTIONAL = ["pad", "relu", "softplus", "softmax", "log_softmax"]
 
 

@@ -17,7 +17,6 @@ import pytest
 import torch
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
 from op_db import (
     OP_DB,
     SEEDS,
@@ -41,10 +40,15 @@ HYPO = settings(
     print_blob=False,
     # shrinking a failure costs seconds per test and the drawn examples are already small
     # (sides <= 4); CHAINRULE_TEST_SHRINK=1 turns it back on for a minimal example
-    phases=list(Phase) if os.environ.get("CHAINRULE_TEST_SHRINK") else
-    [Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
-                           HealthCheck.function_scoped_fixture],
+    phases=list(Phase)
+    if os.environ.get("CHAINRULE_TEST_SHRINK")
+    else [Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 
 CASES = [pytest.param(e, d, id=f"{e.name}-{d}") for e in OP_DB for d in e.dtypes]
@@ -74,8 +78,9 @@ def check_forward(entry, dtype, t_outs, c_outs):
     assert len(c_outs) == len(t_outs), f"{len(c_outs)} outputs, torch returns {len(t_outs)}"
     for k, (c, t) in enumerate(zip(c_outs, t_outs)):
         assert_same_tensor(c, t, rtol, atol, f"output {k}")
-        assert bool(c.requires_grad) == bool(t.requires_grad), \
+        assert bool(c.requires_grad) == bool(t.requires_grad), (
             f"output {k}: requires_grad={c.requires_grad}, torch {t.requires_grad}"
+        )
 
 
 @pytest.mark.parametrize("entry,dtype", CASES)
@@ -94,7 +99,9 @@ def test_op_matches_torch(cr, entry, dtype, data):
     rng = np.random.default_rng(data.draw(SEEDS, label="grad_seed"))
     diff = [k for k, t in enumerate(t_outs) if t.requires_grad]
     assert entry.differentiable or not diff, "harness: entry marked non-differentiable"
-    gs = [rng.standard_normal(tuple(t_outs[k].shape)).astype(to_numpy(t_outs[k]).dtype) for k in diff]
+    gs = [
+        rng.standard_normal(tuple(t_outs[k].shape)).astype(to_numpy(t_outs[k]).dtype) for k in diff
+    ]
     for m, outs in ((torch, t_outs), (cr, c_outs)):
         for n, k in enumerate(diff):
             outs[k].backward(make_tensor(m, gs[n]), retain_graph=n < len(diff) - 1)
@@ -104,9 +111,18 @@ def test_op_matches_torch(cr, entry, dtype, data):
 
 
 def second_order(m, leaves, outs, diff, gs, vs):
-    grads = m.autograd.grad([outs[k] for k in diff], leaves, [make_tensor(m, g) for g in gs],
-                            create_graph=True, allow_unused=True)
-    terms = [(gr * make_tensor(m, v)).sum() for gr, v in zip(grads, vs) if gr is not None and gr.requires_grad]
+    grads = m.autograd.grad(
+        [outs[k] for k in diff],
+        leaves,
+        [make_tensor(m, g) for g in gs],
+        create_graph=True,
+        allow_unused=True,
+    )
+    terms = [
+        (gr * make_tensor(m, v)).sum()
+        for gr, v in zip(grads, vs)
+        if gr is not None and gr.requires_grad
+    ]
     if not terms:  # first derivative is constant in the inputs: second derivative is 0
         return grads, [None] * len(leaves)
     s = terms[0]
@@ -133,8 +149,14 @@ def test_second_derivative_matches_torch(cr, entry, data):
     for i in range(len(t_leaves)):
         assert_same_grad(c_g1[i], t_g1[i], rtol, atol, f"create_graph grad of input {grad_pos[i]}")
         # a second derivative that is identically zero may be None or zeros on either side
-        assert_same_grad(c_g2[i], t_g2[i], rtol, atol, f"second derivative wrt input {grad_pos[i]}",
-                         none_is_zero=True)
+        assert_same_grad(
+            c_g2[i],
+            t_g2[i],
+            rtol,
+            atol,
+            f"second derivative wrt input {grad_pos[i]}",
+            none_is_zero=True,
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -163,9 +185,21 @@ PROMOTION = [  # (case, fn(m) -> tensor, expected dtype string)
     ("int64 + python float", lambda m: m.tensor([1, 2]) + 2.5, "torch.float32"),
     ("int64 / int64", lambda m: m.tensor([1, 3]) / m.tensor([2, 4]), "torch.float32"),
     ("int64 / python int", lambda m: m.tensor([1, 3]) / 2, "torch.float32"),
-    ("float32 + float64 0-dim", lambda m: f32(m, [1.0, 2.0]) + m.tensor(0.5, dtype=m.float64), "torch.float32"),
-    ("float32 + float64 1-D", lambda m: f32(m, [1.0, 2.0]) + m.tensor([0.5], dtype=m.float64), "torch.float64"),
-    ("int64 1-D + float64 0-dim", lambda m: m.tensor([1, 2]) + m.tensor(0.5, dtype=m.float64), "torch.float64"),
+    (
+        "float32 + float64 0-dim",
+        lambda m: f32(m, [1.0, 2.0]) + m.tensor(0.5, dtype=m.float64),
+        "torch.float32",
+    ),
+    (
+        "float32 + float64 1-D",
+        lambda m: f32(m, [1.0, 2.0]) + m.tensor([0.5], dtype=m.float64),
+        "torch.float64",
+    ),
+    (
+        "int64 1-D + float64 0-dim",
+        lambda m: m.tensor([1, 2]) + m.tensor(0.5, dtype=m.float64),
+        "torch.float64",
+    ),
     ("int64 1-D + float32 0-dim", lambda m: m.tensor([1, 2]) + f32(m, 0.5), "torch.float32"),
     ("float32 * int64 1-D", lambda m: f32(m, [1.5]) * m.tensor([1, 2]), "torch.float32"),
     ("bool + python int", lambda m: m.tensor([True, False]) + 1, "torch.int64"),
@@ -177,11 +211,21 @@ PROMOTION = [  # (case, fn(m) -> tensor, expected dtype string)
     ("int64 ** python int", lambda m: m.tensor([1, 2]) ** 2, "torch.int64"),
     ("float64 + python float", lambda m: m.tensor([1.0], dtype=m.float64) + 0.1, "torch.float64"),
     ("float32 + np.float64 scalar", lambda m: f32(m, [1.0]) + np.float64(0.1), "torch.float32"),
-    ("float32 * float64 ndarray", lambda m: f32(m, [1.0, 2.0]) * nd(m, np.array([0.5, 3.0])), "torch.float64"),
-    ("float32 - float32 ndarray", lambda m: nd(m, np.array([0.5, 3.0], np.float32)) - f32(m, [1.0, 2.0]),
-     "torch.float32"),
-    ("where(bool, int64, python float)", lambda m: m.where(m.tensor([True, False]), m.tensor([1, 2]), 0.5),
-     "torch.float32"),
+    (
+        "float32 * float64 ndarray",
+        lambda m: f32(m, [1.0, 2.0]) * nd(m, np.array([0.5, 3.0])),
+        "torch.float64",
+    ),
+    (
+        "float32 - float32 ndarray",
+        lambda m: nd(m, np.array([0.5, 3.0], np.float32)) - f32(m, [1.0, 2.0]),
+        "torch.float32",
+    ),
+    (
+        "where(bool, int64, python float)",
+        lambda m: m.where(m.tensor([True, False]), m.tensor([1, 2]), 0.5),
+        "torch.float32",
+    ),
     ("in-place add_ keeps float32", _inplace_add, "torch.float32"),
     ("comparison -> bool", lambda m: f32(m, [1.0]) < 2, "torch.bool"),
     ("sum of int64", lambda m: m.tensor([[1, 2], [3, 4]]).sum(), "torch.int64"),
@@ -194,7 +238,11 @@ PROMOTION = [  # (case, fn(m) -> tensor, expected dtype string)
     ("tensor(python bools)", lambda m: m.tensor([True, False]), "torch.bool"),
     ("tensor(float64 ndarray)", lambda m: m.tensor(np.array([1.0, 2.0])), "torch.float64"),
     ("tensor(int64 ndarray)", lambda m: m.tensor(np.array([1, 2], dtype=np.int64)), "torch.int64"),
-    ("tensor(float32 ndarray)", lambda m: m.tensor(np.array([1.0], dtype=np.float32)), "torch.float32"),
+    (
+        "tensor(float32 ndarray)",
+        lambda m: m.tensor(np.array([1.0], dtype=np.float32)),
+        "torch.float32",
+    ),
     ("int64 .float()", lambda m: m.tensor([1, 2]).float(), "torch.float32"),
     ("float32 .double()", lambda m: f32(m, [1.0]).double(), "torch.float64"),
     ("float32 .long()", lambda m: f32(m, [1.7, -1.7]).long(), "torch.int64"),
