@@ -70,23 +70,22 @@ def _record(op, tensors, params, result, meta=None, constants=None):
             inputs.append(fn if fn is not None else (t if t._requires_grad else None))
         else:
             inputs.append(None)
-    saved = tuple([tensors[i] for i in op.saves]) if op.saves else ()
-    return _attach(op, result, tuple(inputs), saved, params, meta, constants)
+    saved, versions = [], []
+    for i in op.saves:
+        s = tensors[i]
+        saved.append(s)
+        versions.append(s._vbox[0] if isinstance(s, Tensor) else -1)
+    return _attach(op, result, tuple(inputs), tuple(saved), tuple(versions), params, meta,
+                   constants)
 
 
-def _attach(op, result, inputs, saved, params=(), meta=None, constants=None):
-    """Create ``op``'s node from its input edges and saved inputs; make it ``result``'s
-    grad_fn.  The hottest path of the library: only attribute stores."""
+def _attach(op, result, inputs, saved, versions, params=(), meta=None, constants=None):
+    """Create ``op``'s node from its input edges, saved inputs and their versions; make it
+    ``result``'s grad_fn.  The hottest path of the library: only attribute stores."""
     node = _new(op.node_cls)
     node.inputs = inputs
     node.saved = saved
-    if saved:
-        versions = []
-        for s in saved:
-            versions.append(s._vbox[0] if isinstance(s, Tensor) else -1)
-        node.versions = tuple(versions)
-    else:
-        node.versions = ()
+    node.versions = versions
     node.params = params
     node.value = out = result._data
     node.grad = node.pre_hooks = node.post_hooks = node.trace = None
@@ -154,7 +153,10 @@ def unary(op, a, params=()):
     result = wrap(out)
     if a._requires_grad and grad_enabled[0]:
         fn = a.grad_fn
-        _attach(op, result, (fn if fn is not None else a,), (a,) if op.saves else (), params)
+        if op.saves:
+            _attach(op, result, (fn if fn is not None else a,), (a,), (a._vbox[0],), params)
+        else:
+            _attach(op, result, (fn if fn is not None else a,), (), (), params)
     return result
 
 
@@ -205,10 +207,13 @@ def binary(op, a, b, params=()):
             eb = fn if fn is not None else (b if b._requires_grad else None)
         else:
             eb = None
-        saves = op.saves
-        saved = (a, b) if len(saves) == 2 else (a,) if saves == (0,) else (b,) if saves else ()
+        if op.saves:  # the two-input elementwise ops save both inputs or none
+            saved = (a, b)
+            versions = (a._vbox[0] if a_is_t else -1, b._vbox[0] if b_is_t else -1)
+        else:
+            saved = versions = ()
         constants = None if a_is_t and b_is_t else ((1, b),) if a_is_t else ((0, a),)
-        _attach(op, result, (ea, eb), saved, params, meta, constants)
+        _attach(op, result, (ea, eb), saved, versions, params, meta, constants)
     return result
 
 

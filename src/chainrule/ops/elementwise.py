@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .._dtype import result_type
 from .._grad_mode import grad_enabled
 from .._tensor import Tensor, wrap
 from ._registry import (
@@ -50,8 +51,10 @@ POW = OpDef("PowBackward0", np.power, saves=(0,), params=("exponent",), grads=[
     lambda xp, g, a, p: g * (p * a ** (p - 1)) if p != 0 else g * 0])
 POW_TENSOR = OpDef("PowBackward1", np.power, saves=(0, 1), saves_out=True, broadcasts=True,
                    grads=[
-    lambda xp, g, a, b, out: g * (b * a ** (b - 1)),                   # ∂(aᵇ)/∂a = b·aᵇ⁻¹
-    lambda xp, g, a, b, out: g * (out * xp.log(xp.where(a == 0, 1, a)))])  # ∂(aᵇ)/∂b = aᵇ ln a
+    # ∂(aᵇ)/∂a = b·aᵇ⁻¹, taken as 0 where b = 0 (also at a = 0), as PyTorch does
+    lambda xp, g, a, b, out: xp.where(b == 0, 0, g * (b * a ** (b - 1))),
+    # ∂(aᵇ)/∂b = aᵇ ln a, taken as 0 where a = 0 and b ≥ 0
+    lambda xp, g, a, b, out: xp.where((a == 0) & (b >= 0), 0, g * (out * xp.log(a)))])
 POW_SCALAR_BASE = OpDef("PowBackward2", lambda x, base: np.power(base, x), saves_out=True,
                         params=("base",), grads=[
     lambda xp, g, out, base: g * (out * math.log(base))])               # ∂(cˣ)/∂x = cˣ ln c
@@ -268,18 +271,51 @@ MINIMUM = OpDef("MinimumBackward0", np.minimum, saves=(0, 1), broadcasts=True, g
     lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b)])
 
 
+def _clamp_tensor_row(name):
+    # bounds given as tensors: the gradient goes to whichever of (a, lo, hi) is the output
+    return OpDef(name, np.clip, saves=(0, 1, 2), broadcasts=True, grads=[
+        lambda xp, g, a, lo, hi: g * ((a >= lo) & (a <= hi)),
+        lambda xp, g, a, lo, hi: g * (a < lo),
+        lambda xp, g, a, lo, hi: g * (a > hi)])
+
+
+CLAMP_TENSOR = _clamp_tensor_row("ClampBackward0")
+CLAMP_MIN_TENSOR = _clamp_tensor_row("ClampMinBackward1")
+CLAMP_MAX_TENSOR = _clamp_tensor_row("ClampMaxBackward1")
+
+
 def clamp(input, min=None, max=None):
     """Limit values to [min, max]; either bound may be None or a tensor."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
+        op = (CLAMP_TENSOR if min is not None and max is not None
+              else CLAMP_MIN_TENSOR if min is not None else CLAMP_MAX_TENSOR)
+        lo = _operand(-math.inf if min is None else min)
+        hi = _operand(math.inf if max is None else max)
+        return _ternary(op, input, lo, hi)
     return unary(CLAMP, input, (min, max))
+
+
+def _ternary(op, *operands):
+    """A broadcasting three-input op (clamp with tensor bounds)."""
+    dt = result_type(*operands).numpy
+    arrays, meta = [], []
+    for x in operands:
+        if isinstance(x, Tensor):
+            arrays.append(x._data if x._data.dtype == dt else x._data.astype(dt))
+            meta.append((x._data.shape, x._data.dtype))
+        else:
+            arrays.append(x)
+            meta.append(None)
+    try:
+        out = np.asarray(op.forward(*arrays))
+    except ValueError:
+        raise broadcast_error(op.name, *operands) from None
+    result = wrap(out)
+    if grad_enabled[0] and any(isinstance(x, Tensor) and x._requires_grad for x in operands):
+        _record(op, operands, (), result, tuple(meta))
+    return result
 
 
 clip = clamp

@@ -69,8 +69,8 @@ STD = OpDef("StdBackward0",
             saves=(0,), saves_out=True, params=("shape", "dim", "keepdim", "correction"),
             grads=[
     lambda xp, g, a, out, shape, dims, keepdim, c:                         # (a−ā)/((n−c)σ)
-        _unreduce(xp, g / out, shape, dims, keepdim) * (a - xp.mean(a, dims, True))
-        / (_count(shape, dims) - c)])
+        _unreduce(xp, xp.where(out == 0, 0, g / out), shape, dims, keepdim)  # 0 where σ = 0
+        * (a - xp.mean(a, dims, True)) / (_count(shape, dims) - c)])
 def _prod_grad(xp, g, a, shape, dims, keepdim):
     return _unreduce(xp, g, shape, dims, keepdim) * xp.prod_except(a, dims)  # Π of the others
 
