@@ -25,7 +25,8 @@ from ..ops.inplace import INPLACE_NODES
 __all__ = ["run_backward", "accumulate_into", "PICTURE_LIMIT"]
 
 # Nodes keep forward values and gradients of at most this many elements after a backward
-# pass, for pictures of the graph (chainrule.viz); bigger ones are freed with the graph.
+# pass without retain_graph, for pictures of the graph (chainrule.viz); bigger ones are
+# freed with the graph.
 PICTURE_LIMIT = 256
 
 
@@ -128,13 +129,13 @@ def _apply_node(node, g, xp, create_graph, retain_graph):
                 _check_versions(node)
     args = []
     if create_graph:
-        node.grad = g._data if g._data.size <= PICTURE_LIMIT else None
+        node.grad = g._data if retain_graph or g._data.size <= PICTURE_LIMIT else None
         args.extend(saved)
         if op.saves_out:
             _check_out_version(node)
             args.append(wrap(node.value, grad_fn=node))
     else:
-        node.grad = g if g.size <= PICTURE_LIMIT else None
+        node.grad = g if retain_graph or g.size <= PICTURE_LIMIT else None
         for s in saved:
             args.append(s._data if isinstance(s, Tensor) else s)
         if op.saves_out:
