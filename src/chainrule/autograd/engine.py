@@ -93,12 +93,15 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             for e, gi in zip(edge.inputs, grads):
                 if e is None:
                     continue
-                if gi is not None:
-                    prev = pending.get(e)
-                    pending[e] = gi if prev is None else prev + gi
                 left = deps[e] - 1
-                deps[e] = left
-                if left == 0:
+                if gi is not None:
+                    if e in pending:
+                        pending[e] = pending[e] + gi
+                    else:
+                        pending[e] = gi
+                if left:
+                    deps[e] = left
+                else:
                     ready.append(e)
     finally:
         grad_enabled[0] = previous_mode
