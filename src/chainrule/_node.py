@@ -32,7 +32,8 @@ class Node:
         params: the op's non-tensor arguments, passed to the formulas after the tensors.
         value: the forward output (a NumPy array), kept for pictures of the graph.
         grad: the gradient w.r.t. ``value`` in the latest backward pass (for pictures).
-        constants: ``None``, or ``((position, value), …)`` for Python-number inputs.
+        constants: ``None``, or the Python number that was one operand of a two-input op
+            (it sits where ``inputs`` has ``None``).
         meta: ``None``, or per input ``(shape, dtype)`` when a broadcasting op's input
             differs from the output in shape or dtype, so the engine can undo that.
     """
@@ -55,8 +56,8 @@ class Node:
     def attributes(self):
         """The op's non-tensor arguments by name, e.g. ``{'exponent': 2}`` (for pictures)."""
         attrs = dict(zip(self.op.param_names, self.params))
-        for position, value in self.constants or ():
-            attrs[("self", "other")[position] if position < 2 else f"input{position}"] = value
+        if self.constants is not None:
+            attrs["other" if self.inputs[1] is None else "self"] = self.constants
         return attrs
 
     def register_hook(self, fn):

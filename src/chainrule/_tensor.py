@@ -31,7 +31,8 @@ class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     ``_data`` is the NumPy array; ``_vbox`` is a one-element list holding the version
-    counter, shared with views of the same memory, bumped by every in-place op.  A view of
+    counter, shared with views of the same memory, bumped by every in-place op; it is
+    created on first need (``None`` means version 0), saving an allocation per op.  A view of
     a tensor that requires grad keeps ``_base = (base, rebuild)``: ``rebuild(base, view)``
     recomputes the base from a changed view, so in-place ops on views update its graph.
     """
@@ -92,7 +93,16 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._vbox[0]
+        box = self._vbox
+        return 0 if box is None else box[0]
+
+    def _bump_version(self):
+        """Record an in-place change (shared with every view of this memory)."""
+        box = self._vbox
+        if box is None:
+            self._vbox = [1]
+        else:
+            box[0] += 1
 
     @property
     def data(self):
@@ -106,7 +116,7 @@ class Tensor:
     def detach(self):
         """A new tensor sharing memory (and version counter), with no graph history."""
         t = wrap(self._data)
-        t._vbox = self._vbox
+        t._vbox = version_box(self)
         return t
 
     def detach_(self):
@@ -316,5 +326,13 @@ def wrap(data, grad_fn=None, cls=Tensor):
     t._requires_grad = grad_fn is not None
     t.grad_fn = grad_fn
     t._grad = None
-    t._vbox = [0]
+    t._vbox = None
     return t
+
+
+def version_box(t):
+    """``t``'s version counter, created if needed, to share with a view or a node."""
+    box = t._vbox
+    if box is None:
+        box = t._vbox = [0]
+    return box

@@ -128,8 +128,10 @@ def _apply_node(node, g, xp, create_graph, retain_graph):
     versions = node.versions
     if versions:
         for s, v in zip(saved, versions):
-            if v >= 0 and s._vbox[0] != v:
-                _check_versions(node)
+            if v >= 0:
+                box = s._vbox
+                if (0 if box is None else box[0]) != v:
+                    _check_versions(node)
     args = []
     if create_graph:
         node.grad = g._data if retain_graph or g._data.size <= PICTURE_LIMIT else None
@@ -195,12 +197,12 @@ def _undo_broadcast(node, i, gi, meta, xp):
 
 def _check_versions(node):
     for i, (s, v) in enumerate(zip(node.saved, node.versions)):
-        if v >= 0 and s._vbox[0] != v:
+        if v >= 0 and s._version != v:
             origin = s.grad_fn
             while origin in INPLACE_NODES and isinstance(origin.inputs[0], Node):
                 origin = origin.inputs[0]
             origin = None if origin is None else origin.trace
-            _raise_modified(node, s._vbox[0], v, f"input {node.op.saves[i]}", origin)
+            _raise_modified(node, s._version, v, f"input {node.op.saves[i]}", origin)
 
 
 def _check_out_version(node):
@@ -274,4 +276,4 @@ def accumulate_into(tensor, g):
         tensor._grad = current + wrap(g)
     else:
         np.add(current._data, g, out=current._data, casting="unsafe")
-        current._vbox[0] += 1
+        current._bump_version()

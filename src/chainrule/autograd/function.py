@@ -33,12 +33,12 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
-        self._versions = tuple(t._vbox[0] if isinstance(t, Tensor) else -1 for t in tensors)
+        self._versions = tuple(t._version if isinstance(t, Tensor) else -1 for t in tensors)
 
     @property
     def saved_tensors(self):
         for t, v in zip(self._saved, self._versions):
-            if v >= 0 and t._vbox[0] != v:
+            if v >= 0 and t._version != v:
                 raise RuntimeError("one of the variables needed for gradient computation has "
                                    "been modified by an inplace operation: a tensor saved with "
                                    "ctx.save_for_backward changed after it was saved")

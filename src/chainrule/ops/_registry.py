@@ -15,7 +15,7 @@ import numpy as np
 from .._dtype import get_default_dtype, result_type
 from .._grad_mode import anomaly_enabled, grad_enabled
 from .._node import Node
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor, version_box, wrap
 
 ndarray = np.ndarray
 _new = object.__new__
@@ -74,7 +74,7 @@ def _record(op, tensors, params, result, meta=None, constants=None):
     for i in op.saves:
         s = tensors[i]
         saved.append(s)
-        versions.append(s._vbox[0] if isinstance(s, Tensor) else -1)
+        versions.append(s._version if isinstance(s, Tensor) else -1)
     return _attach(op, result, tuple(inputs), tuple(saved), tuple(versions), params, meta,
                    constants)
 
@@ -91,7 +91,7 @@ def _attach(op, result, inputs, saved, versions, params=(), meta=None, constants
     node.grad = node.pre_hooks = node.post_hooks = node.trace = None
     node.meta = meta
     node.constants = constants
-    node.out_version = (result._vbox, result._vbox[0]) if op.saves_out else None
+    node.out_version = (version_box(result), result._version) if op.saves_out else None
     result.grad_fn = node
     result._requires_grad = True
     if anomaly_enabled[0]:
@@ -154,7 +154,9 @@ def unary(op, a, params=()):
     if a._requires_grad and grad_enabled[0]:
         fn = a.grad_fn
         if op.saves:
-            _attach(op, result, (fn if fn is not None else a,), (a,), (a._vbox[0],), params)
+            box = a._vbox
+            _attach(op, result, (fn if fn is not None else a,), (a,),
+                    (0 if box is None else box[0],), params)
         else:
             _attach(op, result, (fn if fn is not None else a,), (), (), params)
     return result
@@ -209,10 +211,13 @@ def binary(op, a, b, params=()):
             eb = None
         if op.saves:  # the two-input elementwise ops save both inputs or none
             saved = (a, b)
-            versions = (a._vbox[0] if a_is_t else -1, b._vbox[0] if b_is_t else -1)
+            box_a = a._vbox if a_is_t else None
+            box_b = b._vbox if b_is_t else None
+            versions = (-1 if not a_is_t else 0 if box_a is None else box_a[0],
+                        -1 if not b_is_t else 0 if box_b is None else box_b[0])
         else:
             saved = versions = ()
-        constants = None if a_is_t and b_is_t else ((1, b),) if a_is_t else ((0, a),)
+        constants = None if a_is_t and b_is_t else b if a_is_t else a
         _attach(op, result, (ea, eb), saved, versions, params, meta, constants)
     return result
 

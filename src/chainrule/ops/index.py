@@ -7,7 +7,7 @@ The gradient of reading ``x[idx]`` scatters ``g`` back into zeros of ``x``'s sha
 
 import numpy as np
 
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor, version_box, wrap
 from ._dims import normalize_dim
 from ._registry import OpDef, _record, apply, grad_enabled
 
@@ -125,7 +125,7 @@ def getitem(input, key):
     except IndexError as err:
         raise _index_error(shape, key, err) from None
     if not advanced:
-        out._vbox = input._vbox
+        out._vbox = version_box(input)
         if input._requires_grad:
             out._base = (input, lambda base, view: index_put(base, index, view))
     return out

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._dtype import to_dtype
 from .._grad_mode import anomaly_enabled, grad_enabled
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor, version_box, wrap
 from . import elementwise as E
 from ._registry import OpDef, apply, broadcast_error
 
@@ -83,7 +83,7 @@ def inplace(self, compute, *others):
         raise RuntimeError(str(err)) from None
     _check_inplace(self, result)
     np.copyto(self._data, result._data, casting="unsafe")
-    self._vbox[0] += 1
+    self._bump_version()
     if recording:
         _adopt(self, result)
     return self
@@ -99,7 +99,7 @@ def _adopt(self, result):
         INPLACE_NODES.add(node)
     if node is not None and node.out_version is not None:
         node.value = self._data
-        node.out_version = (self._vbox, self._vbox[0])
+        node.out_version = (version_box(self), self._version)
     view_of = getattr(self, "_base", None)
     if view_of is not None:
         base, rebuild = view_of
@@ -117,7 +117,7 @@ def _fast(self, ufunc, other):
         raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
                            f"broadcast shape {list(np.shape(out))}")
     np.copyto(self._data, out, casting="same_kind")
-    self._vbox[0] += 1
+    self._bump_version()
     return self
 
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from .._dtype import result_type
 from .._grad_mode import grad_enabled
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor, version_box, wrap
 from ._dims import normalize_dim, normalize_dims, normalize_shape
 from ._registry import OpDef, _needs_grad, _record, apply
 
@@ -14,7 +14,7 @@ def _view(op, input, params, rebuild=None):
     """Apply a view op: the result shares memory and version counter with ``input``;
     ``rebuild(base, changed_view)`` lets in-place ops on the view update ``input``'s graph."""
     out = apply(op, (input,), params)
-    out._vbox = input._vbox
+    out._vbox = version_box(input)
     if input._requires_grad and rebuild is not None:
         out._base = (input, rebuild)
     return out

@@ -113,7 +113,7 @@ class Optimizer:
                 self._update(group)
                 for p in group["params"]:
                     if p.grad is not None:
-                        p._vbox[0] += 1  # an in-place change, as autograd must know
+                        p._bump_version()  # an in-place change, as autograd must know
         return loss
 
     def _update(self, group):
