@@ -150,7 +150,10 @@ def unary(op, a, params=()):
     out = op.forward(data, *params)
     if type(out) is not ndarray:
         out = np.asarray(out)
-    result = wrap(out)
+    result = _new(Tensor)  # wrap(out), inlined on the hottest path
+    result._data = out
+    result._requires_grad = False
+    result.grad_fn = result._grad = result._vbox = None
     if a._requires_grad and grad_enabled[0]:
         fn = a.grad_fn
         if op.saves:
@@ -196,7 +199,10 @@ def binary(op, a, b, params=()):
         raise broadcast_error(op.name, a, b) from None
     if type(out) is not ndarray:
         out = np.asarray(out)
-    result = wrap(out)
+    result = _new(Tensor)  # wrap(out), inlined on the hottest path
+    result._data = out
+    result._requires_grad = False
+    result.grad_fn = result._grad = result._vbox = None
     if grad_enabled[0] and ((a_is_t and a._requires_grad) or (b_is_t and b._requires_grad)):
         # the edges and saved inputs of a two-input op, without _record's loops
         if a_is_t:
