@@ -966,3 +966,37 @@ def test_promotion_gradients_come_back_in_the_input_dtype_like_torch():
         return y, z, a.grad, b.grad, c.grad
 
     assert_close(run(cr), run(torch))
+
+
+def test_first_gradient_is_never_shared_with_another_tensor():
+    """The engine keeps a fresh gradient buffer without copying it only when nothing else
+    refers to it: leaves fed the same gradient, the caller's ``gradient`` and hooks that
+    keep the gradient must all end up with their own memory."""
+    import chainrule as cr
+
+    a = cr.ones(3, requires_grad=True)
+    b = cr.ones(3, requires_grad=True)
+    (a + b).sum().backward()  # add hands the same gradient array to both leaves
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    a.grad.zero_()
+    assert b.grad.tolist() == [1.0, 1.0, 1.0]
+
+    g = cr.full((3,), 2.0)
+    c = cr.ones(3, requires_grad=True)
+    c.backward(g)
+    c.grad.zero_()
+    assert g.tolist() == [2.0, 2.0, 2.0]
+
+    kept = []
+    d = cr.ones(3, requires_grad=True)
+    d.register_hook(kept.append)
+    (d * 5).sum().backward()
+    d.grad.zero_()
+    assert kept[0].tolist() == [5.0, 5.0, 5.0]
+
+    x = cr.ones(2, 3)
+    w = cr.ones(4, 3, requires_grad=True)
+    bias = cr.zeros(4, requires_grad=True)
+    cr.nn.functional.linear(x, w, bias).sum().backward()
+    assert w.grad.numpy().flags.c_contiguous and w.grad.tolist() == [[2.0] * 3] * 4
+    assert bias.grad.tolist() == [2.0] * 4

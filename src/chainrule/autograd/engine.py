@@ -13,6 +13,8 @@ Without ``create_graph`` the formulas see NumPy arrays and nothing is recorded; 
 they see Tensors under grad mode, so the gradients carry their own graph.
 """
 
+import sys
+
 import numpy as np
 
 from .._grad_mode import anomaly_enabled, grad_enabled
@@ -105,8 +107,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     ready.append(e)
     finally:
         grad_enabled[0] = previous_mode
-    for tensor, g in leaf_grads:
-        accumulate_into(tensor, g)
+    while leaf_grads:
+        tensor, g = leaf_grads.pop()
+        accumulate_into(tensor, g, fresh=True)
+        del g  # so that the next gradient's reference count is only its own
     if inputs is None:
         return None
     return [captured[t.grad_fn if t.grad_fn is not None else t] for t in inputs]
@@ -261,8 +265,23 @@ def _run_tensor_hooks(tensor, g):
     return g
 
 
-def accumulate_into(tensor, g):
-    """Add gradient ``g`` (array, or Tensor under create_graph) to ``tensor.grad``."""
+def _unshared(g, dtype):
+    """Whether the engine may keep array ``g`` as a ``.grad`` without copying it: it owns
+    its C-ordered memory of the right dtype and nothing but the caller refers to it (the
+    same test PyTorch makes before stealing a gradient buffer).  The references expected:
+    run_backward's variable, accumulate_into's and this function's arguments, and
+    getrefcount's own; any other (a node's ``grad``, a second leaf, a hook, the caller's
+    ``gradient``) means the array is shared and must be copied."""
+    return (type(g) is np.ndarray and g.flags.owndata and g.flags.c_contiguous
+            and g.flags.writeable and g.dtype == dtype and sys.getrefcount(g) <= 4)
+
+
+def accumulate_into(tensor, g, fresh=False):
+    """Add gradient ``g`` (array, or Tensor under create_graph) to ``tensor.grad``.
+
+    With ``fresh``, the first gradient is kept without a copy when nothing else refers to
+    it.
+    """
     if isinstance(g, Tensor):
         if tensor._grad is None:
             tensor._grad = g if g.grad_fn is not None else wrap(g._data.copy())
@@ -271,7 +290,10 @@ def accumulate_into(tensor, g):
         return
     current = tensor._grad
     if current is None:
-        tensor._grad = wrap(np.array(g, dtype=tensor._data.dtype, copy=True, order="C"))
+        dtype = tensor._data.dtype
+        if not (fresh and _unshared(g, dtype)):
+            g = np.array(g, dtype=dtype, copy=True, order="C")
+        tensor._grad = wrap(g)
     elif current.grad_fn is not None or current._requires_grad:
         tensor._grad = current + wrap(g)
     else:
