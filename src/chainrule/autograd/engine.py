@@ -107,6 +107,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     ready.append(e)
     finally:
         grad_enabled[0] = previous_mode
+    grads = gi = g = None  # drop the loop's references, so leaf gradients can be kept as is
     while leaf_grads:
         tensor, g = leaf_grads.pop()
         accumulate_into(tensor, g, fresh=True)
