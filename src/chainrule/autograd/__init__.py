@@ -90,7 +90,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     gives second derivatives and Hessian-vector products.
     """
     outputs = _as_list(outputs)
-    single = isinstance(inputs, Tensor)
     inputs = _as_list(inputs)
     for t in inputs:
         if not isinstance(t, Tensor) or not t._requires_grad:
@@ -112,7 +111,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if g is not None and not isinstance(g, Tensor):
             g = wrap(np.array(g, dtype=t._data.dtype))
         result.append(g)
-    del single
     return tuple(result)
 
 

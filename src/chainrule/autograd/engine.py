@@ -123,10 +123,10 @@ def _apply_node(node, g, xp, create_graph, retain_graph):
     Runs once per node per backward pass: kept to plain loops and attribute reads.
     """
     op = node.op
-    if node.pre_hooks:
+    if g is not None and node.pre_hooks:
         g = _run_hooks(node.pre_hooks, g, create_graph)
-        if g is None:
-            return [None] * len(node.inputs)
+    if g is None:  # no gradient reached this node (e.g. a custom backward returned None)
+        return [None] * len(node.inputs)
     saved = node.saved
     if saved is None:
         raise released_error(node)

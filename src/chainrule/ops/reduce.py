@@ -12,6 +12,7 @@ from .._dtype import get_default_dtype
 from .._tensor import Tensor, wrap
 from ._dims import kept_shape, normalize_dim, normalize_dims
 from ._registry import OpDef, apply
+from .elementwise import maximum, minimum
 
 ReturnTypes = namedtuple("return_types", ["values", "indices"])
 
@@ -198,8 +199,7 @@ def amin(input, dim=(), keepdim=False):
 
 
 def _max_min(input, dim, keepdim, whole_op, dim_op, arg, name):
-    if isinstance(dim, Tensor):
-        from .elementwise import maximum, minimum
+    if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum, as in PyTorch
         return (maximum if name == "max" else minimum)(input, dim)
     if input._data.size == 0:
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "

@@ -230,7 +230,7 @@ def flip(input, dims):
     return apply(FLIP, (input,), (normalize_dims(dims, input._data.ndim, "flip"),))
 
 
-def _check_same_dims(tensors, name):
+def _check_tensor_list(tensors, name):
     if not tensors:
         raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
     for t in tensors:
@@ -249,7 +249,7 @@ def _joined(op, tensors, out, params):
 def cat(tensors, dim=0):
     """Concatenate tensors along an existing dim."""
     tensors = list(tensors)
-    _check_same_dims(tensors, "cat")
+    _check_tensor_list(tensors, "cat")
     ndim = tensors[0]._data.ndim
     d = normalize_dim(dim, ndim, "cat")
     arrays = _promoted(tensors)
@@ -267,7 +267,7 @@ concat = concatenate = cat
 def stack(tensors, dim=0):
     """Join tensors of equal shape along a new dim."""
     tensors = list(tensors)
-    _check_same_dims(tensors, "stack")
+    _check_tensor_list(tensors, "stack")
     d = normalize_dim(dim, tensors[0]._data.ndim + 1, "stack")
     arrays = _promoted(tensors)
     shapes = {a.shape for a in arrays}
