@@ -8,6 +8,7 @@ import warnings
 
 # the core first, then the layers built on it
 from . import _dtype, autograd, ops
+from ._device import cuda, device
 from ._dtype import dtype, float32, float64, get_default_dtype, int64, set_default_dtype
 from ._tensor import Size, Tensor
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled

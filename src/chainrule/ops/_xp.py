@@ -48,7 +48,7 @@ class numpy_xp:
     """Formulas' functions on NumPy arrays."""
 
     log, exp, sin, cos, sign = np.log, np.exp, np.sin, np.cos, np.sign
-    where, matmul, swapaxes, flip = np.where, np.matmul, np.swapaxes, np.flip
+    where, matmul, swapaxes, flip, cumsum = np.where, np.matmul, np.swapaxes, np.flip, np.cumsum
     sigmoid = staticmethod(E._sigmoid)
     sum_to = staticmethod(_np_sum_to)
     prod_except = staticmethod(_np_prod_except)
@@ -100,7 +100,7 @@ class tensor_xp:
     where, sigmoid = E.where, E.sigmoid
     swapaxes, flip, permute = S.transpose, S.flip, S.permute
     reshape, expand, unsqueeze, squeeze = S.reshape, S.expand, S.unsqueeze, S.squeeze
-    sum, mean = R.sum, R.mean
+    sum, mean, cumsum = R.sum, R.mean, R.cumsum
 
     @staticmethod
     def matmul(a, b):

@@ -429,3 +429,41 @@ def equal(input, other):
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol,
                             equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise |input − other| ≤ atol + rtol·|other| (a bool tensor)."""
+    a = input._data
+    b = other._data if isinstance(other, Tensor) else other
+    return wrap(np.asarray(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+# ---------------------------------------------------------------- rounding (zero gradient)
+def _rounding_row(name, fn):
+    return OpDef(name, fn, grads=[lambda xp, g: g * 0])    # piecewise constant: ∂ = 0
+
+
+FLOOR = _rounding_row("FloorBackward0", np.floor)
+CEIL = _rounding_row("CeilBackward0", np.ceil)
+ROUND = _rounding_row("RoundBackward0", np.round)
+TRUNC = _rounding_row("TruncBackward0", np.trunc)
+
+
+def floor(input):
+    return unary(FLOOR, input)
+
+
+def ceil(input):
+    return unary(CEIL, input)
+
+
+def round(input, decimals=0):
+    """Round half to even, as PyTorch (and NumPy) do."""
+    if decimals:
+        scale = 10.0 ** decimals
+        return unary(ROUND, input * scale) / scale
+    return unary(ROUND, input)
+
+
+def trunc(input):
+    return unary(TRUNC, input)

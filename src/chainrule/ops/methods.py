@@ -11,6 +11,7 @@ from . import linalg as L
 from . import nn_ops as N
 from . import reduce as R
 from . import shape as S
+from . import sorting as SO
 from ._registry import as_tensor_operand
 
 
@@ -107,6 +108,11 @@ Tensor.isinf = E.isinf
 Tensor.isfinite = E.isfinite
 Tensor.equal = E.equal
 Tensor.allclose = E.allclose
+Tensor.isclose = E.isclose
+Tensor.floor = E.floor
+Tensor.ceil = E.ceil
+Tensor.round = E.round
+Tensor.trunc = E.trunc
 
 # ---------------------------------------------------------------- reductions
 Tensor.sum = R.sum
@@ -122,6 +128,12 @@ Tensor.logsumexp = R.logsumexp
 Tensor.norm = R.norm
 Tensor.argmax = R.argmax
 Tensor.argmin = R.argmin
+Tensor.cumsum = R.cumsum
+Tensor.all = R.all
+Tensor.any = R.any
+Tensor.sort = SO.sort
+Tensor.argsort = SO.argsort
+Tensor.topk = SO.topk
 
 # ---------------------------------------------------------------- shape and indexing
 Tensor.reshape = S.reshape

@@ -8,7 +8,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._dtype import get_default_dtype
+from .._dtype import get_default_dtype, int64
 from .._tensor import Tensor, wrap
 from ._dims import kept_shape, normalize_dim, normalize_dims
 from ._registry import OpDef, apply
@@ -272,3 +272,32 @@ def argmin(input, dim=None, keepdim=False):
     """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
     return _arg(np.argmin, input, dim, keepdim, "argmin")
 
+
+
+def _flip_cumsum(xp, g, dim):
+    return xp.flip(xp.cumsum(xp.flip(g, (dim,)), dim), (dim,))           # Σ over later i
+
+
+CUMSUM = OpDef("CumsumBackward0", lambda a, dim: np.cumsum(a, dim), params=("dim",),
+               grads=[_flip_cumsum])
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sums along ``dim``: outᵢ = Σ_{j ≤ i} xⱼ."""
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind in "bi":
+        input = input.to(int64)
+    return apply(CUMSUM, (input,), (normalize_dim(dim, input._data.ndim, "cumsum"),))
+
+
+def all(input, dim=None, keepdim=False):
+    """True where every element (along ``dim``) is nonzero."""
+    dims = None if dim is None else normalize_dims(dim, input._data.ndim, "all")
+    return wrap(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False):
+    """True where some element (along ``dim``) is nonzero."""
+    dims = None if dim is None else normalize_dims(dim, input._data.ndim, "any")
+    return wrap(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))

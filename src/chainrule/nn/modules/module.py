@@ -309,19 +309,22 @@ class Module:
             for name, param in module._parameters.items():
                 if param is not None:
                     with chainrule.no_grad():
-                        new = Parameter(fn(param.detach()), param.requires_grad)
-                    module._parameters[name] = new
+                        converted = fn(param.detach())
+                    if converted._data is param._data:  # nothing to convert: keep it
+                        continue
+                    module._parameters[name] = Parameter(converted, param.requires_grad)
             for name, buf in module._buffers.items():
                 if buf is not None:
                     module._buffers[name] = fn(buf)
         return self
 
-    def to(self, dtype):
-        """Convert floating-point parameters and buffers to ``dtype``; return self.
+    def to(self, *args, **kwargs):
+        """Convert floating-point parameters and buffers to a dtype, as ``Tensor.to``
+        (``model.to(torch.float64)``); ``model.to("cpu")`` changes nothing.  Return self.
 
-        Create the optimiser after calling this: the parameters are new tensors.
+        Create the optimiser after a dtype change: the parameters are new tensors.
         """
-        return self._apply_to_tensors(lambda t: t.to(dtype) if _is_float(t) else t)
+        return self._apply_to_tensors(lambda t: t.to(*args, **kwargs) if _is_float(t) else t)
 
     def float(self):
         """Convert floating-point parameters and buffers to float32."""
