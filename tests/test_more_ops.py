@@ -93,3 +93,20 @@ def test_the_usual_device_preamble_runs_on_the_cpu():
     assert str(device) == "cpu" and device == "cpu"
     with pytest.raises(RuntimeError, match="CPU only"):
         cr.device("cuda")
+
+
+def test_legacy_tensor_constructor_matches_pytorch():
+    for args in (([1, 2],), ([[1.5, 2.0]],), (2, 3)):
+        got, want = cr.Tensor(*args), torch.Tensor(*args)
+        assert tuple(got.shape) == tuple(want.shape) and str(got.dtype) == str(want.dtype)
+    assert cr.Tensor([1, 2]).tolist() == [1.0, 2.0]
+
+
+def test_reading_grad_of_a_non_leaf_warns_as_in_pytorch():
+    x = cr.ones(2, requires_grad=True)
+    y = x * 2
+    with pytest.warns(UserWarning, match="not a leaf"):
+        assert y.grad is None
+    y.retain_grad()
+    y.sum().backward()
+    assert y.grad.tolist() == [1.0, 1.0]

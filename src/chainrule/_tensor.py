@@ -4,9 +4,11 @@ This module holds state, conversions and printing only; every op body lives in
 ``chainrule.ops`` and is bound to ``Tensor`` there.
 """
 
+import warnings
+
 import numpy as np
 
-from ._dtype import from_numpy_dtype
+from ._dtype import from_numpy_dtype, get_default_dtype
 from ._node import _RemovableHandle
 
 __all__ = ["Tensor", "Size", "wrap"]
@@ -43,6 +45,14 @@ class Tensor:
 
     __array_priority__ = 1000  # make NumPy defer `ndarray + tensor` to Tensor.__radd__
 
+    def __new__(cls, *args):
+        """``Tensor(data)`` or ``Tensor(*shape)``: PyTorch's legacy constructor, in the
+        default floating dtype.  Prefer ``chainrule.tensor`` and ``chainrule.zeros``."""
+        from .creation import tensor, zeros
+        if len(args) == 1 and not isinstance(args[0], int):
+            return tensor(args[0], dtype=get_default_dtype())
+        return zeros(*args)
+
     # ----------------------------------------------------------------- autograd state
     @property
     def requires_grad(self):
@@ -74,6 +84,12 @@ class Tensor:
     @property
     def grad(self):
         """The accumulated gradient of a leaf (or of a tensor after ``retain_grad()``)."""
+        if self._grad is None and self.grad_fn is not None and not self.retains_grad:
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being "
+                          "accessed. Its .grad attribute won't be populated during "
+                          "backward(); call .retain_grad() on it before backward() if you "
+                          "want it, or use the .grad of a leaf tensor.", UserWarning,
+                          stacklevel=2)
         return self._grad
 
     @grad.setter
