@@ -110,3 +110,13 @@ def test_reading_grad_of_a_non_leaf_warns_as_in_pytorch():
     y.retain_grad()
     y.sum().backward()
     assert y.grad.tolist() == [1.0, 1.0]
+
+
+def test_values_and_indices_results_print_as_pytorch():
+    for m_call in (lambda m, x: m.max(x, 1), lambda m, x: x.min(0), lambda m, x: m.sort(x[0]),
+                   lambda m, x: x.topk(1)):
+        got = m_call(cr, cr.tensor([[1.0, 2.0], [3.0, 0.5]]))
+        want = m_call(torch, torch.tensor([[1.0, 2.0], [3.0, 0.5]]))
+        assert repr(got) == repr(want)
+        values, indices = got
+        assert values is got.values and indices is got.indices

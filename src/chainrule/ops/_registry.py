@@ -61,6 +61,24 @@ class OpDef:
         return f"<op {self.name}>"
 
 
+class ValuesIndices(tuple):
+    """``(values, indices)`` from max/min/sort/topk, printed as PyTorch's return types."""
+
+    __slots__ = ()
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+
+def values_indices(name):
+    """The ``(values, indices)`` result type of op ``name`` (``torch.return_types.max``)."""
+    return type(name, (ValuesIndices,), {
+        "__slots__": (),
+        "__new__": lambda cls, values, indices: tuple.__new__(cls, (values, indices)),
+        "__repr__": lambda self: (f"torch.return_types.{name}(\nvalues={self[0]!r},\n"
+                                  f"indices={self[1]!r})")})
+
+
 def _record(op, tensors, params, result, meta=None, constants=None):
     """Attach a new node for ``op`` to ``result`` (the Tensor wrapping ``out``)."""
     inputs = []

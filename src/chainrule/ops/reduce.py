@@ -4,17 +4,16 @@ Every reduction takes ``dim`` (None, an int or a tuple) and ``keepdim``; its gra
 first puts the reduced dims back (``_unreduce``) and then applies the local derivative.
 """
 
-from collections import namedtuple
-
 import numpy as np
 
 from .._dtype import get_default_dtype, int64
 from .._tensor import Tensor, wrap
 from ._dims import kept_shape, normalize_dim, normalize_dims
-from ._registry import OpDef, apply
+from ._registry import OpDef, apply, values_indices
 from .elementwise import maximum, minimum
 
-ReturnTypes = namedtuple("return_types", ["values", "indices"])
+MaxResult = values_indices("max")
+MinResult = values_indices("min")
 
 
 def _unreduce(xp, g, shape, dims, keepdim):
@@ -211,7 +210,8 @@ def _max_min(input, dim, keepdim, whole_op, dim_op, arg, name):
     d = normalize_dim(dim, input._data.ndim, name)
     index = np.expand_dims(arg(input._data, axis=d), d)
     values = apply(dim_op, (input,), (input._data.shape, d, bool(keepdim), index))
-    return ReturnTypes(values, wrap(index if keepdim else np.squeeze(index, d)))
+    result_type = MaxResult if name == "max" else MinResult
+    return result_type(values, wrap(index if keepdim else np.squeeze(index, d)))
 
 
 def max(input, dim=None, keepdim=False):

@@ -2,15 +2,15 @@
 indices, so their gradient is the gather's: scattered back to where each value came from.
 """
 
-from collections import namedtuple
-
 import numpy as np
 
 from .._tensor import wrap
 from ._dims import normalize_dim
+from ._registry import values_indices
 from .index import gather
 
-SortResult = namedtuple("return_types", ["values", "indices"])
+SortResult = values_indices("sort")
+TopkResult = values_indices("topk")
 
 
 def _order(data, dim, descending, stable=True):
@@ -43,4 +43,4 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {n}")
     order = _order(input._data, d, descending=largest)
     indices = wrap(np.take(order, np.arange(k), axis=d).astype(np.int64))
-    return SortResult(gather(input, d, indices), indices)
+    return TopkResult(gather(input, d, indices), indices)
