@@ -77,10 +77,11 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     xp = tensor_xp if create_graph else numpy_xp
     previous_mode = grad_enabled[0]
     grad_enabled[0] = create_graph
+    pop_ready, push_ready, pop_pending = ready.pop, ready.append, pending.pop
     try:
         while ready:
-            edge = ready.pop()
-            g = pending.pop(edge, None)
+            edge = pop_ready()
+            g = pop_pending(edge, None)
             if not isinstance(edge, Node):
                 if g is not None:
                     g = _run_tensor_hooks(edge, g)
@@ -104,7 +105,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 if left:
                     deps[e] = left
                 else:
-                    ready.append(e)
+                    push_ready(e)
     finally:
         grad_enabled[0] = previous_mode
     grads = gi = g = None  # drop the loop's references, so leaf gradients can be kept as is
