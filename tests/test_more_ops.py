@@ -120,3 +120,11 @@ def test_values_and_indices_results_print_as_pytorch():
         assert repr(got) == repr(want)
         values, indices = got
         assert values is got.values and indices is got.indices
+
+
+def test_numpy_ufuncs_on_a_tensor_give_a_tensor_as_in_pytorch():
+    for fn in (np.exp, np.sqrt, np.negative):
+        got = fn(cr.tensor([1.0, 4.0]))
+        want = fn(torch.tensor([1.0, 4.0]))
+        assert isinstance(got, cr.Tensor) and repr(got) == repr(want)
+    assert isinstance(np.asarray(cr.ones(2)), np.ndarray)

@@ -273,6 +273,12 @@ class Tensor:
             return self._data
         return self._data.astype(dtype, copy=bool(copy))
 
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """A NumPy ufunc applied to a tensor gives a tensor (with no graph), as in PyTorch:
+        ``np.exp(t)`` is a Tensor."""
+        array = np.asarray(array)
+        return wrap(array.astype(from_numpy_dtype(array.dtype).numpy, copy=False))
+
     def __float__(self):
         return float(self.item())
 
