@@ -96,6 +96,94 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return input * mask
 
 
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the trailing ``normalized_shape`` dimensions of each sample.
+
+    .. math:: y = \\frac{x - \\mathrm{E}[x]}{\\sqrt{\\mathrm{Var}[x] + \\epsilon}} \\, \\gamma + \\beta
+
+    with the biased variance (divided by n).
+    """
+    normalized_shape = tuple(normalized_shape)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.ndim - k:]) != normalized_shape or input.ndim < k:
+        raise RuntimeError(
+            f"layer_norm: input of shape {tuple(input.shape)} does not end in "
+            f"normalized_shape {normalized_shape}"
+        )
+    dims = tuple(range(input.ndim - k, input.ndim))
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    var = (centered * centered).mean(dims, keepdim=True)
+    out = centered * chainrule.rsqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalise each channel (dimension 1) over the batch and any further dimensions.
+
+    .. math:: y = \\frac{x - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}} \\, \\gamma + \\beta
+
+    With ``training`` the batch's mean and biased variance are used, and the running
+    statistics (when given) are updated in place:
+    :math:`\\hat\\mu \\leftarrow (1 - m)\\hat\\mu + m\\,\\mu_B`,
+    :math:`\\hat\\sigma^2 \\leftarrow (1 - m)\\hat\\sigma^2 + m\\,\\tfrac{n}{n-1}\\sigma_B^2`.
+    Otherwise the running statistics are used.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected at least 2D input (got {input.ndim}D input)")
+    shape = [1] * input.ndim
+    shape[1] = input.shape[1]
+    dims = (0,) + tuple(range(2, input.ndim))
+    if training:
+        n = input.numel() // input.shape[1]
+        if n <= 1:
+            raise ValueError(
+                "Expected more than 1 value per channel when training, got input size "
+                f"{tuple(input.shape)}"
+            )
+        mean = input.mean(dims, keepdim=True)
+        centered = input - mean
+        var = (centered * centered).mean(dims, keepdim=True)
+        if running_mean is not None:
+            with chainrule.no_grad():
+                running_mean.mul_(1.0 - momentum).add_(mean.reshape(-1), alpha=momentum)
+        if running_var is not None:
+            with chainrule.no_grad():
+                unbiased = var.reshape(-1) * (n / (n - 1))
+                running_var.mul_(1.0 - momentum).add_(unbiased, alpha=momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are needed in evaluation")
+        centered = input - running_mean.reshape(shape)
+        var = running_var.reshape(shape)
+    out = centered * chainrule.rsqrt(var + eps)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def embedding(input, weight, padding_idx=None):
+    """Rows of ``weight`` picked by the integer ``input``: shape ``(*)`` to ``(*, D)``.
+
+    Repeated indices add their gradients into the row; row ``padding_idx`` gets none.
+    """
+    if _is_float(input):
+        raise TypeError(f"embedding: indices must be integers, got dtype {input.dtype}")
+    if padding_idx is not None:
+        if padding_idx < 0:
+            padding_idx += weight.shape[0]
+        rows = chainrule.arange(weight.shape[0]).unsqueeze(1) != padding_idx
+        weight = chainrule.where(rows, weight, weight.detach())
+    return weight[input]
+
+
 # --------------------------------------------------------------------------- activations
 
 
@@ -156,6 +244,85 @@ def softplus(input, beta=1.0, threshold=20.0):
     return chainrule.softplus(input, beta, threshold)
 
 
+def elu(input, alpha=1.0, inplace=False):
+    """Exponential linear unit: :math:`x` for :math:`x > 0`, else :math:`\\alpha (e^x - 1)`."""
+    negative = chainrule.where(input > 0, 0.0, input)  # exp never overflows on this branch
+    return chainrule.where(input > 0, input, alpha * chainrule.expm1(negative))
+
+
+def silu(input, inplace=False):
+    """Sigmoid linear unit (swish): :math:`x \\, \\sigma(x)`."""
+    return input * chainrule.sigmoid(input)
+
+
+def logsigmoid(input):
+    """:math:`\\log \\sigma(x) = -\\log(1 + e^{-x})`, computed stably on both sides of 0."""
+    negative = input < 0
+    x_neg = chainrule.where(negative, input, 0.0)
+    x_pos = chainrule.where(negative, 0.0, input)
+    # x < 0: x - log(1 + e^x) ; x >= 0: -log(1 + e^-x)
+    return chainrule.where(
+        negative,
+        x_neg - chainrule.log1p(chainrule.exp(x_neg)),
+        -chainrule.log1p(chainrule.exp(-x_pos)),
+    )
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """:math:`\\min(\\max(x, \\text{min\\_val}), \\text{max\\_val})`.
+
+    As in PyTorch, the gradient is 1 strictly inside the interval and 0 on and outside it.
+    """
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    inside = (input > min_val) & (input < max_val)
+    return chainrule.where(inside, input, chainrule.clamp(input.detach(), min_val, max_val))
+
+
+def relu6(input, inplace=False):
+    """:math:`\\min(\\max(0, x), 6)`: ``hardtanh(x, 0, 6)``."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def softmin(input, dim=None, dtype=None):
+    """:math:`\\text{softmin}(x)_i = e^{-x_i} / \\sum_j e^{-x_j}` along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmin")
+    if dtype is not None:
+        input = input.to(dtype)
+    return chainrule.softmax(-input, dim)
+
+
+def prelu(input, weight):
+    """:math:`x` for :math:`x > 0`, else :math:`a x`; ``weight`` (:math:`a`) has 1 or C elements.
+
+    With C elements, :math:`a_c` applies along dimension 1 (the channels).
+    """
+    if weight.numel() != 1 and input.ndim >= 2:
+        shape = [1] * input.ndim
+        shape[1] = weight.numel()
+        weight = weight.reshape(shape)
+    elif weight.numel() == 1:
+        weight = weight.reshape(())
+    return chainrule.where(input > 0, input, input * weight)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """:math:`v / \\max(\\lVert v \\rVert_p, \\epsilon)` for each slice ``v`` along ``dim``."""
+    denom = chainrule.clamp(input.norm(p, dim, keepdim=True), min=eps)
+    return input / denom
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """:math:`\\frac{x_1 \\cdot x_2}{\\max(\\lVert x_1 \\rVert, \\epsilon)\\,\\max(\\lVert x_2 \\rVert, \\epsilon)}` along ``dim``.
+
+    The inputs broadcast against each other.
+    """
+    n1 = chainrule.clamp(x1.norm(2, dim, keepdim=True), min=eps)
+    n2 = chainrule.clamp(x2.norm(2, dim, keepdim=True), min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
 def one_hot(tensor, num_classes=-1):
     """Class indices of shape ``(*)`` to an int64 tensor of shape ``(*, num_classes)``."""
     if _is_float(tensor):
@@ -192,6 +359,72 @@ def l1_loss(input, target, reduction="mean"):
             stacklevel=2,
         )
     return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """Smooth L1: quadratic near 0, linear beyond ``beta``.
+
+    .. math:: \\ell_i = \\begin{cases} 0.5\\,d_i^2 / \\beta & |d_i| < \\beta \\\\
+        |d_i| - 0.5\\,\\beta & \\text{otherwise} \\end{cases}, \\qquad d = x - y
+
+    ``beta = 0`` gives the L1 loss.
+    """
+    _check_reduction(reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    diff = input - target
+    if beta == 0.0:
+        return _reduce(diff.abs(), reduction)
+    a = diff.abs()
+    loss = chainrule.where(a < beta, (0.5 / beta) * diff * diff, a - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """Huber loss: ``smooth_l1_loss`` scaled by ``delta``.
+
+    .. math:: \\ell_i = \\begin{cases} 0.5\\,d_i^2 & |d_i| \\le \\delta \\\\
+        \\delta (|d_i| - 0.5\\,\\delta) & \\text{otherwise} \\end{cases}, \\qquad d = x - y
+    """
+    _check_reduction(reduction, "huber_loss")
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    diff = input - target
+    a = diff.abs()
+    loss = chainrule.where(a <= delta, 0.5 * diff * diff, delta * (a - 0.5 * delta))
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence of ``target`` from the distribution whose logs are ``input``.
+
+    .. math:: \\ell_i = y_i (\\log y_i - x_i) \\quad (0 \\text{ where } y_i = 0)
+
+    With ``log_target`` the target is given as :math:`\\log y`:
+    :math:`\\ell_i = e^{y_i} (y_i - x_i)`. ``'batchmean'`` divides the sum by the batch size
+    (``input.shape[0]``), which is the true KL divergence; ``'mean'`` divides by every element.
+    """
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(
+            f"kl_div: reduction={reduction!r} is not valid; use 'mean', 'batchmean', 'sum' or 'none'"
+        )
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            stacklevel=2,
+        )
+    if log_target:
+        loss = chainrule.exp(target) * (target - input)
+    else:
+        positive = target > 0
+        safe = chainrule.where(positive, target, 1.0)
+        loss = chainrule.where(positive, target * chainrule.log(safe), 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim > 0 else loss.sum()
+    return _reduce(loss, reduction)
 
 
 # --------------------------------------------------------------------------- binary cross-entropy

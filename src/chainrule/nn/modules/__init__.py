@@ -1,7 +1,15 @@
 """The layer classes of ``chainrule.nn``, one concept per file, as in PyTorch."""
 
 from chainrule.nn.modules.activation import (
+    ELU,
     GELU,
+    Hardtanh,
+    LogSigmoid,
+    PReLU,
+    ReLU6,
+    SiLU,
+    Softmin,
+    Softplus,
     LeakyReLU,
     LogSoftmax,
     ReLU,
@@ -9,39 +17,62 @@ from chainrule.nn.modules.activation import (
     Softmax,
     Tanh,
 )
-from chainrule.nn.modules.container import ModuleList, Sequential
+from chainrule.nn.modules.batchnorm import BatchNorm1d
+from chainrule.nn.modules.container import ModuleDict, ModuleList, ParameterList, Sequential
 from chainrule.nn.modules.dropout import Dropout
-from chainrule.nn.modules.flatten import Flatten
+from chainrule.nn.modules.flatten import Flatten, Unflatten
 from chainrule.nn.modules.linear import Identity, Linear
 from chainrule.nn.modules.loss import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
+    KLDivLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from chainrule.nn.modules.module import Module
+from chainrule.nn.modules.normalization import LayerNorm
+from chainrule.nn.modules.sparse import Embedding
 
 __all__ = [
-    "GELU",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
     "CrossEntropyLoss",
     "Dropout",
+    "ELU",
+    "Embedding",
     "Flatten",
+    "GELU",
+    "Hardtanh",
+    "HuberLoss",
     "Identity",
+    "KLDivLoss",
     "L1Loss",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
     "Module",
+    "ModuleDict",
     "ModuleList",
     "NLLLoss",
+    "PReLU",
+    "ParameterList",
     "ReLU",
+    "ReLU6",
     "Sequential",
+    "SiLU",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
+    "Softmin",
+    "Softplus",
     "Tanh",
+    "Unflatten",
 ]

@@ -151,3 +151,109 @@ class ModuleList(Module):
                 line = f"({start}-{end}): {end - start + 1} x {text}"
             lines.append(_addindent(line, 2))
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """An ordered dict of modules, registered so that ``parameters()`` and ``state_dict()`` see them.
+
+    Example:
+        >>> heads = nn.ModuleDict({"cls": nn.Linear(8, 3), "reg": nn.Linear(8, 1)})
+        >>> heads["cls"]
+        Linear(in_features=8, out_features=3, bias=True)
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def clear(self):
+        """Remove every module."""
+        self._modules.clear()
+
+    def pop(self, key):
+        """Remove the module ``key`` and return it."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def update(self, modules):
+        """Add the modules of a mapping or of an iterable of ``(name, module)`` pairs."""
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for key, module in pairs:
+            self[key] = module
+
+
+class ParameterList(Module):
+    """A list of parameters, registered (as ``"0"``, ``"1"``, ...) so that ``parameters()`` sees them."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def _as_parameter(self, value):
+        from chainrule.nn.parameter import Parameter
+
+        return value if isinstance(value, Parameter) else Parameter(value)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList(list(self._parameters.values())[idx])
+        idx = _normalize_index(idx, len(self), "ParameterList")
+        return self._parameters[str(idx)]
+
+    def __setitem__(self, idx, param):
+        idx = _normalize_index(idx, len(self), "ParameterList")
+        self.register_parameter(str(idx), self._as_parameter(param))
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def append(self, value):
+        """Add ``value`` (wrapped as a Parameter if needed) at the end; return self."""
+        self.register_parameter(str(len(self)), self._as_parameter(value))
+        return self
+
+    def extend(self, values):
+        """Append every value of an iterable; return self."""
+        for value in values:
+            self.append(value)
+        return self
+
+    def extra_repr(self):
+        lines = []
+        for i, p in enumerate(self):
+            size = "x".join(str(s) for s in p.shape)
+            lines.append(f"  ({i}): Parameter containing: [{p.dtype} of size {size}]")
+        return "\n".join(lines)

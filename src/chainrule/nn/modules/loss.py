@@ -85,3 +85,45 @@ class CrossEntropyLoss(_Loss):
         return F.cross_entropy(
             input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing
         )
+
+
+class SmoothL1Loss(_Loss):
+    """:math:`0.5 d^2 / \\beta` where :math:`|d| < \\beta`, else :math:`|d| - 0.5\\beta` (d = x - y)."""
+
+    def __init__(self, reduction="mean", beta=1.0):
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """:math:`0.5 d^2` where :math:`|d| \\le \\delta`, else :math:`\\delta(|d| - 0.5\\delta)` (d = x - y)."""
+
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(Module):
+    """Kullback-Leibler divergence :math:`y (\\log y - x)`, ``input`` given as log-probabilities.
+
+    ``reduction='batchmean'`` gives the mathematical KL divergence per sample.
+    """
+
+    def __init__(self, reduction="mean", log_target=False):
+        super().__init__()
+        if reduction not in F._REDUCTIONS + ("batchmean",):
+            raise ValueError(
+                f"KLDivLoss: reduction={reduction!r} is not valid; "
+                "use 'mean', 'batchmean', 'sum' or 'none'"
+            )
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

@@ -1,0 +1,103 @@
+"""``BatchNorm1d``: normalise each feature over the batch, with running statistics."""
+
+import chainrule
+from chainrule.nn import functional as F
+from chainrule.nn import init
+from chainrule.nn.modules.module import Module
+from chainrule.nn.parameter import Parameter
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` inputs, per feature ``C``.
+
+    .. math:: y = \\frac{x - \\mathrm{E}[x]}{\\sqrt{\\mathrm{Var}[x] + \\epsilon}} \\, \\gamma + \\beta
+
+    In training the batch statistics normalise (biased variance) and update the running
+    ones: :math:`\\hat\\mu \\leftarrow (1 - m)\\hat\\mu + m\\,\\mu_B`, and likewise
+    :math:`\\hat\\sigma^2` with the unbiased batch variance. ``momentum=None`` makes
+    them cumulative averages. In evaluation the running statistics normalise.
+
+    Buffers ``running_mean`` (0), ``running_var`` (1) and ``num_batches_tracked`` (int64)
+    are saved in ``state_dict`` under PyTorch's names.
+
+    Args:
+        num_features: C.
+        eps: added to the variance (default 1e-5).
+        momentum: :math:`m` (default 0.1), or ``None`` for a cumulative average.
+        affine: learn ``weight`` (:math:`\\gamma`, starts at 1) and ``bias`` (:math:`\\beta`, 0).
+        track_running_stats: keep running statistics; if not, batch statistics are
+            used in evaluation too.
+        bias: with ``affine``, learn ``bias`` too (default ``True``).
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(chainrule.empty((num_features,), dtype=dtype))
+            if bias:
+                self.bias = Parameter(chainrule.empty((num_features,), dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", chainrule.zeros((num_features,), dtype=dtype))
+            self.register_buffer("running_var", chainrule.ones((num_features,), dtype=dtype))
+            self.register_buffer("num_batches_tracked",
+                                 chainrule.tensor(0, dtype=chainrule.int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self):
+        """Running mean to 0, running variance to 1, batch count to 0."""
+        if self.track_running_stats:
+            with chainrule.no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1.0)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        """Reset the running statistics; ``weight`` to 1, ``bias`` to 0."""
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _check_input_dim(self, input):
+        if input.ndim not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            with chainrule.no_grad():
+                self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked.item())
+        use_batch_stats = self.training or self.running_mean is None
+        # In training without tracking, and whenever the buffers are None, batch statistics.
+        return F.batch_norm(
+            input,
+            self.running_mean if not self.training or self.track_running_stats else None,
+            self.running_var if not self.training or self.track_running_stats else None,
+            self.weight, self.bias, use_batch_stats, momentum, self.eps,
+        )
+
+    def extra_repr(self):
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
