@@ -5,6 +5,7 @@ from . import (
     index,
     inplace,
     linalg,
+    mathfn,
     methods,  # binds Tensor methods and operators
     nn_ops,
     reduce,
@@ -67,6 +68,30 @@ from .elementwise import (
 from .index import gather, index_select, masked_fill
 from .inplace import clone, to
 from .linalg import bmm, dot, linear, matmul, mm, mv, outer
+from .mathfn import (
+    acos,
+    arccos,
+    arcsin,
+    arctan,
+    arctan2,
+    asin,
+    atan,
+    atan2,
+    clamp_max,
+    clamp_min,
+    cosh,
+    erfc,
+    exp2,
+    fmod,
+    hypot,
+    lerp,
+    log10,
+    log2,
+    logaddexp,
+    reciprocal,
+    remainder,
+    sinh,
+)
 from .nn_ops import log_softmax, softmax
 from .reduce import (
     all,
@@ -124,5 +149,8 @@ __all__ = [
     "ne", "neg", "norm", "outer", "permute", "pow", "prod", "relu", "repeat", "reshape",
     "round", "rsqrt", "sigmoid", "sign", "sin", "softmax", "softplus", "sort", "split",
     "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "t", "tan",
-    "tanh", "topk", "transpose", "trunc", "unbind", "unsqueeze", "var", "view", "where"
+    "tanh", "topk", "transpose", "trunc", "unbind", "unsqueeze", "var", "view", "where",
+    # mathfn
+    "acos", "arccos", "arcsin", "arctan", "arctan2", "asin", "atan", "atan2", "clamp_max", "clamp_min", "cosh", "erfc", "exp2",
+    "fmod", "hypot", "lerp", "log10", "log2", "logaddexp", "reciprocal", "remainder", "sinh",
 ]

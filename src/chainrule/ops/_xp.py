@@ -9,6 +9,7 @@ import numpy as np
 
 from . import elementwise as E
 from . import index as I
+from . import mathfn as M
 from . import reduce as R
 from . import shape as S
 
@@ -48,6 +49,7 @@ class numpy_xp:
     """Formulas' functions on NumPy arrays."""
 
     log, exp, sin, cos, sign = np.log, np.exp, np.sin, np.cos, np.sign
+    sinh, cosh = np.sinh, np.cosh
     where, matmul, swapaxes, flip, cumsum = np.where, np.matmul, np.swapaxes, np.flip, np.cumsum
     sigmoid = staticmethod(E._sigmoid)
     sum_to = staticmethod(_np_sum_to)
@@ -92,11 +94,20 @@ class numpy_xp:
     def cast(x, np_dtype):
         return x.astype(np_dtype)
 
+    @staticmethod
+    def floor_div(a, b):
+        return np.floor_divide(a, b)
+
+    @staticmethod
+    def trunc_div(a, b):
+        return np.trunc(np.true_divide(a, b))
+
 
 class tensor_xp:
     """Formulas' functions as recorded chainrule ops (for higher-order gradients)."""
 
     log, exp, sin, cos, sign = E.log, E.exp, E.sin, E.cos, E.sign
+    sinh, cosh = M.sinh, M.cosh
     where, sigmoid = E.where, E.sigmoid
     swapaxes, flip, permute = S.transpose, S.flip, S.permute
     reshape, expand, unsqueeze, squeeze = S.reshape, S.expand, S.unsqueeze, S.squeeze
@@ -152,3 +163,11 @@ class tensor_xp:
     def cast(x, np_dtype):
         from .._dtype import from_numpy_dtype
         return x.to(from_numpy_dtype(np_dtype))
+
+    @staticmethod
+    def floor_div(a, b):  # piecewise constant: no graph needed
+        return E.div(a, b, rounding_mode="floor")
+
+    @staticmethod
+    def trunc_div(a, b):
+        return E.div(a, b, rounding_mode="trunc")

@@ -14,6 +14,7 @@ from .._dtype import to_dtype
 from .._grad_mode import anomaly_enabled, grad_enabled
 from .._tensor import Tensor, version_box, wrap
 from . import elementwise as E
+from . import mathfn as M
 from ._registry import OpDef, apply, broadcast_error
 
 # in anomaly mode, the nodes that in-place ops recorded: an error about a modified tensor
@@ -170,6 +171,26 @@ def sqrt_(self):
 
 def relu_(self):
     return inplace(self, E.relu)
+
+
+def abs_(self):
+    return inplace(self, E.abs)
+
+
+def sigmoid_(self):
+    return inplace(self, E.sigmoid)
+
+
+def tanh_(self):
+    return inplace(self, E.tanh)
+
+
+def clamp_min_(self, min):
+    return inplace(self, lambda s: M.clamp_min(s, min), min)
+
+
+def clamp_max_(self, max):
+    return inplace(self, lambda s: M.clamp_max(s, max), max)
 
 
 def fill_(self, value):

@@ -8,6 +8,7 @@ from . import elementwise as E
 from . import index as I
 from . import inplace as P
 from . import linalg as L
+from . import mathfn as M
 from . import nn_ops as N
 from . import reduce as R
 from . import shape as S
@@ -113,6 +114,28 @@ Tensor.floor = E.floor
 Tensor.ceil = E.ceil
 Tensor.round = E.round
 Tensor.trunc = E.trunc
+Tensor.reciprocal = M.reciprocal
+Tensor.log2 = M.log2
+Tensor.log10 = M.log10
+Tensor.exp2 = M.exp2
+Tensor.sinh = M.sinh
+Tensor.cosh = M.cosh
+Tensor.asin = M.asin
+Tensor.arcsin = M.asin
+Tensor.acos = M.acos
+Tensor.arccos = M.acos
+Tensor.atan = M.atan
+Tensor.arctan = M.atan
+Tensor.atan2 = M.atan2
+Tensor.arctan2 = M.atan2
+Tensor.hypot = M.hypot
+Tensor.logaddexp = M.logaddexp
+Tensor.erfc = M.erfc
+Tensor.clamp_min = M.clamp_min
+Tensor.clamp_max = M.clamp_max
+Tensor.remainder = M.remainder
+Tensor.fmod = M.fmod
+Tensor.lerp = M.lerp
 
 # ---------------------------------------------------------------- reductions
 Tensor.sum = R.sum
@@ -193,6 +216,11 @@ Tensor.neg_ = P.neg_
 Tensor.exp_ = P.exp_
 Tensor.sqrt_ = P.sqrt_
 Tensor.relu_ = P.relu_
+Tensor.abs_ = P.abs_
+Tensor.sigmoid_ = P.sigmoid_
+Tensor.tanh_ = P.tanh_
+Tensor.clamp_min_ = P.clamp_min_
+Tensor.clamp_max_ = P.clamp_max_
 Tensor.fill_ = P.fill_
 Tensor.zero_ = P.zero_
 Tensor.copy_ = P.copy_

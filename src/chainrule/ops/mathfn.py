@@ -1,0 +1,181 @@
+"""More elementwise maths: reciprocal, log2/log10/exp2, hyperbolic and inverse trigonometric
+functions, atan2, hypot, logaddexp, erfc, one-sided clamps, remainder/fmod and lerp.
+
+Each row: PyTorch's grad_fn name, the NumPy forward, then one formula per tensor input,
+``formula(xp, g, *saved, [out], *params)``, with the derivative in a comment.
+"""
+
+import math
+
+import numpy as np
+
+from .._tensor import Tensor
+from ._registry import OpDef, binary, unary
+from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR, _operand, _ternary
+
+_LN2, _LN10 = math.log(2), math.log(10)
+
+# ---------------------------------------------------------------- unary maths
+RECIPROCAL = OpDef("ReciprocalBackward0", np.reciprocal, saves_out=True, to_float=True,
+                   grads=[lambda xp, g, out: g * -(out * out)])            # ∂(1/a) = −1/a²
+LOG2 = OpDef("Log2Backward0", np.log2, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g / (a * _LN2)])                                      # 1/(a ln 2)
+LOG10 = OpDef("Log10Backward0", np.log10, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g / (a * _LN10)])                                     # 1/(a ln 10)
+EXP2 = OpDef("Exp2Backward0", np.exp2, saves_out=True, to_float=True, grads=[
+    lambda xp, g, out: g * (out * _LN2)])                                  # 2ᵃ ln 2
+SINH = OpDef("SinhBackward0", np.sinh, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g * xp.cosh(a)])                                      # ∂sinh = cosh
+COSH = OpDef("CoshBackward0", np.cosh, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g * xp.sinh(a)])                                      # ∂cosh = sinh
+ASIN = OpDef("AsinBackward0", np.arcsin, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g * (1 - a * a) ** -0.5])                             # 1/√(1−a²)
+ACOS = OpDef("AcosBackward0", np.arccos, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g * -((1 - a * a) ** -0.5)])                          # −1/√(1−a²)
+ATAN = OpDef("AtanBackward0", np.arctan, saves=(0,), to_float=True, grads=[
+    lambda xp, g, a: g / (1 + a * a)])                                     # 1/(1+a²)
+_erfc_scalar = np.frompyfunc(math.erfc, 1, 1)
+ERFC = OpDef("ErfcBackward0", lambda a: _erfc_scalar(a).astype(a.dtype), saves=(0,),
+             to_float=True, grads=[
+    lambda xp, g, a: g * ((-2 / math.sqrt(math.pi)) * xp.exp(-(a * a)))])  # −2/√π e^(−a²)
+CLAMP_MIN = OpDef("ClampMinBackward0", lambda a, lo: np.maximum(a, lo), saves=(0,),
+                  params=("min",), grads=[
+    lambda xp, g, a, lo: g * (a >= lo)])                                   # 1 where a ≥ min
+CLAMP_MAX = OpDef("ClampMaxBackward0", lambda a, hi: np.minimum(a, hi), saves=(0,),
+                  params=("max",), grads=[
+    lambda xp, g, a, hi: g * (a <= hi)])                                   # 1 where a ≤ max
+
+# ---------------------------------------------------------------- two-input maths
+ATAN2 = OpDef("Atan2Backward0", np.arctan2, saves=(0, 1), broadcasts=True, to_float=True,
+              grads=[
+    lambda xp, g, a, b: g * b / (a * a + b * b),                           # ∂/∂a = b/(a²+b²)
+    lambda xp, g, a, b: g * -a / (a * a + b * b)])                         # ∂/∂b = −a/(a²+b²)
+HYPOT = OpDef("HypotBackward0", np.hypot, saves=(0, 1), saves_out=True, broadcasts=True,
+              to_float=True, grads=[
+    lambda xp, g, a, b, out: g * a / out,                                  # ∂/∂a = a/√(a²+b²)
+    lambda xp, g, a, b, out: g * b / out])                                 # ∂/∂b = b/√(a²+b²)
+LOGADDEXP = OpDef("LogaddexpBackward0", np.logaddexp, saves=(0, 1), broadcasts=True,
+                  to_float=True, grads=[
+    lambda xp, g, a, b: g * xp.sigmoid(a - b),                             # eᵃ/(eᵃ+eᵇ)
+    lambda xp, g, a, b: g * xp.sigmoid(b - a)])                            # eᵇ/(eᵃ+eᵇ)
+REMAINDER = OpDef("RemainderBackward0", np.remainder, saves=(0, 1), broadcasts=True, grads=[
+    lambda xp, g, a, b: g,                                                 # ∂/∂a = 1
+    lambda xp, g, a, b: g * -xp.floor_div(a, b)])                          # ∂/∂b = −⌊a/b⌋
+FMOD = OpDef("FmodBackward0", np.fmod, saves=(0, 1), broadcasts=True, grads=[
+    lambda xp, g, a, b: g,                                                 # ∂/∂a = 1
+    lambda xp, g, a, b: g * -xp.trunc_div(a, b)])                          # ∂/∂b = −trunc(a/b)
+LERP = OpDef("LerpBackward0", lambda a, b, w: a + w * (b - a), broadcasts=True,
+             params=("weight",), grads=[
+    lambda xp, g, w: g * (1 - w),                                          # ∂/∂start = 1 − w
+    lambda xp, g, w: g * w])                                               # ∂/∂end = w
+LERP_TENSOR = OpDef("LerpBackward1", lambda a, b, w: a + w * (b - a), saves=(0, 1, 2),
+                    broadcasts=True, grads=[
+    lambda xp, g, a, b, w: g * (1 - w),                                    # ∂/∂start = 1 − w
+    lambda xp, g, a, b, w: g * w,                                          # ∂/∂end = w
+    lambda xp, g, a, b, w: g * (b - a)])                                   # ∂/∂w = end − start
+
+
+def reciprocal(input):
+    """1/input elementwise (integers give floats)."""
+    return unary(RECIPROCAL, input)
+
+
+def log2(input):
+    """Base-2 logarithm."""
+    return unary(LOG2, input)
+
+
+def log10(input):
+    """Base-10 logarithm."""
+    return unary(LOG10, input)
+
+
+def exp2(input):
+    """2 ** input elementwise."""
+    return unary(EXP2, input)
+
+
+def sinh(input):
+    """Hyperbolic sine."""
+    return unary(SINH, input)
+
+
+def cosh(input):
+    """Hyperbolic cosine."""
+    return unary(COSH, input)
+
+
+def asin(input):
+    """Inverse sine (NaN outside [−1, 1])."""
+    return unary(ASIN, input)
+
+
+def acos(input):
+    """Inverse cosine (NaN outside [−1, 1])."""
+    return unary(ACOS, input)
+
+
+def atan(input):
+    """Inverse tangent."""
+    return unary(ATAN, input)
+
+
+def erfc(input):
+    """Complementary error function 1 − erf(input)."""
+    return unary(ERFC, input)
+
+
+def atan2(input, other):
+    """The angle of the point (other, input): arctan(input/other) in the right quadrant."""
+    return binary(ATAN2, _operand(input), _operand(other))
+
+
+def hypot(input, other):
+    """√(input² + other²) elementwise, broadcasting."""
+    return binary(HYPOT, _operand(input), _operand(other))
+
+
+def logaddexp(input, other):
+    """log(exp(input) + exp(other)), computed without overflow."""
+    return binary(LOGADDEXP, _operand(input), _operand(other))
+
+
+def remainder(input, other):
+    """Python's modulo: input − ⌊input/other⌋·other (the sign of ``other``)."""
+    return binary(REMAINDER, _operand(input), _operand(other))
+
+
+def fmod(input, other):
+    """C's fmod: input − trunc(input/other)·other (the sign of ``input``)."""
+    return binary(FMOD, _operand(input), _operand(other))
+
+
+def clamp_min(input, min):
+    """max(input, min) elementwise; ``min`` may be a number or a tensor."""
+    if isinstance(min, Tensor):
+        return _ternary(CLAMP_MIN_TENSOR, input, min, _operand(math.inf))
+    return unary(CLAMP_MIN, input, (min,))
+
+
+def clamp_max(input, max):
+    """min(input, max) elementwise; ``max`` may be a number or a tensor."""
+    if isinstance(max, Tensor):
+        return _ternary(CLAMP_MAX_TENSOR, input, _operand(-math.inf), max)
+    return unary(CLAMP_MAX, input, (max,))
+
+
+def lerp(input, end, weight):
+    """input + weight·(end − input); ``weight`` may be a number or a tensor."""
+    for name, t in (("input", input), ("end", end)):
+        if not isinstance(t, Tensor) or t._data.dtype.kind != "f":
+            raise TypeError(f"lerp: expected {name} to be a floating-point Tensor, got "
+                            f"{getattr(t, 'dtype', type(t).__name__)}")
+    if input._data.dtype != end._data.dtype:
+        raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype "
+                           f"{end.dtype}")
+    if isinstance(weight, Tensor):
+        return _ternary(LERP_TENSOR, input, end, weight)
+    return binary(LERP, input, end, (weight,))
+
+
+arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2

@@ -1,0 +1,166 @@
+"""More maths ops (mathfn.py and later families), each compared with PyTorch: values,
+dtypes, gradients, and second derivatives by gradgradcheck for the smooth ones."""
+
+import numpy as np
+import pytest
+import torch
+
+import chainrule as cr
+from chainrule.autograd import gradgradcheck
+
+TOL = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=1e-5, atol=1e-6)}
+
+
+def _domain(rng, shape, domain):
+    if domain == "real":
+        return rng.standard_normal(shape) * 2
+    if domain == "pos":
+        return rng.uniform(0.2, 3.0, shape)
+    if domain == "unit":
+        return rng.uniform(-0.9, 0.9, shape)
+    if domain == "nonzero":
+        return rng.uniform(0.3, 2.0, shape) * rng.choice([-1, 1], shape)
+    raise ValueError(domain)
+
+
+def check(fn, arrays, dtype="float64", grad=True, gradgrad=False, tol=None):
+    """Run ``fn(module, *tensors)`` in both libraries; compare values, dtypes and grads."""
+    outs, grads = [], []
+    for m in (cr, torch):
+        ts = [m.tensor(a, dtype=getattr(m, dtype), requires_grad=grad) for a in arrays]
+        out = fn(m, *ts)
+        outs.append(out)
+        if grad:
+            w = m.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)),
+                         dtype=out.dtype)
+            (out * w).sum().backward()
+            grads.append([np.asarray(t.grad) if t.grad is not None else None for t in ts])
+    tol = tol or TOL.get(dtype, TOL["float64"])
+    got, want = outs
+    assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
+    assert tuple(got.shape) == tuple(want.shape)
+    np.testing.assert_allclose(np.asarray(got.detach()), want.detach().numpy(), **tol)
+    if grad:
+        for a, b in zip(*grads):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_allclose(a, b, **tol)
+    if gradgrad and dtype == "float64":
+        ts = [cr.tensor(a, dtype=cr.float64, requires_grad=True) for a in arrays]
+        assert gradgradcheck(lambda *xs: fn(cr, *xs), tuple(ts))
+
+
+UNARY = [  # name, domain
+    ("reciprocal", "nonzero"), ("log2", "pos"), ("log10", "pos"), ("exp2", "real"),
+    ("sinh", "real"), ("cosh", "real"), ("asin", "unit"), ("acos", "unit"),
+    ("atan", "real"), ("erfc", "real"), ("arcsin", "unit"), ("arccos", "unit"),
+    ("arctan", "real"),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name,domain", UNARY)
+def test_unary(name, domain, dtype):
+    rng = np.random.default_rng(len(name))
+    a = _domain(rng, (3, 4), domain)
+    check(lambda m, x: getattr(m, name)(x), [a], dtype, gradgrad=True)
+    check(lambda m, x: getattr(x, name)(), [a], dtype)
+
+
+@pytest.mark.parametrize("name", ["reciprocal", "log2", "exp2", "sinh", "atan"])
+def test_unary_integer_input_gives_default_float(name):
+    a = np.array([1, 2, 3])
+    check(lambda m, x: getattr(m, name)(x), [a], "int64", grad=False)
+
+
+BINARY = [  # name, domain of a, domain of b, smooth
+    ("atan2", "real", "nonzero", True), ("hypot", "nonzero", "nonzero", True),
+    ("logaddexp", "real", "real", True), ("remainder", "real", "nonzero", False),
+    ("fmod", "real", "nonzero", False), ("arctan2", "real", "nonzero", True),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name,da,db,smooth", BINARY)
+def test_binary(name, da, db, smooth, dtype):
+    rng = np.random.default_rng(len(name) + 1)
+    a, b = _domain(rng, (3, 4), da), _domain(rng, (4,), db)
+    check(lambda m, x, y: getattr(m, name)(x, y), [a, b], dtype, gradgrad=smooth)
+    check(lambda m, x, y: getattr(x, name)(y), [a, b], dtype)
+    if name in ("remainder", "fmod"):  # torch takes a Python number only for these
+        check(lambda m, x: getattr(m, name)(x, 1.3), [a], dtype)
+        check(lambda m, x: getattr(m, name)(x, -0.7), [a], dtype)
+
+
+@pytest.mark.parametrize("name", ["remainder", "fmod"])
+def test_remainder_fmod_integers(name):
+    a, b = np.array([-7, -3, 0, 5, 9]), np.array([2, -4, 3, 3, -2])
+    check(lambda m, x, y: getattr(m, name)(x, y), [a, b], "int64", grad=False)
+
+
+def test_logaddexp_large_values():
+    a = np.array([1000.0, -1000.0, 5.0])
+    b = np.array([999.0, -1001.0, 5.0])
+    check(lambda m, x, y: m.logaddexp(x, y), [a, b], gradgrad=True)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_clamp_min_max(dtype):
+    a = np.random.default_rng(3).standard_normal((4, 5))
+    check(lambda m, x: m.clamp_min(x, 0.1), [a], dtype)
+    check(lambda m, x: m.clamp_max(x, -0.2), [a], dtype)
+    check(lambda m, x: x.clamp_min(-0.5).clamp_max(0.5), [a], dtype)
+    lo = np.random.default_rng(4).standard_normal(5)
+    check(lambda m, x, y: m.clamp_min(x, y), [a, lo], dtype)
+    check(lambda m, x, y: m.clamp_max(x, y), [a, lo], dtype)
+
+
+def test_clamp_min_grad_fn_name():
+    x = cr.ones(2, requires_grad=True)
+    assert type(cr.clamp_min(x, 0).grad_fn).__name__ == "ClampMinBackward0"
+    assert type(cr.clamp_max(x, 0).grad_fn).__name__ == "ClampMaxBackward0"
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_lerp(dtype):
+    rng = np.random.default_rng(5)
+    a, b, w = rng.standard_normal((3, 4)), rng.standard_normal((4,)), rng.uniform(0, 1, (3, 1))
+    check(lambda m, x, y: m.lerp(x, y, 0.3), [a, b], dtype, gradgrad=True)
+    check(lambda m, x, y, z: m.lerp(x, y, z), [a, b, w], dtype, gradgrad=True)
+    check(lambda m, x, y, z: x.lerp(y, z), [a, b, w], dtype)
+
+
+def test_lerp_rejects_mixed_dtypes():
+    with pytest.raises(RuntimeError, match="lerp: expected dtype"):
+        cr.lerp(cr.zeros(2, dtype=cr.float32), cr.zeros(2, dtype=cr.float64), 0.5)
+
+
+def test_lerp_rejects_integer_input():
+    with pytest.raises(TypeError, match="lerp: expected input to be a floating-point"):
+        cr.lerp(cr.tensor([1, 2]), cr.zeros(2), 0.5)
+
+
+@pytest.mark.parametrize("name,args", [("abs_", ()), ("sigmoid_", ()), ("tanh_", ()),
+                                       ("clamp_min_", (0.1,)), ("clamp_max_", (-0.1,))])
+def test_inplace(name, args):
+    a = np.random.default_rng(6).standard_normal((3, 4))
+    check(lambda m, x: getattr(x * 1, name)(*args), [a])
+    for m in (cr, torch):
+        t = m.tensor(a.copy())
+        assert getattr(t, name)(*args) is t
+    got, want = cr.tensor(a.copy()), torch.tensor(a.copy())
+    getattr(got, name)(*args)
+    getattr(want, name)(*args)
+    np.testing.assert_allclose(np.asarray(got), want.numpy(), rtol=1e-12)
+
+
+def test_inplace_on_leaf_requiring_grad_raises():
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        cr.ones(2, requires_grad=True).tanh_()
+
+
+def test_new_names_are_public():
+    for name in [n for n, _ in UNARY] + [n for n, *_ in BINARY] + [
+            "clamp_min", "clamp_max", "lerp"]:
+        assert name in cr.ops.__all__
+        assert callable(getattr(cr, name))
