@@ -164,3 +164,141 @@ def test_new_names_are_public():
             "clamp_min", "clamp_max", "lerp"]:
         assert name in cr.ops.__all__
         assert callable(getattr(cr, name))
+
+
+# ---------------------------------------------------------------- scatter, index_add, fills
+IDX = np.array([[0, 1, 2, 0, 0], [2, 0, 0, 1, 2]])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_scatter_add(dtype):
+    rng = np.random.default_rng(8)
+    a, s = rng.standard_normal((3, 5)), rng.standard_normal((2, 5))
+    check(lambda m, x, y: m.scatter_add(x, 0, m.tensor(IDX), y), [a, s], dtype,
+          gradgrad=True)
+    check(lambda m, x, y: (x * 1).scatter_add_(1, m.tensor(IDX[:, :3] % 3), y), [a, s[:, :3]],
+          dtype)
+    big = rng.standard_normal((3, 6))  # src may be larger than index: only a block is read
+    check(lambda m, x, y: x.scatter_add(0, m.tensor(IDX), y), [a, big], dtype, grad=False)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_scatter(dtype):
+    rng = np.random.default_rng(9)
+    a, s = rng.standard_normal((3, 5)), rng.standard_normal((2, 5))
+    idx = np.array([[0, 1, 2, 0, 1], [2, 0, 1, 1, 2]])  # no repeats within a column
+    check(lambda m, x, y: m.scatter(x, 0, m.tensor(idx), y), [a, s], dtype, gradgrad=True)
+    check(lambda m, x, y: (x * 1).scatter_(0, m.tensor(idx), y), [a, s], dtype)
+    check(lambda m, x: x.scatter(0, m.tensor(idx), 2.5), [a], dtype)
+    check(lambda m, x: m.scatter(x, 1, m.tensor(idx[:, :2]), value=-1.0), [a], dtype)
+    check(lambda m, x: (x * 1).scatter_(1, m.tensor(idx[:, :2]), 7.0), [a], dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dim,alpha", [(0, 1), (1, 2.5), (-1, -1)])
+def test_index_add(dim, alpha, dtype):
+    rng = np.random.default_rng(10)
+    a = rng.standard_normal((3, 4))
+    idx = np.array([0, 2, 0])
+    src_shape = (3, 4) if dim == 0 else (3, 3)
+    s = rng.standard_normal(src_shape)
+    check(lambda m, x, y: m.index_add(x, dim, m.tensor(idx), y, alpha=alpha), [a, s], dtype,
+          gradgrad=True)
+    check(lambda m, x, y: (x * 1).index_add_(dim, m.tensor(idx), y, alpha=alpha), [a, s],
+          dtype)
+
+
+def test_masked_fill_inplace():
+    a = np.random.default_rng(11).standard_normal((3, 4))
+    mask = a > 0.3
+    check(lambda m, x: (x * 1).masked_fill_(m.tensor(mask), -2.0), [a])
+    t = cr.tensor(a.copy())
+    assert t.masked_fill_(cr.tensor(mask), 0.0) is t
+    np.testing.assert_array_equal(np.asarray(t), np.where(mask, 0.0, a))
+
+
+def test_scatter_errors():
+    x = cr.zeros(3, 4)
+    with pytest.raises(RuntimeError, match="scatter_add\\(\\): Expected dtype int64"):
+        cr.scatter_add(x, 0, cr.tensor([[0.0]]), cr.ones(1, 1))
+    with pytest.raises(RuntimeError, match="scatter\\(\\): Index tensor must have the same"):
+        cr.scatter(x, 0, cr.tensor([0]), cr.ones(1))
+    with pytest.raises(RuntimeError, match="scatter\\(\\): Expected index \\[1, 5\\]"):
+        cr.scatter(x, 0, cr.tensor([[0, 0, 0, 0, 0]]), cr.ones(1, 5))
+    with pytest.raises(RuntimeError, match="scatter_add\\(\\): index out of range"):
+        cr.scatter_add(x, 0, cr.tensor([[3]]), cr.ones(1, 1))
+    with pytest.raises(NotImplementedError, match="scatter: the reduce argument"):
+        cr.scatter(x, 0, cr.tensor([[0]]), cr.ones(1, 1), reduce="multiply")
+    with pytest.raises(TypeError, match="scatter\\(\\) missing"):
+        cr.scatter(x, 0, cr.tensor([[0]]))
+    with pytest.raises(IndexError, match="index_add_\\(\\): Index is supposed to be a vector"):
+        cr.index_add(x, 0, cr.tensor([[0]]), cr.ones(1, 4))
+    with pytest.raises(RuntimeError, match="index_add_\\(\\): source of shape \\[2, 4\\]"):
+        cr.index_add(x, 0, cr.tensor([0]), cr.ones(2, 4))
+    with pytest.raises(IndexError, match="index_add_\\(\\): index out of range"):
+        cr.index_add(x, 0, cr.tensor([5]), cr.ones(1, 4))
+
+
+@pytest.mark.parametrize("dtype", [cr.float32, cr.float64])
+def test_random_fills(dtype):
+    cr.manual_seed(0)
+    x = cr.empty(20000, dtype=dtype)
+    assert x.uniform_(-2, 3) is x and x.dtype == dtype
+    d = np.asarray(x)
+    assert d.min() >= -2 and d.max() < 3 and abs(d.mean() - 0.5) < 0.05
+    x.normal_(1.5, 0.5)
+    d = np.asarray(x)
+    assert abs(d.mean() - 1.5) < 0.02 and abs(d.std() - 0.5) < 0.02
+    x.bernoulli_(0.25)
+    d = np.asarray(x)
+    assert set(np.unique(d)) <= {0.0, 1.0} and abs(d.mean() - 0.25) < 0.02
+    x.random_(3, 7)
+    assert set(np.unique(np.asarray(x))) == {3.0, 4.0, 5.0, 6.0}
+    x.random_(2)
+    assert set(np.unique(np.asarray(x))) == {0.0, 1.0}
+    p = cr.tensor([0.0, 1.0], dtype=dtype)
+    np.testing.assert_array_equal(np.asarray(cr.empty(3, 2, dtype=dtype).bernoulli_(p)),
+                                  np.tile([0.0, 1.0], (3, 1)))
+
+
+def test_random_fills_follow_the_seed():
+    cr.manual_seed(5)
+    a = np.asarray(cr.empty(5).uniform_()).copy()
+    cr.manual_seed(5)
+    np.testing.assert_array_equal(np.asarray(cr.empty(5).uniform_()), a)
+    g = cr.Generator().manual_seed(3) if hasattr(cr, "Generator") else None
+    if g is not None:
+        b = np.asarray(cr.empty(5).normal_(generator=g)).copy()
+        np.testing.assert_array_equal(
+            np.asarray(cr.empty(5).normal_(generator=cr.Generator().manual_seed(3))), b)
+
+
+def test_random_fills_cut_the_gradient_and_refuse_leaves():
+    x = cr.ones(4, requires_grad=True)
+    y = x * 2
+    y.normal_()
+    y.sum().backward()
+    np.testing.assert_array_equal(np.asarray(x.grad), np.zeros(4))
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        cr.ones(2, requires_grad=True).uniform_()
+    with cr.no_grad():
+        w = cr.ones(2, requires_grad=True)
+        w.uniform_()
+    assert w.requires_grad and w.grad_fn is None
+
+
+def test_random_fill_errors():
+    x = cr.empty(3)
+    with pytest.raises(RuntimeError, match="uniform_ expects"):
+        x.uniform_(2, 1)
+    with pytest.raises(RuntimeError, match="normal_ expects std >= 0.0"):
+        x.normal_(0, -1)
+    with pytest.raises(RuntimeError, match="bernoulli_ expects p"):
+        x.bernoulli_(1.5)
+    with pytest.raises(RuntimeError, match="random_ expects 'from'"):
+        x.random_(5, 2)
+
+
+def test_scatter_names_are_public():
+    for name in ["index_add", "scatter", "scatter_add"]:
+        assert name in cr.ops.__all__ and callable(getattr(cr, name))

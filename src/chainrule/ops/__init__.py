@@ -9,6 +9,7 @@ from . import (
     methods,  # binds Tensor methods and operators
     nn_ops,
     reduce,
+    scatter,
     shape,
     sorting,
 )
@@ -111,6 +112,7 @@ from .reduce import (
     sum,
     var,
 )
+from .scatter import index_add, scatter, scatter_add
 from .shape import (
     broadcast_to,
     cat,
@@ -153,4 +155,6 @@ __all__ = [
     # mathfn
     "acos", "arccos", "arcsin", "arctan", "arctan2", "asin", "atan", "atan2", "clamp_max", "clamp_min", "cosh", "erfc", "exp2",
     "fmod", "hypot", "lerp", "log10", "log2", "logaddexp", "reciprocal", "remainder", "sinh",
+    # scatter
+    "index_add", "scatter", "scatter_add",
 ]

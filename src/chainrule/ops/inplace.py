@@ -202,6 +202,58 @@ def fill_(self, value):
     return inplace(self, lambda s: E.where(everywhere, value, s), value)
 
 
+def _fill_with(self, values):
+    """Overwrite ``self`` with ``values`` (random numbers): no gradient flows to what was
+    there before, and a leaf that requires grad is refused, as for any in-place op."""
+    everywhere = np.ones(self._data.shape, dtype=bool)
+    new = wrap(np.asarray(values).astype(self._data.dtype, copy=False))
+    return inplace(self, lambda s: E.where(everywhere, new, s))
+
+
+def _generator(generator):
+    from ..creation import _rng
+    return _rng(generator)
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fill with numbers drawn uniformly from [a, b)."""
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a} > to={b}")
+    return _fill_with(self, _generator(generator).uniform(a, b, self._data.shape))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with numbers drawn from the normal distribution N(mean, std²)."""
+    if std < 0:
+        raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
+    return _fill_with(self, _generator(generator).normal(mean, std, self._data.shape))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 1 with probability ``p`` (a number or a broadcastable tensor), else 0."""
+    pd = p._data if isinstance(p, Tensor) else np.asarray(p, dtype=np.float64)
+    if np.any((pd < 0) | (pd > 1)):
+        raise RuntimeError("bernoulli_ expects p to be in [0, 1]")
+    draws = _generator(generator).random(self._data.shape) < pd
+    return _fill_with(self, draws)
+
+
+def random_(self, from_=0, to=None, *, generator=None):
+    """Fill with integers drawn uniformly from [from_, to) (``random_(to)``: [0, to));
+    with no bounds, from [0, 2^mantissa] for floats and [0, 2^63 − 1) for int64."""
+    if to is None and from_ != 0:
+        from_, to = 0, from_
+    if to is None:
+        kind = self._data.dtype
+        to = (2 ** (np.finfo(kind).nmant + 1) + 1 if kind.kind == "f"
+              else int(np.iinfo(kind).max) if kind.kind in "iu" else 2)
+    if from_ >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                           f"from={from_} >= to={to}")
+    return _fill_with(self, _generator(generator).integers(from_, to, self._data.shape))
+
+
 def zero_(self):
     return fill_(self, 0)
 

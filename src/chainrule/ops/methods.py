@@ -11,6 +11,7 @@ from . import linalg as L
 from . import mathfn as M
 from . import nn_ops as N
 from . import reduce as R
+from . import scatter as SC
 from . import shape as S
 from . import sorting as SO
 from ._registry import as_tensor_operand
@@ -184,6 +185,13 @@ Tensor.unbind = S.unbind
 Tensor.gather = I.gather
 Tensor.index_select = I.index_select
 Tensor.masked_fill = I.masked_fill
+Tensor.masked_fill_ = SC.masked_fill_
+Tensor.scatter = SC.scatter
+Tensor.scatter_ = SC.scatter_
+Tensor.scatter_add = SC.scatter_add
+Tensor.scatter_add_ = SC.scatter_add_
+Tensor.index_add = SC.index_add
+Tensor.index_add_ = SC.index_add_
 
 # ---------------------------------------------------------------- products, softmax
 Tensor.matmul = L.matmul
@@ -224,6 +232,10 @@ Tensor.clamp_max_ = P.clamp_max_
 Tensor.fill_ = P.fill_
 Tensor.zero_ = P.zero_
 Tensor.copy_ = P.copy_
+Tensor.uniform_ = P.uniform_
+Tensor.normal_ = P.normal_
+Tensor.bernoulli_ = P.bernoulli_
+Tensor.random_ = P.random_
 
 
 def _new_tensor(self, data, dtype=None, requires_grad=False):
