@@ -121,7 +121,8 @@ def test_functional_helpers_match_torch():
          lambda a, b: TF.layer_norm(a, (5,), b[0], b[1])),
     ]
     for i, (fn_cr, fn_th) in enumerate(cases):
-        a_cr, b_cr, a_th, b_th = cr64(a_np, True), cr64(b_np, True), th64(a_np, True), th64(b_np, True)
+        a_cr, b_cr = cr64(a_np, True), cr64(b_np, True)
+        a_th, b_th = th64(a_np, True), th64(b_np, True)
         out_cr, out_th = fn_cr(a_cr, b_cr), fn_th(a_th, b_th)
         assert tuple(out_cr.shape) == tuple(out_th.shape), i
         assert_close(out_cr, out_th, what=f"case {i}")
@@ -256,7 +257,8 @@ def test_stateful_layers_state_dict_keys_match_torch():
         (nn.BatchNorm1d(4), torch.nn.BatchNorm1d(4)),
         (nn.BatchNorm1d(4, affine=False), torch.nn.BatchNorm1d(4, affine=False)),
         (nn.LayerNorm(4), torch.nn.LayerNorm(4)),
-        (nn.LayerNorm(4, elementwise_affine=False), torch.nn.LayerNorm(4, elementwise_affine=False)),
+        (nn.LayerNorm(4, elementwise_affine=False),
+         torch.nn.LayerNorm(4, elementwise_affine=False)),
         (nn.Embedding(5, 3, padding_idx=1), torch.nn.Embedding(5, 3, padding_idx=1)),
         (nn.PReLU(3), torch.nn.PReLU(3)),
         (nn.ModuleDict({"a": nn.Linear(2, 2), "bn": nn.BatchNorm1d(2)}),

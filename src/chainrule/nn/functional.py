@@ -99,7 +99,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dimensions of each sample.
 
-    .. math:: y = \\frac{x - \\mathrm{E}[x]}{\\sqrt{\\mathrm{Var}[x] + \\epsilon}} \\, \\gamma + \\beta
+    .. math::
+        y = \\frac{x - \\mathrm{E}[x]}{\\sqrt{\\mathrm{Var}[x] + \\epsilon}} \\, \\gamma + \\beta
 
     with the biased variance (divided by n).
     """
@@ -274,7 +275,9 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     As in PyTorch, the gradient is 1 strictly inside the interval and 0 on and outside it.
     """
     if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        raise ValueError(
+            f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})"
+        )
     inside = (input > min_val) & (input < max_val)
     return chainrule.where(inside, input, chainrule.clamp(input.detach(), min_val, max_val))
 
@@ -314,7 +317,10 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """:math:`\\frac{x_1 \\cdot x_2}{\\max(\\lVert x_1 \\rVert, \\epsilon)\\,\\max(\\lVert x_2 \\rVert, \\epsilon)}` along ``dim``.
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim``.
+
+    .. math:: \\frac{x_1 \\cdot x_2}{\\max(\\lVert x_1 \\rVert, \\epsilon)\\,
+        \\max(\\lVert x_2 \\rVert, \\epsilon)}
 
     The inputs broadcast against each other.
     """
@@ -406,7 +412,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     """
     if reduction not in _REDUCTIONS + ("batchmean",):
         raise ValueError(
-            f"kl_div: reduction={reduction!r} is not valid; use 'mean', 'batchmean', 'sum' or 'none'"
+            f"kl_div: reduction={reduction!r} is not valid; "
+            "use 'mean', 'batchmean', 'sum' or 'none'"
         )
     if reduction == "mean":
         warnings.warn(

@@ -50,7 +50,8 @@ class RMSprop(Optimizer):
 
     def _update(self, group):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
-        weight_decay, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
+        weight_decay, momentum = group["weight_decay"], group["momentum"]
+        centered = group["centered"]
         for p in group["params"]:
             if p.grad is None:
                 continue

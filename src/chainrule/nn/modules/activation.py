@@ -122,7 +122,10 @@ class SiLU(Module):
 
 
 class Softplus(Module):
-    """:math:`\\tfrac{1}{\\beta} \\log(1 + e^{\\beta x})`, linear where :math:`\\beta x` > ``threshold``."""
+    """:math:`\\tfrac{1}{\\beta} \\log(1 + e^{\\beta x})`; linear where :math:`\\beta x > t`.
+
+    ``threshold`` is :math:`t`.
+    """
 
     def __init__(self, beta=1.0, threshold=20.0):
         super().__init__()
@@ -149,7 +152,9 @@ class Hardtanh(Module):
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         super().__init__()
         if min_val > max_val:
-            raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+            raise ValueError(
+                f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})"
+            )
         self.min_val = min_val
         self.max_val = max_val
         self.inplace = inplace

@@ -10,7 +10,8 @@ from chainrule.nn.parameter import Parameter
 class BatchNorm1d(Module):
     """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` inputs, per feature ``C``.
 
-    .. math:: y = \\frac{x - \\mathrm{E}[x]}{\\sqrt{\\mathrm{Var}[x] + \\epsilon}} \\, \\gamma + \\beta
+    .. math::
+        y = \\frac{x - \\mathrm{E}[x]}{\\sqrt{\\mathrm{Var}[x] + \\epsilon}} \\, \\gamma + \\beta
 
     In training the batch statistics normalise (biased variance) and update the running
     ones: :math:`\\hat\\mu \\leftarrow (1 - m)\\hat\\mu + m\\,\\mu_B`, and likewise

@@ -154,7 +154,7 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """An ordered dict of modules, registered so that ``parameters()`` and ``state_dict()`` see them.
+    """An ordered dict of modules, registered so ``parameters()`` and ``state_dict()`` see them.
 
     Example:
         >>> heads = nn.ModuleDict({"cls": nn.Linear(8, 3), "reg": nn.Linear(8, 1)})
@@ -212,7 +212,7 @@ class ModuleDict(Module):
 
 
 class ParameterList(Module):
-    """A list of parameters, registered (as ``"0"``, ``"1"``, ...) so that ``parameters()`` sees them."""
+    """A list of parameters, registered as ``"0"``, ``"1"``, ... so ``parameters()`` sees them."""
 
     def __init__(self, values=None):
         super().__init__()

@@ -88,7 +88,10 @@ class CrossEntropyLoss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """:math:`0.5 d^2 / \\beta` where :math:`|d| < \\beta`, else :math:`|d| - 0.5\\beta` (d = x - y)."""
+    """:math:`0.5 d^2 / \\beta` where :math:`|d| < \\beta`, else :math:`|d| - 0.5\\beta`.
+
+    Here :math:`d = x - y`; ``beta = 0`` gives the L1 loss.
+    """
 
     def __init__(self, reduction="mean", beta=1.0):
         super().__init__(reduction)
@@ -99,7 +102,10 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """:math:`0.5 d^2` where :math:`|d| \\le \\delta`, else :math:`\\delta(|d| - 0.5\\delta)` (d = x - y)."""
+    """:math:`0.5 d^2` where :math:`|d| \\le \\delta`, else :math:`\\delta(|d| - 0.5\\delta)`.
+
+    Here :math:`d = x - y`.
+    """
 
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction)

@@ -12,7 +12,8 @@ from chainrule.nn.parameter import Parameter
 class LayerNorm(Module):
     """Layer normalisation over the last ``len(normalized_shape)`` dimensions.
 
-    .. math:: y = \\frac{x - \\mathrm{E}[x]}{\\sqrt{\\mathrm{Var}[x] + \\epsilon}} \\, \\gamma + \\beta
+    .. math::
+        y = \\frac{x - \\mathrm{E}[x]}{\\sqrt{\\mathrm{Var}[x] + \\epsilon}} \\, \\gamma + \\beta
 
     The variance is the biased one (divided by n). ``gamma`` (``weight``) starts at 1 and
     ``beta`` (``bias``) at 0; both have shape ``normalized_shape``.

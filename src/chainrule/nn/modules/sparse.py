@@ -8,7 +8,7 @@ from chainrule.nn.parameter import Parameter
 
 
 class Embedding(Module):
-    """A table of ``num_embeddings`` vectors of size ``embedding_dim``; row :math:`i` for index :math:`i`.
+    """A table of ``num_embeddings`` learned vectors of size ``embedding_dim``; index i gives row i.
 
     ``weight`` starts standard normal. The gradient of a row is the sum over every
     position that looked it up. The row ``padding_idx`` starts at zero and gets no
