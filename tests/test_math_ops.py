@@ -302,3 +302,115 @@ def test_random_fill_errors():
 def test_scatter_names_are_public():
     for name in ["index_add", "scatter", "scatter_add"]:
         assert name in cr.ops.__all__ and callable(getattr(cr, name))
+
+
+# ---------------------------------------------------------------- tril, diag, einsum, ...
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", ["tril", "triu"])
+@pytest.mark.parametrize("k", [0, 1, -2])
+def test_tril_triu(name, k, dtype):
+    a = np.random.default_rng(12).standard_normal((2, 3, 4))
+    check(lambda m, x: getattr(m, name)(x, k), [a], dtype, gradgrad=True)
+    check(lambda m, x: getattr(x, name)(diagonal=k), [a], dtype)
+    check(lambda m, x: getattr(x * 1, name + "_")(k), [a], dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("k", [0, 1, -1, 2])
+def test_diag(k, dtype):
+    rng = np.random.default_rng(13)
+    check(lambda m, x: m.diag(x, k), [rng.standard_normal(3)], dtype, gradgrad=True)
+    check(lambda m, x: m.diag(x, k), [rng.standard_normal((3, 5))], dtype, gradgrad=True)
+    check(lambda m, x: x.diag(k), [rng.standard_normal((4, 2))], dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_trace(dtype):
+    rng = np.random.default_rng(14)
+    check(lambda m, x: m.trace(x), [rng.standard_normal((3, 5))], dtype, gradgrad=True)
+    check(lambda m, x: x.trace(), [rng.standard_normal((4, 2))], dtype)
+    check(lambda m, x: m.trace(x), [np.arange(9).reshape(3, 3)], "int64", grad=False)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumprod_without_zeros(dim, dtype):
+    a = _domain(np.random.default_rng(15), (3, 4), "nonzero")
+    check(lambda m, x: m.cumprod(x, dim), [a], dtype, gradgrad=True)
+    check(lambda m, x: x.cumprod(dim=dim), [a], dtype)
+
+
+def test_cumprod_integers():
+    check(lambda m, x: m.cumprod(x, 0), [np.array([1, 2, 3, -4])], "int64", grad=False)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("cshape", [(3, 5), (5,), (1, 5), (3, 1), ()])
+def test_addmm(cshape, dtype):
+    rng = np.random.default_rng(16)
+    c, a, b = rng.standard_normal(cshape), rng.standard_normal((3, 4)), rng.standard_normal(
+        (4, 5))
+    check(lambda m, x, y, z: m.addmm(x, y, z), [c, a, b], dtype, gradgrad=True)
+    check(lambda m, x, y, z: x.addmm(y, z, beta=0.5, alpha=-2.0), [c, a, b], dtype,
+          gradgrad=True)
+
+
+EINSUMS = [
+    ("ij,jk->ik", [(3, 4), (4, 5)]), ("ij->ji", [(3, 4)]), ("ij->i", [(3, 4)]),
+    ("ij->", [(3, 4)]), ("i,j->ij", [(3,), (4,)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]), ("ij,ij->ij", [(3, 4), (3, 4)]),
+    ("ij,kl->", [(2, 3), (4, 5)]), ("ik,jk", [(3, 4), (2, 4)]), ("i,i", [(4,), (4,)]),
+    ("abc,cd,a->bd", [(2, 3, 4), (4, 5), (2,)]),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("eq,shapes", EINSUMS)
+def test_einsum(eq, shapes, dtype):
+    rng = np.random.default_rng(len(eq))
+    arrays = [rng.standard_normal(s) for s in shapes]
+    check(lambda m, *xs: m.einsum(eq, *xs), arrays, dtype, gradgrad=True)
+
+
+def test_einsum_list_form():
+    rng = np.random.default_rng(17)
+    check(lambda m, x, y: m.einsum("ij,jk->ik", [x, y]),
+          [rng.standard_normal((2, 3)), rng.standard_normal((3, 2))])
+
+
+def test_matrix_errors():
+    with pytest.raises(NotImplementedError, match="einsum: ellipsis"):
+        cr.einsum("...ij->...ji", cr.zeros(2, 3))
+    with pytest.raises(NotImplementedError, match="einsum: an index repeated"):
+        cr.einsum("ii->i", cr.zeros(3, 3))
+    with pytest.raises(RuntimeError, match="einsum\\(\\): 'ij,jk->ik' names 2 operands"):
+        cr.einsum("ij,jk->ik", cr.zeros(2, 3))
+    with pytest.raises(RuntimeError, match="einsum\\(\\): the subscript 'ij' names 2 dims"):
+        cr.einsum("ij->i", cr.zeros(3))
+    with pytest.raises(RuntimeError, match="einsum\\(\\): subscript 'j' has size 4"):
+        cr.einsum("ij,jk->ik", cr.zeros(2, 3), cr.zeros(4, 2))
+    with pytest.raises(RuntimeError, match="einsum\\(\\): invalid output subscripts 'z'"):
+        cr.einsum("ij->z", cr.zeros(2, 3))
+    with pytest.raises(RuntimeError, match="einsum\\(\\): invalid subscript '1j'"):
+        cr.einsum("1j->j", cr.zeros(2, 3))
+    with pytest.raises(RuntimeError, match="einsum\\(\\): must provide at least one"):
+        cr.einsum("ij->i")
+    with pytest.raises(RuntimeError, match="tril: input tensor must have at least 2"):
+        cr.tril(cr.zeros(3))
+    with pytest.raises(RuntimeError, match="triu: input tensor must have at least 2"):
+        cr.triu(cr.zeros(3))
+    with pytest.raises(RuntimeError, match="diag: expected a 1-D or 2-D tensor"):
+        cr.diag(cr.zeros(2, 2, 2))
+    with pytest.raises(TypeError, match="trace\\(\\): expected a Tensor"):
+        cr.trace([[1, 2]])
+    with pytest.raises(RuntimeError, match="addmm: mat1 and mat2 shapes cannot be multiplied"):
+        cr.addmm(cr.zeros(2, 2), cr.zeros(2, 3), cr.zeros(2, 2))
+    with pytest.raises(RuntimeError, match="addmm: mat2 must be a matrix"):
+        cr.addmm(cr.zeros(2, 2), cr.zeros(2, 3), cr.zeros(3))
+    with pytest.raises(RuntimeError, match="addmm: input of shape \\[3\\] cannot be broadcast"):
+        cr.addmm(cr.zeros(3), cr.zeros(2, 2), cr.zeros(2, 2))
+
+
+def test_matrix_names_are_public():
+    for name in ["addmm", "cumprod", "diag", "einsum", "trace", "tril", "triu"]:
+        assert name in cr.ops.__all__ and callable(getattr(cr, name))

@@ -6,6 +6,7 @@ from . import (
     inplace,
     linalg,
     mathfn,
+    matrix,
     methods,  # binds Tensor methods and operators
     nn_ops,
     reduce,
@@ -93,6 +94,7 @@ from .mathfn import (
     remainder,
     sinh,
 )
+from .matrix import addmm, cumprod, diag, einsum, trace, tril, triu
 from .nn_ops import log_softmax, softmax
 from .reduce import (
     all,
@@ -157,4 +159,6 @@ __all__ = [
     "fmod", "hypot", "lerp", "log10", "log2", "logaddexp", "reciprocal", "remainder", "sinh",
     # scatter
     "index_add", "scatter", "scatter_add",
+    # matrix
+    "addmm", "cumprod", "diag", "einsum", "trace", "tril", "triu",
 ]

@@ -10,6 +10,7 @@ import numpy as np
 from . import elementwise as E
 from . import index as I
 from . import mathfn as M
+from . import matrix as MX
 from . import reduce as R
 from . import shape as S
 
@@ -50,6 +51,7 @@ class numpy_xp:
 
     log, exp, sin, cos, sign = np.log, np.exp, np.sin, np.cos, np.sign
     sinh, cosh = np.sinh, np.cosh
+    tril, triu, einsum = staticmethod(np.tril), staticmethod(np.triu), staticmethod(np.einsum)
     where, matmul, swapaxes, flip, cumsum = np.where, np.matmul, np.swapaxes, np.flip, np.cumsum
     sigmoid = staticmethod(E._sigmoid)
     sum_to = staticmethod(_np_sum_to)
@@ -108,6 +110,7 @@ class tensor_xp:
 
     log, exp, sin, cos, sign = E.log, E.exp, E.sin, E.cos, E.sign
     sinh, cosh = M.sinh, M.cosh
+    tril, triu, einsum = MX.tril, MX.triu, MX.einsum
     where, sigmoid = E.where, E.sigmoid
     swapaxes, flip, permute = S.transpose, S.flip, S.permute
     reshape, expand, unsqueeze, squeeze = S.reshape, S.expand, S.unsqueeze, S.squeeze

@@ -9,6 +9,7 @@ from . import index as I
 from . import inplace as P
 from . import linalg as L
 from . import mathfn as M
+from . import matrix as MX
 from . import nn_ops as N
 from . import reduce as R
 from . import scatter as SC
@@ -200,6 +201,14 @@ Tensor.bmm = L.bmm
 Tensor.mv = L.mv
 Tensor.dot = L.dot
 Tensor.outer = L.outer
+Tensor.tril = MX.tril
+Tensor.triu = MX.triu
+Tensor.diag = MX.diag
+Tensor.trace = MX.trace
+Tensor.cumprod = MX.cumprod
+Tensor.addmm = MX.addmm
+Tensor.tril_ = lambda self, diagonal=0: P.inplace(self, lambda s: MX.tril(s, diagonal))
+Tensor.triu_ = lambda self, diagonal=0: P.inplace(self, lambda s: MX.triu(s, diagonal))
 Tensor.softmax = N.softmax
 Tensor.log_softmax = N.log_softmax
 
