@@ -335,3 +335,62 @@ def test_parameter_list():
     assert params[-1] is list(params)[2]
     (params[0] * 2).sum().backward()
     np.testing.assert_array_equal(params[0].grad.numpy(), [2.0, 2.0])
+
+
+# --------------------------------------------------------------------------- training end to end
+
+
+def _text_models():
+    """Embedding, LayerNorm, SiLU, mean over positions, Linear, BatchNorm1d, PReLU, Linear.
+
+    The SiLU makes LayerNorm's bias matter: BatchNorm would cancel a constant shift.
+    """
+
+    def build(lib):
+        n = lib.nn
+
+        class Net(n.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = n.Embedding(10, 6, padding_idx=0)
+                self.norm = n.LayerNorm(6)
+                self.act = n.SiLU()
+                self.head = n.Sequential(n.Linear(6, 8), n.BatchNorm1d(8), n.PReLU(8),
+                                         n.Dropout(0.0), n.Linear(8, 3))
+
+            def forward(self, tokens):
+                return self.head(self.act(self.norm(self.emb(tokens))).mean(1))
+
+        return Net().double()
+
+    torch.manual_seed(1)
+    theirs, ours = build(torch), build(chainrule)
+    ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()})
+    return ours, theirs
+
+
+def test_training_a_network_of_new_layers_matches_torch():
+    ours, theirs = _text_models()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    opt_ours = chainrule.optim.RMSprop(ours.parameters(), lr=1e-2, momentum=0.5)
+    opt_theirs = torch.optim.RMSprop(theirs.parameters(), lr=1e-2, momentum=0.5, foreach=False)
+    rng = np.random.default_rng(9)
+    for _ in range(15):
+        tokens = rng.integers(0, 10, size=(6, 5))
+        labels = tokens[:, 0] % 3
+        for model, opt, lib in ((ours, opt_ours, chainrule), (theirs, opt_theirs, torch)):
+            opt.zero_grad()
+            out = model(lib.tensor(tokens))
+            loss = lib.nn.functional.cross_entropy(out, lib.tensor(labels))
+            loss = loss + 0.1 * lib.nn.functional.smooth_l1_loss(out, lib.zeros_like(out))
+            loss.backward()
+            opt.step()
+    state_theirs = theirs.state_dict()
+    for key, value in ours.state_dict().items():
+        np.testing.assert_allclose(as_np(value), state_theirs[key].numpy(), rtol=1e-8,
+                                   atol=1e-12, err_msg=key)
+    np.testing.assert_array_equal(ours.emb.weight.detach().numpy()[0], 0.0)  # padding row
+    ours.eval()
+    theirs.eval()
+    tokens = rng.integers(0, 10, size=(4, 5))
+    assert_close(ours(chainrule.tensor(tokens)), theirs(torch.tensor(tokens)), rtol=1e-8, atol=1e-9)
