@@ -414,3 +414,107 @@ def test_matrix_errors():
 def test_matrix_names_are_public():
     for name in ["addmm", "cumprod", "diag", "einsum", "trace", "tril", "triu"]:
         assert name in cr.ops.__all__ and callable(getattr(cr, name))
+
+
+# ---------------------------------------------------------------- nonzero, unique, ...
+def _same(got, want):
+    if isinstance(want, (tuple, list)):
+        assert isinstance(got, tuple) and len(got) == len(want)
+        for g, w in zip(got, want):
+            _same(g, w)
+        return
+    assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
+    assert tuple(got.shape) == tuple(want.shape)
+    np.testing.assert_allclose(np.asarray(got.detach()), want.detach().numpy(), rtol=1e-12)
+
+
+Q = np.array([[0.0, 1.5, 0.0, -2.0], [3.0, 0.0, 0.0, 1.5], [0.0, 1.5, 0.0, 0.0]])
+
+
+@pytest.mark.parametrize("data", [Q, Q.astype(np.int64), Q[0], np.array(2.0), Q > 0])
+def test_nonzero_and_count(data):
+    a, b = cr.tensor(data), torch.tensor(data)
+    _same(cr.nonzero(a), torch.nonzero(b))
+    _same(a.nonzero(), b.nonzero())
+    _same(cr.nonzero(a, as_tuple=True), torch.nonzero(b, as_tuple=True))
+    _same(cr.count_nonzero(a), torch.count_nonzero(b))
+    if data.ndim == 2:
+        for dim in (0, 1, -1, (0, 1)):
+            _same(cr.count_nonzero(a, dim=dim), torch.count_nonzero(b, dim=dim))
+        _same(a.count_nonzero(1), b.count_nonzero(1))
+
+
+@pytest.mark.parametrize("data", [Q, Q.astype(np.int64), np.array([3, 1, 3, 2, 1, 1])])
+@pytest.mark.parametrize("inverse", [False, True])
+@pytest.mark.parametrize("counts", [False, True])
+def test_unique(data, inverse, counts):
+    a, b = cr.tensor(data), torch.tensor(data)
+    kw = dict(return_inverse=inverse, return_counts=counts)
+    _same(cr.unique(a, **kw), torch.unique(b, **kw))
+    _same(a.unique(sorted=True, **kw), b.unique(sorted=True, **kw))
+
+
+def test_unique_dim():
+    data = np.array([[1, 2], [3, 4], [1, 2], [0, 9]])
+    a, b = cr.tensor(data), torch.tensor(data)
+    _same(cr.unique(a, dim=0, return_inverse=True, return_counts=True),
+          torch.unique(b, dim=0, return_inverse=True, return_counts=True))
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+@pytest.mark.parametrize("sizes", [(2, 3), (2, 3, 4), (3,)])
+def test_meshgrid(sizes, indexing):
+    rng = np.random.default_rng(18)
+    arrays = [rng.standard_normal(n) for n in sizes]
+    outs, grads = [], []
+    for m in (cr, torch):
+        ts = [m.tensor(a, requires_grad=True) for a in arrays]
+        grids = m.meshgrid(*ts, indexing=indexing)
+        outs.append(grids)
+        sum((g * (i + 1.0)).sum() * (i + 1.0) for i, g in enumerate(grids)).backward()
+        grads.append([np.asarray(t.grad) for t in ts])
+    _same(*outs)
+    for g, w in zip(*grads):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+    _same(cr.meshgrid([cr.tensor(a) for a in arrays], indexing=indexing),
+          torch.meshgrid([torch.tensor(a) for a in arrays], indexing=indexing))
+
+
+@pytest.mark.parametrize("name", ["var_mean", "std_mean"])
+@pytest.mark.parametrize("kw", [{}, dict(dim=0), dict(dim=1, keepdim=True),
+                                dict(dim=(0, 1), correction=0), dict(unbiased=False)])
+def test_var_mean_std_mean(name, kw):
+    a = np.random.default_rng(19).standard_normal((3, 4))
+    outs, grads = [], []
+    for m in (cr, torch):
+        x = m.tensor(a, requires_grad=True)
+        pair = getattr(m, name)(x, **kw)
+        outs.append(pair)
+        (pair[0].sum() * 2 + pair[1].sum() * 3).backward()
+        grads.append(np.asarray(x.grad))
+    _same(tuple(outs[0]), tuple(outs[1]))
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10)
+
+
+def test_query_errors():
+    with pytest.raises(TypeError, match="nonzero\\(\\): argument 'input' must be Tensor"):
+        cr.nonzero([1, 0])
+    with pytest.raises(TypeError, match="count_nonzero\\(\\): argument 'input'"):
+        cr.count_nonzero([1, 0])
+    with pytest.raises(TypeError, match="unique\\(\\): argument 'input'"):
+        cr.unique([1, 0])
+    with pytest.raises(TypeError, match="meshgrid\\(\\): argument 'input'"):
+        cr.meshgrid([1, 0])
+    with pytest.raises(ValueError, match="meshgrid: indexing must be one of"):
+        cr.meshgrid(cr.zeros(2), indexing="xx")
+    with pytest.raises(RuntimeError, match="meshgrid: expected 0-D or 1-D tensors"):
+        cr.meshgrid(cr.zeros(2, 2))
+    with pytest.raises(RuntimeError, match="meshgrid expects a non-empty TensorList"):
+        cr.meshgrid()
+    with pytest.raises(RuntimeError, match="meshgrid expects all tensors to have the same"):
+        cr.meshgrid(cr.zeros(2), cr.zeros(2, dtype=cr.float64))
+
+
+def test_query_names_are_public():
+    for name in ["count_nonzero", "meshgrid", "nonzero", "std_mean", "unique", "var_mean"]:
+        assert name in cr.ops.__all__ and callable(getattr(cr, name))

@@ -9,6 +9,7 @@ from . import (
     matrix,
     methods,  # binds Tensor methods and operators
     nn_ops,
+    query,
     reduce,
     scatter,
     shape,
@@ -96,6 +97,7 @@ from .mathfn import (
 )
 from .matrix import addmm, cumprod, diag, einsum, trace, tril, triu
 from .nn_ops import log_softmax, softmax
+from .query import count_nonzero, meshgrid, nonzero, std_mean, unique, var_mean
 from .reduce import (
     all,
     amax,
@@ -161,4 +163,6 @@ __all__ = [
     "index_add", "scatter", "scatter_add",
     # matrix
     "addmm", "cumprod", "diag", "einsum", "trace", "tril", "triu",
+    # query
+    "count_nonzero", "meshgrid", "nonzero", "std_mean", "unique", "var_mean",
 ]

@@ -11,6 +11,7 @@ from . import linalg as L
 from . import mathfn as M
 from . import matrix as MX
 from . import nn_ops as N
+from . import query as Q
 from . import reduce as R
 from . import scatter as SC
 from . import shape as S
@@ -159,6 +160,9 @@ Tensor.any = R.any
 Tensor.sort = SO.sort
 Tensor.argsort = SO.argsort
 Tensor.topk = SO.topk
+Tensor.nonzero = Q.nonzero
+Tensor.count_nonzero = Q.count_nonzero
+Tensor.unique = Q.unique
 
 # ---------------------------------------------------------------- shape and indexing
 Tensor.reshape = S.reshape
