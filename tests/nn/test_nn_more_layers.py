@@ -206,6 +206,8 @@ def test_loss_options_are_checked():
         F.huber_loss(cr64([1.0]), cr64([0.0]), delta=0.0)
     with pytest.raises(ValueError, match="'avg'"):
         nn.HuberLoss(reduction="avg")
+    with pytest.raises(RuntimeError, match="parameter numbers = 3 and channel size = 4"):
+        F.prelu(cr64(np.ones((2, 4))), cr64([0.1, 0.2, 0.3]))
     with pytest.warns(UserWarning, match="batchmean"):
         F.kl_div(cr64([0.0]), cr64([1.0]))
 

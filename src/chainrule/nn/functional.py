@@ -301,12 +301,18 @@ def prelu(input, weight):
 
     With C elements, :math:`a_c` applies along dimension 1 (the channels).
     """
-    if weight.numel() != 1 and input.ndim >= 2:
-        shape = [1] * input.ndim
-        shape[1] = weight.numel()
-        weight = weight.reshape(shape)
-    elif weight.numel() == 1:
+    if weight.numel() == 1:
         weight = weight.reshape(())
+    else:
+        channels = input.shape[1] if input.ndim >= 2 else 1
+        if weight.numel() != channels:
+            raise RuntimeError(
+                "Mismatch of parameter numbers and input channel size. Found parameter "
+                f"numbers = {weight.numel()} and channel size = {channels}."
+            )
+        shape = [1] * input.ndim
+        shape[1] = channels
+        weight = weight.reshape(shape)
     return chainrule.where(input > 0, input, input * weight)
 
 
@@ -401,7 +407,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     return _reduce(loss, reduction)
 
 
-def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+def kl_div(input, target, reduction="mean", log_target=False):
     """Kullback-Leibler divergence of ``target`` from the distribution whose logs are ``input``.
 
     .. math:: \\ell_i = y_i (\\log y_i - x_i) \\quad (0 \\text{ where } y_i = 0)
