@@ -518,3 +518,13 @@ def test_query_errors():
 def test_query_names_are_public():
     for name in ["count_nonzero", "meshgrid", "nonzero", "std_mean", "unique", "var_mean"]:
         assert name in cr.ops.__all__ and callable(getattr(cr, name))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumprod_with_zeros(dim, dtype):
+    a = _domain(np.random.default_rng(20), (4, 5), "nonzero")
+    a[1, 2] = a[2, 3] = a[3, 0] = a[0, 4] = 0.0
+    a[2, 0] = 0.0  # two zeros in one row and in one column
+    check(lambda m, x: m.cumprod(x, dim), [a], dtype, gradgrad=True)
+    check(lambda m, x: x.cumprod(dim).sin(), [a], dtype, gradgrad=True)

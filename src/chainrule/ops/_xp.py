@@ -52,6 +52,7 @@ class numpy_xp:
     log, exp, sin, cos, sign = np.log, np.exp, np.sin, np.cos, np.sign
     sinh, cosh = np.sinh, np.cosh
     tril, triu, einsum = staticmethod(np.tril), staticmethod(np.triu), staticmethod(np.einsum)
+    cumprod_backward = staticmethod(MX._np_cumprod_backward)
     where, matmul, swapaxes, flip, cumsum = np.where, np.matmul, np.swapaxes, np.flip, np.cumsum
     sigmoid = staticmethod(E._sigmoid)
     sum_to = staticmethod(_np_sum_to)
@@ -111,6 +112,7 @@ class tensor_xp:
     log, exp, sin, cos, sign = E.log, E.exp, E.sin, E.cos, E.sign
     sinh, cosh = M.sinh, M.cosh
     tril, triu, einsum = MX.tril, MX.triu, MX.einsum
+    cumprod_backward = MX._tensor_cumprod_backward
     where, sigmoid = E.where, E.sigmoid
     swapaxes, flip, permute = S.transpose, S.flip, S.permute
     reshape, expand, unsqueeze, squeeze = S.reshape, S.expand, S.unsqueeze, S.squeeze

@@ -9,6 +9,7 @@ import numpy as np
 from .._dtype import int64, result_type
 from .._tensor import Tensor
 from . import shape as S
+from .reduce import cumsum as cumsum_
 from ._dims import normalize_dim
 from ._registry import OpDef, apply
 
@@ -26,9 +27,40 @@ TRACE = OpDef("TraceBackward0", lambda a, eye: np.trace(a), params=("eye",), gra
     lambda xp, g, eye: g * eye])                                           # ∂tr(A)/∂A = I
 CUMPROD = OpDef("CumprodBackward0", lambda a, dim: np.cumprod(a, dim), saves=(0,),
                 saves_out=True, params=("dim",), grads=[
-    # ∂outᵢ/∂aⱼ = outᵢ/aⱼ for j ≤ i, so ∂/∂aⱼ = Σ_{i≥j} gᵢ outᵢ / aⱼ (needs aⱼ ≠ 0)
-    lambda xp, g, a, out, dim:
-        xp.flip(xp.cumsum(xp.flip(g * out, (dim,)), dim), (dim,)) / a])
+    # ∂/∂aⱼ = Σ_{i≥j} gᵢ Π_{k≤i, k≠j} aₖ = out_{j−1} · Sⱼ with Sⱼ = gⱼ + a_{j+1} S_{j+1}
+    lambda xp, g, a, out, dim: xp.cumprod_backward(g, a, out, dim)])
+
+
+def _np_cumprod_backward(g, a, out, dim):
+    """Σ_{i≥j} gᵢ outᵢ / aⱼ where no aⱼ is 0 (one cumsum); else the exact recurrence."""
+    if a.size == 0:
+        return np.zeros_like(g)
+    if np.all(a != 0):
+        return np.flip(np.cumsum(np.flip(g * out, dim), dim), dim) / a
+    g, a, out = (np.swapaxes(x, dim, -1) for x in (g, a, out))
+    n = a.shape[-1]
+    acc = np.empty(np.broadcast_shapes(g.shape, a.shape), dtype=np.result_type(g, a))
+    acc[..., n - 1] = g[..., n - 1]
+    for j in range(n - 2, -1, -1):
+        acc[..., j] = g[..., j] + a[..., j + 1] * acc[..., j + 1]
+    before = np.concatenate([np.ones_like(out[..., :1]), out[..., :-1]], -1)
+    return np.swapaxes(before * acc, dim, -1)
+
+
+def _tensor_cumprod_backward(g, a, out, dim):
+    """The same recurrence as recorded ops (one per position: create_graph pays for it)."""
+    if a._data.size == 0 or np.all(a._data != 0):
+        return S.flip(cumsum_(S.flip(g * out, (dim,)), dim), (dim,)) / a
+    g, a, out = (S.transpose(x, dim, -1) for x in (g, a, out))
+    n = a.shape[-1]
+    acc = [None] * n
+    acc[n - 1] = g[..., n - 1]
+    for j in range(n - 2, -1, -1):
+        acc[j] = g[..., j] + a[..., j + 1] * acc[j + 1]
+    before = S.cat([out[..., :1] * 0 + 1, out[..., :-1]], -1)
+    return S.transpose(before * S.stack(acc, -1), dim, -1)
+
+
 ADDMM = OpDef("AddmmBackward0", lambda c, a, b, beta, alpha: beta * c + alpha * (a @ b),
               saves=(1, 2), params=("beta", "alpha"), grads=[
     lambda xp, g, a, b, beta, alpha: g * beta,                             # ∂/∂C = β
@@ -117,8 +149,8 @@ def trace(input):
 
 
 def cumprod(input, dim, *, dtype=None):
-    """Running products along ``dim``: outᵢ = Π_{j ≤ i} xⱼ.  The gradient divides by the
-    input, so it is only exact where the input has no zeros."""
+    """Running products along ``dim``: outᵢ = Π_{j ≤ i} xⱼ (the gradient is exact also
+    where the input has zeros)."""
     if dtype is not None:
         input = input.to(dtype)
     elif input._data.dtype.kind in "bi":
