@@ -158,11 +158,15 @@ def test_reduce_lr_on_plateau_matches_torch(kwargs):
 def test_reduce_lr_on_plateau_takes_a_tensor_and_checks_options():
     opt = optim.SGD([nn.Parameter(chainrule.zeros(1))], lr=1.0)
     sched = lr_scheduler.ReduceLROnPlateau(opt, patience=0)
+    assert isinstance(sched, lr_scheduler.LRScheduler) and sched.get_last_lr() == [1.0]
     sched.step(chainrule.tensor(1.0))
     sched.step(chainrule.tensor(2.0))
     assert opt.param_groups[0]["lr"] == pytest.approx(0.1)
     state = sched.state_dict()
     assert "optimizer" not in state and state["best"] == 1.0
+    resumed = lr_scheduler.ReduceLROnPlateau(opt, mode="max")
+    resumed.load_state_dict(state)
+    assert resumed.mode == "min" and resumed.mode_worse == math.inf and resumed.best == 1.0
     with pytest.raises(ValueError, match="1.5"):
         lr_scheduler.ReduceLROnPlateau(opt, factor=1.5)
     with pytest.raises(ValueError, match="'median'"):

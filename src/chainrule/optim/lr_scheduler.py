@@ -177,7 +177,7 @@ class LambdaLR(LRScheduler):
                 if key not in ("optimizer", "lr_lambdas")}
 
 
-class ReduceLROnPlateau:
+class ReduceLROnPlateau(LRScheduler):
     """Multiply the rate by ``factor`` when a metric stops improving for ``patience`` epochs.
 
     Call ``scheduler.step(metric)`` once per epoch. In ``'min'`` mode with ``'rel'``
@@ -186,6 +186,9 @@ class ReduceLROnPlateau:
     more than ``patience`` epochs without improvement, each rate becomes
     :math:`\\max(\\alpha \\cdot \\text{factor}, \\text{min\\_lr})` (unless it would change by
     less than ``eps``), and ``cooldown`` epochs follow in which bad epochs are not counted.
+
+    It is an ``LRScheduler`` as in PyTorch, but its ``step`` takes the metric and it has no
+    ``get_lr``: the rates change only when the metric stalls.
     """
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
@@ -242,10 +245,6 @@ class ReduceLROnPlateau:
             return a > best * (self.threshold + 1.0)
         return a > best + self.threshold
 
-    def get_last_lr(self):
-        """The learning rates after the last ``step()``, one per parameter group."""
-        return self._last_lr
-
     def step(self, metrics):
         """Record this epoch's metric (a float or a 0-d tensor); reduce the rates if stuck."""
         current = float(metrics)
@@ -279,10 +278,6 @@ class ReduceLROnPlateau:
             new_lr = max(old_lr * self.factor, min_lr)
             if old_lr - new_lr > self.eps:
                 group["lr"] = new_lr
-
-    def state_dict(self):
-        """Everything but the optimizer."""
-        return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
