@@ -528,3 +528,14 @@ def test_cumprod_with_zeros(dim, dtype):
     a[2, 0] = 0.0  # two zeros in one row and in one column
     check(lambda m, x: m.cumprod(x, dim), [a], dtype, gradgrad=True)
     check(lambda m, x: x.cumprod(dim).sin(), [a], dtype, gradgrad=True)
+
+
+def test_mod_operator_is_remainder():
+    rng = np.random.default_rng(21)
+    a, b = rng.standard_normal((3, 4)) * 3, _domain(rng, (4,), "nonzero")
+    check(lambda m, x, y: x % y, [a, b])
+    check(lambda m, x: x % 0.7, [a])
+    check(lambda m, x: 2.5 % x, [b], grad=False)  # torch has no derivative here
+    check(lambda m, x, y: x % y, [np.array([-7, 5, 9]), np.array([2, -3, 4])], "int64",
+          grad=False)
+    assert type((cr.ones(2, requires_grad=True) % 2).grad_fn).__name__ == "RemainderBackward0"

@@ -44,7 +44,8 @@ Tensor.__truediv__ = E.div
 Tensor.__rtruediv__ = _reflected(E.div)
 Tensor.__floordiv__ = lambda self, other: E.div(self, other, rounding_mode="floor")
 Tensor.__rfloordiv__ = lambda self, other: E.div(other, self, rounding_mode="floor")
-Tensor.__mod__ = lambda self, other: self - E.div(self, other, rounding_mode="floor") * other
+Tensor.__mod__ = M.remainder
+Tensor.__rmod__ = _reflected(M.remainder)
 Tensor.__pow__ = E.pow
 Tensor.__rpow__ = lambda self, other: E.pow(as_tensor_operand(other), self)
 Tensor.__matmul__ = lambda self, other: L.matmul(self, _matmul_operand(other))
