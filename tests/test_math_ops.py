@@ -539,3 +539,9 @@ def test_mod_operator_is_remainder():
     check(lambda m, x, y: x % y, [np.array([-7, 5, 9]), np.array([2, -3, 4])], "int64",
           grad=False)
     assert type((cr.ones(2, requires_grad=True) % 2).grad_fn).__name__ == "RemainderBackward0"
+
+
+@pytest.mark.parametrize("name", ["clamp_min", "clamp_max"])
+@pytest.mark.parametrize("bound", [2, 2.5])
+def test_clamp_min_max_integer_input(name, bound):
+    check(lambda m, x: getattr(m, name)(x, bound), [np.array([1, 2, 3])], "int64", grad=False)

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from .._dtype import get_default_dtype
 from .._tensor import Tensor
 from ._registry import OpDef, binary, unary
 from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR, _operand, _ternary
@@ -154,14 +155,21 @@ def clamp_min(input, min):
     """max(input, min) elementwise; ``min`` may be a number or a tensor."""
     if isinstance(min, Tensor):
         return _ternary(CLAMP_MIN_TENSOR, input, min, _operand(math.inf))
-    return unary(CLAMP_MIN, input, (min,))
+    return unary(CLAMP_MIN, _float_for(input, min), (min,))
 
 
 def clamp_max(input, max):
     """min(input, max) elementwise; ``max`` may be a number or a tensor."""
     if isinstance(max, Tensor):
         return _ternary(CLAMP_MAX_TENSOR, input, _operand(-math.inf), max)
-    return unary(CLAMP_MAX, input, (max,))
+    return unary(CLAMP_MAX, _float_for(input, max), (max,))
+
+
+def _float_for(input, bound):
+    # an integer tensor clamped by a float bound computes in the default float, as PyTorch
+    if isinstance(bound, float) and input._data.dtype.kind != "f":
+        return input.to(get_default_dtype())
+    return input
 
 
 def lerp(input, end, weight):
