@@ -348,15 +348,19 @@ def one_hot(tensor, num_classes=-1):
 # --------------------------------------------------------------------------- regression losses
 
 
+def _warn_if_broadcast(input, target, name):
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(
+            f"{name}: target shape {tuple(target.shape)} differs from input shape "
+            f"{tuple(input.shape)}; they will be broadcast, which is rarely intended",
+            stacklevel=3,
+        )
+
+
 def mse_loss(input, target, reduction="mean"):
     """Squared error :math:`\\ell_i = (x_i - y_i)^2`, averaged (``'mean'``), summed or not."""
     _check_reduction(reduction, "mse_loss")
-    if tuple(input.shape) != tuple(target.shape):
-        warnings.warn(
-            f"mse_loss: target shape {tuple(target.shape)} differs from input shape "
-            f"{tuple(input.shape)}; they will be broadcast, which is rarely intended",
-            stacklevel=2,
-        )
+    _warn_if_broadcast(input, target, "mse_loss")
     diff = input - target
     return _reduce(diff * diff, reduction)
 
@@ -364,12 +368,7 @@ def mse_loss(input, target, reduction="mean"):
 def l1_loss(input, target, reduction="mean"):
     """Absolute error :math:`\\ell_i = |x_i - y_i|`."""
     _check_reduction(reduction, "l1_loss")
-    if tuple(input.shape) != tuple(target.shape):
-        warnings.warn(
-            f"l1_loss: target shape {tuple(target.shape)} differs from input shape "
-            f"{tuple(input.shape)}; they will be broadcast, which is rarely intended",
-            stacklevel=2,
-        )
+    _warn_if_broadcast(input, target, "l1_loss")
     return _reduce((input - target).abs(), reduction)
 
 
