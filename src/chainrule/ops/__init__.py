@@ -11,7 +11,7 @@ from . import (
     nn_ops,
     query,
     reduce,
-    scatter,
+    scattering,
     shape,
     sorting,
 )
@@ -88,8 +88,8 @@ from .mathfn import (
     fmod,
     hypot,
     lerp,
-    log10,
     log2,
+    log10,
     logaddexp,
     reciprocal,
     remainder,
@@ -116,7 +116,7 @@ from .reduce import (
     sum,
     var,
 )
-from .scatter import index_add, scatter, scatter_add
+from .scattering import index_add, scatter, scatter_add
 from .shape import (
     broadcast_to,
     cat,
@@ -157,9 +157,10 @@ __all__ = [
     "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "t", "tan",
     "tanh", "topk", "transpose", "trunc", "unbind", "unsqueeze", "var", "view", "where",
     # mathfn
-    "acos", "arccos", "arcsin", "arctan", "arctan2", "asin", "atan", "atan2", "clamp_max", "clamp_min", "cosh", "erfc", "exp2",
-    "fmod", "hypot", "lerp", "log10", "log2", "logaddexp", "reciprocal", "remainder", "sinh",
-    # scatter
+    "acos", "arccos", "arcsin", "arctan", "arctan2", "asin", "atan", "atan2", "clamp_max",
+    "clamp_min", "cosh", "erfc", "exp2", "fmod", "hypot", "lerp", "log10", "log2",
+    "logaddexp", "reciprocal", "remainder", "sinh",
+    # scattering
     "index_add", "scatter", "scatter_add",
     # matrix
     "addmm", "cumprod", "diag", "einsum", "trace", "tril", "triu",

@@ -9,9 +9,9 @@ import numpy as np
 from .._dtype import int64, result_type
 from .._tensor import Tensor
 from . import shape as S
-from .reduce import cumsum as cumsum_
 from ._dims import normalize_dim
 from ._registry import OpDef, apply
+from .reduce import cumsum as cumsum_
 
 TRIL = OpDef("TrilBackward0", lambda a, k: np.tril(a, k), params=("diagonal",), grads=[
     lambda xp, g, k: xp.tril(g, k)])                                       # keeps the lower part

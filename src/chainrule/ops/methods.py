@@ -13,7 +13,7 @@ from . import matrix as MX
 from . import nn_ops as N
 from . import query as Q
 from . import reduce as R
-from . import scatter as SC
+from . import scattering as SC
 from . import shape as S
 from . import sorting as SO
 from ._registry import as_tensor_operand
