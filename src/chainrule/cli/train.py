@@ -80,7 +80,8 @@ def _hidden_sizes(text):
                 f"expected comma-separated layer sizes such as 64,64, got {text!r}"
             ) from None
         if size <= 0:
-            raise argparse.ArgumentTypeError(f"hidden sizes must be positive, got {size} in {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"hidden sizes must be positive, got {size} in {text!r}")
         sizes.append(size)
     return sizes
 
@@ -241,7 +242,8 @@ def _check_out_dir(path):
         with tempfile.TemporaryFile(dir=path):
             pass
     except OSError as exc:
-        raise UsageError(f"--out {path!r} is not a writable folder ({exc.strerror or exc})") from None
+        raise UsageError(
+            f"--out {path!r} is not a writable folder ({exc.strerror or exc})") from None
 
 
 def run_train(args):

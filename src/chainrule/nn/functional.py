@@ -209,7 +209,8 @@ def tanh(input):
 
 
 def gelu(input, approximate="none"):
-    """Gaussian error linear unit: :math:`x \\, \\Phi(x) = \\tfrac{x}{2}(1 + \\text{erf}(x/\\sqrt 2))`.
+    """Gaussian error linear unit:
+    :math:`x \\, \\Phi(x) = \\tfrac{x}{2}(1 + \\text{erf}(x/\\sqrt 2))`.
 
     With ``approximate='tanh'``:
     :math:`\\tfrac{x}{2}(1 + \\tanh(\\sqrt{2/\\pi}\\,(x + 0.044715 x^3)))`.
@@ -445,7 +446,8 @@ def kl_div(input, target, reduction="mean", log_target=False):
 class BinaryCrossEntropy(Function):
     """Elementwise :math:`\\ell = -w\\,[y \\log p + (1-y) \\log(1-p)]`, logs clamped at -100.
 
-    The gradient is PyTorch's: :math:`\\partial\\ell/\\partial p = w (p - y) / \\max(p(1-p), \\epsilon)`.
+    The gradient is PyTorch's:
+    :math:`\\partial\\ell/\\partial p = w (p - y) / \\max(p(1-p), \\epsilon)`.
     """
 
     @staticmethod

@@ -104,7 +104,8 @@ def ones_(tensor):
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
-    """Glorot uniform: :math:`\\mathcal U(-a, a)`, :math:`a = \\text{gain}\\sqrt{6/(\\text{fan\\_in}+\\text{fan\\_out})}`."""
+    """Glorot uniform: :math:`\\mathcal U(-a, a)`,
+    :math:`a = \\text{gain}\\sqrt{6/(\\text{fan\\_in}+\\text{fan\\_out})}`."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
@@ -112,7 +113,8 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
-    """Glorot normal: :math:`\\mathcal N(0, \\sigma^2)`, :math:`\\sigma = \\text{gain}\\sqrt{2/(\\text{fan\\_in}+\\text{fan\\_out})}`."""
+    """Glorot normal: :math:`\\mathcal N(0, \\sigma^2)`,
+    :math:`\\sigma = \\text{gain}\\sqrt{2/(\\text{fan\\_in}+\\text{fan\\_out})}`."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -135,7 +137,8 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", ge
 
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He normal: :math:`\\mathcal N(0, \\sigma^2)`, :math:`\\sigma = \\text{gain}/\\sqrt{\\text{fan}}`."""
+    """He normal: :math:`\\mathcal N(0, \\sigma^2)`,
+    :math:`\\sigma = \\text{gain}/\\sqrt{\\text{fan}}`."""
     fan = _fan(tensor, mode)
     if fan == 0:
         return tensor

@@ -41,7 +41,8 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid epsilon value: {eps} (it must be >= 0)")
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (need 0 <= beta < 1)")
+                raise ValueError(
+                    f"Invalid beta parameter at index {i}: {beta} (need 0 <= beta < 1)")
         if weight_decay < 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,

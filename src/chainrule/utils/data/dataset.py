@@ -104,7 +104,8 @@ def random_split(dataset, lengths, generator=None):
         generator: a ``chainrule.Generator`` for a reproducible split.
 
     Example:
-        >>> train, test = random_split(ds, [0.8, 0.2], generator=chainrule.Generator().manual_seed(0))
+        >>> g = chainrule.Generator().manual_seed(0)
+        >>> train, test = random_split(ds, [0.8, 0.2], generator=g)
     """
     n = len(dataset)
     lengths = list(lengths)
