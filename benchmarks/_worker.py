@@ -243,7 +243,7 @@ def time_pair(make, T, C, c_reason, cfg, extra=None, scale=1.0):
         res["traceback"] = traceback.format_exc()[-3000:]
         fns.pop("chainrule")
         timing, paired = interleaved(fns, cfg["repeats"], 0, cfg.get("budget_s", 60))
-    for k, s in timing.items():
+    for s in timing.values():
         for f in ("median", "min", "max", "p25", "p75", "cpu_median"):
             s[f] *= scale
         s["times"] = [x * scale for x in s["times"]]
@@ -581,7 +581,7 @@ def bench_memory_mlp(spec, cfg):
             out["notes"] = ["clear_refs unavailable: peak is the lifetime VmHWM"]
         rss_trace = []
         t0 = PERF()
-        for i in range(1, n_steps + 1):
+        for _ in range(n_steps):
             step()
             rss_trace.append(rss_bytes())
         out["train_s"] = PERF() - t0

@@ -126,7 +126,8 @@ def test_random_split_lengths_and_fractions():
 
 def test_random_split_is_reproducible_and_loads_in_batches():
     def split(seed):
-        parts = random_split(_dataset(20), [15, 5], generator=chainrule.Generator().manual_seed(seed))
+        generator = chainrule.Generator().manual_seed(seed)
+        parts = random_split(_dataset(20), [15, 5], generator=generator)
         return [list(p.indices) for p in parts]
 
     assert split(4) == split(4) and split(4) != split(5)
