@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP_BASE := $(VENV)/.installed-base
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ demo: $(STAMP_BASE)
 
 test: $(STAMP_TEST)
 	$(PY) -m pytest -n 2
+
+lint: $(STAMP_TEST)
+	$(VENV)/bin/ruff check src tests benchmarks examples
 
 bench: $(STAMP_TEST)
 	$(PY) benchmarks/run.py
