@@ -36,10 +36,13 @@ class Node:
             (it sits where ``inputs`` has ``None``).
         meta: ``None``, or per input ``(shape, dtype)`` when a broadcasting op's input
             differs from the output in shape or dtype, so the engine can undo that.
+        out_box, out_version: for an op whose formulas use its output, the output's
+            version counter and its value at record time (``out_box`` is ``None`` for the
+            other ops, and ``out_version`` is then never set).
     """
 
     __slots__ = ("inputs", "saved", "versions", "params", "value", "grad", "meta", "constants",
-                 "out_version", "pre_hooks", "post_hooks", "trace", "__weakref__")
+                 "out_box", "out_version", "pre_hooks", "post_hooks", "trace", "__weakref__")
     op = None
 
     def name(self):

@@ -150,8 +150,7 @@ def _apply_node(node, g, xp, create_graph, retain_graph):
         for s in saved:
             args.append(s._data if isinstance(s, Tensor) else s)
         if op.saves_out:
-            box, version = node.out_version
-            if box[0] != version:
+            if node.out_box[0] != node.out_version:
                 _check_out_version(node)
             args.append(node.value)
     args.extend(node.params)
@@ -212,7 +211,7 @@ def _check_versions(node):
 
 
 def _check_out_version(node):
-    box, version = node.out_version
+    box, version = node.out_box, node.out_version
     if box[0] != version:
         _raise_modified(node, box[0], version, "its output")
 

@@ -15,7 +15,7 @@ import numpy as np
 from .._dtype import get_default_dtype, result_type
 from .._grad_mode import anomaly_enabled, grad_enabled
 from .._node import Node
-from .._tensor import Tensor, version_box, wrap
+from .._tensor import Tensor, wrap
 
 ndarray = np.ndarray
 _new = object.__new__
@@ -109,7 +109,11 @@ def _attach(op, result, inputs, saved, versions, params=(), meta=None, constants
     node.grad = node.pre_hooks = node.post_hooks = node.trace = None
     node.meta = meta
     node.constants = constants
-    node.out_version = (version_box(result), result._version) if op.saves_out else None
+    if op.saves_out:  # a fresh result is at version 0
+        node.out_box = result._vbox = [0]
+        node.out_version = 0
+    else:
+        node.out_box = None
     result.grad_fn = node
     result._requires_grad = True
     if anomaly_enabled[0]:

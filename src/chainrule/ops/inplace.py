@@ -98,9 +98,10 @@ def _adopt(self, result):
     node = result.grad_fn
     if anomaly_enabled[0] and node is not None:
         INPLACE_NODES.add(node)
-    if node is not None and node.out_version is not None:
+    if node is not None and node.out_box is not None:
         node.value = self._data
-        node.out_version = (version_box(self), self._version)
+        node.out_box = version_box(self)
+        node.out_version = self._version
     view_of = getattr(self, "_base", None)
     if view_of is not None:
         base, rebuild = view_of
