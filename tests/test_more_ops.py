@@ -128,3 +128,13 @@ def test_numpy_ufuncs_on_a_tensor_give_a_tensor_as_in_pytorch():
         want = fn(torch.tensor([1.0, 4.0]))
         assert isinstance(got, cr.Tensor) and repr(got) == repr(want)
     assert isinstance(np.asarray(cr.ones(2)), np.ndarray)
+
+
+def test_relu_gradient_stays_attached_under_create_graph_as_in_pytorch():
+    results = []
+    for m in (cr, torch):
+        x = m.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        (g,) = m.autograd.grad(m.relu(x).sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad(g.sum(), x)
+        results.append((g.requires_grad, g.grad_fn.name(), g.tolist(), gg.tolist()))
+    assert results[0] == results[1]

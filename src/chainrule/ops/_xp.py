@@ -55,6 +55,10 @@ class numpy_xp:
     cumprod_backward = staticmethod(MX._np_cumprod_backward)
     where, matmul, swapaxes, flip, cumsum = np.where, np.matmul, np.swapaxes, np.flip, np.cumsum
     sigmoid = staticmethod(E._sigmoid)
+
+    @staticmethod
+    def threshold_backward(g, out):
+        return g * (out > 0)
     sum_to = staticmethod(_np_sum_to)
     prod_except = staticmethod(_np_prod_except)
     index_backward = staticmethod(I._scatter_add)
@@ -122,6 +126,10 @@ class tensor_xp:
     def matmul(a, b):
         from .linalg import matmul
         return matmul(a, b)
+
+    @staticmethod
+    def threshold_backward(g, out):
+        return E.binary(E.THRESHOLD_BACKWARD, g, out)
 
     @staticmethod
     def sum_to(x, shape):

@@ -162,7 +162,13 @@ def _sigmoid(a):
 SIGMOID = OpDef("SigmoidBackward0", _sigmoid, saves_out=True, to_float=True, grads=[
     lambda xp, g, out: g * (out * (1 - out))])                             # σ(1−σ)
 RELU = OpDef("ReluBackward0", lambda a: np.maximum(a, 0), saves_out=True, grads=[
-    lambda xp, g, out: g * (out > 0)])                                     # 1 where a > 0
+    lambda xp, g, out: xp.threshold_backward(g, out)])                     # 1 where a > 0
+# relu's gradient g·[out > 0] as an op of its own, so that under create_graph it stays
+# attached to `out` (with a zero derivative there), as PyTorch's ThresholdBackward is
+THRESHOLD_BACKWARD = OpDef("ThresholdBackwardBackward0", lambda g, out: g * (out > 0),
+                           saves=(0, 1), grads=[
+    lambda xp, gg, g, out: xp.threshold_backward(gg, out),                 # ∂/∂g = [out > 0]
+    lambda xp, gg, g, out: gg * 0])                                        # ∂/∂out = 0
 
 
 def _softplus(a, beta, threshold):
