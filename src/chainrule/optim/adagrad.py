@@ -50,12 +50,7 @@ class Adagrad(Optimizer):
     def _update(self, group):
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
         weight_decay = group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            theta, g = p._data, p.grad._data
-            if group["maximize"]:
-                g = -g
+        for p, theta, g in self._gradients(group):
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

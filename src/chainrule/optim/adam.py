@@ -52,12 +52,7 @@ class Adam(Optimizer):
     def _update(self, group):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            theta, g = p._data, p.grad._data
-            if group["maximize"]:
-                g = -g
+        for p, theta, g in self._gradients(group):
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

@@ -119,6 +119,16 @@ class Optimizer:
     def _update(self, group):
         raise NotImplementedError(f"{type(self).__name__} does not implement _update(group)")
 
+    @staticmethod
+    def _gradients(group):
+        """``(parameter, its array, its gradient array)`` for each parameter of ``group``
+        that has a gradient; the gradient is negated when the group maximizes."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            g = p.grad._data
+            yield p, p._data, -g if group["maximize"] else g
+
     # ------------------------------------------------------------------ state dict
 
     def state_dict(self):

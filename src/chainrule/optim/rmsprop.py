@@ -52,12 +52,7 @@ class RMSprop(Optimizer):
         lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
         weight_decay, momentum = group["weight_decay"], group["momentum"]
         centered = group["centered"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            theta, g = p._data, p.grad._data
-            if group["maximize"]:
-                g = -g
+        for p, theta, g in self._gradients(group):
             state = self.state[p]
             if not state:
                 state["step"] = 0.0

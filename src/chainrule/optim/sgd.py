@@ -51,12 +51,7 @@ class SGD(Optimizer):
     def _update(self, group):
         lr, momentum = group["lr"], group["momentum"]
         dampening, weight_decay = group["dampening"], group["weight_decay"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            theta, g = p._data, p.grad._data
-            if group["maximize"]:
-                g = -g
+        for p, theta, g in self._gradients(group):
             if weight_decay != 0:
                 g = g + weight_decay * theta
             if momentum != 0:
