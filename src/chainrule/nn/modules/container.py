@@ -12,7 +12,22 @@ def _normalize_index(idx, size, container):
     return idx % size
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: an ordered run of submodules."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        """Add ``module`` at the end; return self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """A chain of modules: the output of each is the input of the next.
 
     .. math:: \\text{Sequential}(f_1, \\dots, f_n)(x) = f_n(\\cdots f_1(x))
@@ -59,19 +74,9 @@ class Sequential(Module):
         else:
             del self._modules[keys[_normalize_index(idx, len(self), "Sequential")]]
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        """Add ``module`` at the end; return self."""
-        self.add_module(str(len(self)), module)
-        return self
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules, registered so that ``parameters()`` and ``state_dict()`` see them.
 
     It has no ``forward``: the owner decides how to call its items.
@@ -107,16 +112,6 @@ class ModuleList(Module):
         for i, module in enumerate(items):
             self.add_module(str(i), module)
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        """Add ``module`` at the end; return self."""
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules):
         """Add every module of an iterable at the end; return self."""
