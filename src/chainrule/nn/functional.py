@@ -227,18 +227,14 @@ def softmax(input, dim=None, dtype=None):
     """:math:`\\text{softmax}(x)_i = e^{x_i} / \\sum_j e^{x_j}` along ``dim``."""
     if dim is None:
         dim = _softmax_dim(input.ndim, "softmax")
-    if dtype is not None:
-        input = input.to(dtype)
-    return chainrule.softmax(input, dim)
+    return chainrule.softmax(input, dim, dtype)  # the core op handles dtype
 
 
 def log_softmax(input, dim=None, dtype=None):
     """:math:`\\log \\text{softmax}(x)_i = x_i - \\log \\sum_j e^{x_j}` (stable) along ``dim``."""
     if dim is None:
         dim = _softmax_dim(input.ndim, "log_softmax")
-    if dtype is not None:
-        input = input.to(dtype)
-    return chainrule.log_softmax(input, dim)
+    return chainrule.log_softmax(input, dim, dtype)  # the core op handles dtype
 
 
 def softplus(input, beta=1.0, threshold=20.0):
