@@ -283,11 +283,13 @@ def _promote_pair(op, a, b):
     return arrays[0], arrays[1], tuple(meta)
 
 
-def as_tensor_operand(x, like=None):
-    """Turn an operand of an arithmetic op into a Tensor or keep a Python scalar."""
+def as_tensor_operand(x):
+    """Turn an operand of an arithmetic op into a Tensor or keep a Python number."""
+    if isinstance(x, Tensor) or type(x) in _PY_NUMBERS:  # the common case, first
+        return x
     if isinstance(x, np.generic):  # NumPy scalars act like Python numbers, as in PyTorch
         return x.item()
-    if isinstance(x, Tensor) or isinstance(x, _SCALARS):
+    if isinstance(x, _SCALARS):
         return x
     if isinstance(x, np.ndarray):
         if x.ndim == 0:

@@ -21,14 +21,6 @@ from ._registry import (
     unary,
 )
 
-
-def _operand(x):
-    # NumPy scalars subclass float but must not act as float64 tensors: unwrap them
-    if isinstance(x, Tensor) or type(x) is float or type(x) is int or type(x) is bool:
-        return x
-    return as_tensor_operand(x)
-
-
 # ---------------------------------------------------------------- arithmetic
 ADD = OpDef("AddBackward0", np.add, broadcasts=True, grads=[
     lambda xp, g: g,                          # ∂(a+b)/∂a = 1
@@ -63,21 +55,21 @@ POW_SCALAR_BASE = OpDef("PowBackward2", lambda x, base: np.power(base, x), saves
 def add(input, other, *, alpha=1):
     """input + alpha·other, broadcasting."""
     if alpha != 1:
-        other = _operand(other) * alpha
+        other = as_tensor_operand(other) * alpha
     return binary(ADD, input, other)
 
 
 def sub(input, other, *, alpha=1):
     """input − alpha·other, broadcasting."""
     if alpha != 1:
-        other = _operand(other) * alpha
+        other = as_tensor_operand(other) * alpha
     return binary(SUB, input, other)
 
 
 def rsub(input, other, *, alpha=1):
     """other − alpha·input (what ``number - tensor`` computes)."""
     if alpha != 1:
-        input = _operand(input) * alpha
+        input = as_tensor_operand(input) * alpha
     return binary(RSUB, input, other)
 
 
@@ -95,7 +87,7 @@ def div(input, other, *, rounding_mode=None):
 
 def pow(input, exponent):
     """inputᵉˣᵖᵒⁿᵉⁿᵗ; the exponent may be a number or a tensor (and so may the base)."""
-    exponent = _operand(exponent)
+    exponent = as_tensor_operand(exponent)
     if not isinstance(input, Tensor):
         if isinstance(input, (int, float)) and isinstance(exponent, Tensor):
             if exponent._data.dtype.kind != "f":
@@ -103,7 +95,7 @@ def pow(input, exponent):
                     return wrap(np.asarray(np.power(input, exponent._data)))
                 exponent = exponent.float()
             return unary(POW_SCALAR_BASE, exponent, (input,))
-        input = _operand(input)
+        input = as_tensor_operand(input)
     if isinstance(exponent, Tensor):
         return binary(POW_TENSOR, input, exponent)
     if input._data.dtype.kind != "f" and (isinstance(exponent, float) or exponent < 0):
@@ -117,7 +109,7 @@ def neg(input):
 
 
 def _floor_or_trunc_divide(input, other, mode):
-    a, b = _operand(input), _operand(other)
+    a, b = as_tensor_operand(input), as_tensor_operand(other)
     if mode not in ("floor", "trunc"):
         raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                          f"but found '{mode}'")
@@ -297,8 +289,8 @@ def clamp(input, min=None, max=None):
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         op = (CLAMP_TENSOR if min is not None and max is not None
               else CLAMP_MIN_TENSOR if min is not None else CLAMP_MAX_TENSOR)
-        lo = _operand(-math.inf if min is None else min)
-        hi = _operand(math.inf if max is None else max)
+        lo = as_tensor_operand(-math.inf if min is None else min)
+        hi = as_tensor_operand(math.inf if max is None else max)
         return _ternary(op, input, lo, hi)
     return unary(CLAMP, input, (min, max))
 
@@ -346,7 +338,7 @@ def where(condition, input, other):
     cond = condition if isinstance(condition, Tensor) else wrap(np.asarray(condition, bool))
     if cond._data.dtype != np.bool_:
         cond = wrap(cond._data.astype(bool))
-    a, b = _operand(input), _operand(other)
+    a, b = as_tensor_operand(input), as_tensor_operand(other)
     ad, bd, meta = _promote_pair(WHERE, a, b)
     try:
         out = np.where(cond._data, ad, bd)
@@ -360,7 +352,7 @@ def where(condition, input, other):
 
 # ---------------------------------------------------------------- comparisons and logic
 def _compare(fn, a, b):
-    a, b = _operand(a), _operand(b)
+    a, b = as_tensor_operand(a), as_tensor_operand(b)
     ad = a._data if isinstance(a, Tensor) else a
     bd = b._data if isinstance(b, Tensor) else b
     if isinstance(a, Tensor) and isinstance(b, Tensor) and ad.dtype != bd.dtype:

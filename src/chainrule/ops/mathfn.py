@@ -11,8 +11,8 @@ import numpy as np
 
 from .._dtype import get_default_dtype
 from .._tensor import Tensor
-from ._registry import OpDef, binary, unary
-from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR, _operand, _ternary
+from ._registry import OpDef, as_tensor_operand, binary, unary
+from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR, _ternary
 
 _LN2, _LN10 = math.log(2), math.log(10)
 
@@ -128,40 +128,40 @@ def erfc(input):
 
 def atan2(input, other):
     """The angle of the point (other, input): arctan(input/other) in the right quadrant."""
-    return binary(ATAN2, _operand(input), _operand(other))
+    return binary(ATAN2, as_tensor_operand(input), as_tensor_operand(other))
 
 
 def hypot(input, other):
     """√(input² + other²) elementwise, broadcasting."""
-    return binary(HYPOT, _operand(input), _operand(other))
+    return binary(HYPOT, as_tensor_operand(input), as_tensor_operand(other))
 
 
 def logaddexp(input, other):
     """log(exp(input) + exp(other)), computed without overflow."""
-    return binary(LOGADDEXP, _operand(input), _operand(other))
+    return binary(LOGADDEXP, as_tensor_operand(input), as_tensor_operand(other))
 
 
 def remainder(input, other):
     """Python's modulo: input − ⌊input/other⌋·other (the sign of ``other``)."""
-    return binary(REMAINDER, _operand(input), _operand(other))
+    return binary(REMAINDER, as_tensor_operand(input), as_tensor_operand(other))
 
 
 def fmod(input, other):
     """C's fmod: input − trunc(input/other)·other (the sign of ``input``)."""
-    return binary(FMOD, _operand(input), _operand(other))
+    return binary(FMOD, as_tensor_operand(input), as_tensor_operand(other))
 
 
 def clamp_min(input, min):
     """max(input, min) elementwise; ``min`` may be a number or a tensor."""
     if isinstance(min, Tensor):
-        return _ternary(CLAMP_MIN_TENSOR, input, min, _operand(math.inf))
+        return _ternary(CLAMP_MIN_TENSOR, input, min, as_tensor_operand(math.inf))
     return unary(CLAMP_MIN, _float_for(input, min), (min,))
 
 
 def clamp_max(input, max):
     """min(input, max) elementwise; ``max`` may be a number or a tensor."""
     if isinstance(max, Tensor):
-        return _ternary(CLAMP_MAX_TENSOR, input, _operand(-math.inf), max)
+        return _ternary(CLAMP_MAX_TENSOR, input, as_tensor_operand(-math.inf), max)
     return unary(CLAMP_MAX, _float_for(input, max), (max,))
 
 
