@@ -23,8 +23,13 @@ import traceback
 
 SPEC = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 THREADS = int(SPEC.get("threads", os.environ.get("OMP_NUM_THREADS", "1")))
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-             "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+for _var in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+):
     os.environ[_var] = str(THREADS)
 
 import gc  # noqa: E402
@@ -42,23 +47,26 @@ class Lib:
     """A library under test: `t` is the top-level module (torch or chainrule)."""
 
     def __init__(self, label, module, modname):
-        self.label = label          # "chainrule" or "torch"
+        self.label = label  # "chainrule" or "torch"
         self.t = module
-        self.modname = modname      # real module name to import .nn / .optim from
+        self.modname = modname  # real module name to import .nn / .optim from
 
     @property
     def nn(self):
         import importlib
+
         return importlib.import_module(self.modname + ".nn")
 
     @property
     def optim(self):
         import importlib
+
         return importlib.import_module(self.modname + ".optim")
 
 
 def import_torch(threads=THREADS):
     import torch
+
     torch.set_num_threads(threads)
     return Lib("torch", torch, "torch")
 
@@ -67,6 +75,7 @@ def import_chainrule():
     """Returns (Lib, None) or (None, reason)."""
     if SELF_TEST:
         import torch
+
         torch.set_num_threads(THREADS)
         return Lib("chainrule", torch, "torch"), None
     try:
@@ -102,8 +111,13 @@ def to_np(t):
         return None
     if isinstance(t, np.ndarray):
         return t
-    for attempt in (lambda: t.detach().cpu().numpy(), lambda: t.detach().numpy(),
-                    lambda: t.numpy(), lambda: np.asarray(t.data), lambda: np.asarray(t)):
+    for attempt in (
+        lambda: t.detach().cpu().numpy(),
+        lambda: t.detach().numpy(),
+        lambda: t.numpy(),
+        lambda: np.asarray(t.data),
+        lambda: np.asarray(t),
+    ):
         try:
             a = attempt()
             return np.array(a, copy=True)
@@ -153,15 +167,25 @@ def reset_hwm():
 
 
 def pinning_info(torch_mod=None):
-    info = {"env": {k: os.environ.get(k) for k in
-                    ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+    info = {
+        "env": {
+            k: os.environ.get(k)
+            for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+        }
+    }
     try:
         import threadpoolctl
+
         info["threadpools"] = [
-            {"api": p.get("internal_api"), "prefix": p.get("prefix"),
-             "num_threads": p.get("num_threads"), "version": p.get("version"),
-             "arch": p.get("architecture")}
-            for p in threadpoolctl.threadpool_info()]
+            {
+                "api": p.get("internal_api"),
+                "prefix": p.get("prefix"),
+                "num_threads": p.get("num_threads"),
+                "version": p.get("version"),
+                "arch": p.get("architecture"),
+            }
+            for p in threadpoolctl.threadpool_info()
+        ]
     except Exception as e:  # noqa: BLE001
         info["threadpools"] = f"threadpoolctl unavailable: {e}"
     if torch_mod is not None:
@@ -173,9 +197,15 @@ def pinning_info(torch_mod=None):
 def stats(ts):
     ts = sorted(ts)
     n = len(ts)
-    return {"median": statistics.median(ts), "min": ts[0], "max": ts[-1], "n": n,
-            "p25": ts[max(0, (n - 1) // 4)], "p75": ts[min(n - 1, (3 * (n - 1) + 3) // 4)],
-            "times": ts}
+    return {
+        "median": statistics.median(ts),
+        "min": ts[0],
+        "max": ts[-1],
+        "n": n,
+        "p25": ts[max(0, (n - 1) // 4)],
+        "p75": ts[min(n - 1, (3 * (n - 1) + 3) // 4)],
+        "times": ts,
+    }
 
 
 def interleaved(fns, repeats, warmup, budget_s):
@@ -234,8 +264,9 @@ def time_pair(make, T, C, c_reason, cfg, extra=None, scale=1.0):
     if extra:
         fns.update(extra)
     try:
-        timing, paired = interleaved(fns, cfg["repeats"], max(0, cfg["warmup"] - 1),
-                                     cfg.get("budget_s", 60))
+        timing, paired = interleaved(
+            fns, cfg["repeats"], max(0, cfg["warmup"] - 1), cfg.get("budget_s", 60)
+        )
     except Exception as e:  # noqa: BLE001 - chainrule failing mid-run
         if c_fn is None:
             raise
@@ -291,25 +322,36 @@ def bench_seed_graph(T, C, c_reason, cfg):
                 b = tensor(3.0, requires_grad=True)
                 c = tensor(4.0, requires_grad=True)
                 q = a + 3 * b
-                r = c ** 2
+                r = c**2
                 loss = q * r
                 loss.backward()
             return loss, a.grad, b.grad, c.grad
+
         return fn
 
     res, t_out, c_out = time_pair(make, T, C, c_reason, cfg)
     res["metric"] = f"time for {n_graphs} graphs (build + backward)"
     res["unit"] = "ms"
     if c_out is not None:
-        run_checks(res, [(n, c, t, 1e-6) for n, c, t in zip(("L", "a.grad", "b.grad", "c.grad"),
-                                                           c_out, t_out)])
+        run_checks(
+            res,
+            [(n, c, t, 1e-6) for n, c, t in zip(("L", "a.grad", "b.grad", "c.grad"), c_out, t_out)],
+        )
     return res
 
 
 def _op_chain_ops(L, n_ops):
     t = L.t
-    cyc = [lambda v: v * 1.0001, lambda v: v + 0.001, t.tanh, t.sigmoid,
-           lambda v: v - 0.5, lambda v: v * 4.0, t.exp, t.log]
+    cyc = [
+        lambda v: v * 1.0001,
+        lambda v: v + 0.001,
+        t.tanh,
+        t.sigmoid,
+        lambda v: v - 0.5,
+        lambda v: v * 4.0,
+        t.exp,
+        t.log,
+    ]
     return [cyc[i % len(cyc)] for i in range(n_ops)]
 
 
@@ -328,13 +370,23 @@ def bench_op_chain(T, C, c_reason, cfg):
                 y = op(y)
             y.sum().backward()
             return y, x.grad
+
         return fn
 
     # Hand-written NumPy forward chain (no graph, no backward): a reference line.
     def np_sigmoid(v):
         return 1.0 / (1.0 + np.exp(-v))
-    np_cyc = [lambda v: v * 1.0001, lambda v: v + 0.001, np.tanh, np_sigmoid,
-              lambda v: v - 0.5, lambda v: v * 4.0, np.exp, np.log]
+
+    np_cyc = [
+        lambda v: v * 1.0001,
+        lambda v: v + 0.001,
+        np.tanh,
+        np_sigmoid,
+        lambda v: v - 0.5,
+        lambda v: v * 4.0,
+        np.exp,
+        np.log,
+    ]
     np_ops = [np_cyc[i % len(np_cyc)] for i in range(n_ops)]
 
     def np_fn():
@@ -343,15 +395,17 @@ def bench_op_chain(T, C, c_reason, cfg):
             y = op(y)
         return y
 
-    res, t_out, c_out = time_pair(make, T, C, c_reason, cfg, extra={"numpy_forward": np_fn},
-                                  scale=1.0 / n_ops)
+    res, t_out, c_out = time_pair(
+        make, T, C, c_reason, cfg, extra={"numpy_forward": np_fn}, scale=1.0 / n_ops
+    )
     res["metric"] = f"per-op time, (forward + backward of {n_ops} elementwise ops) / {n_ops}"
     res["unit"] = "us"
     ref = res["extra_timing"].get("numpy_forward")
     if ref:
-        res["reference"] = {"label": "hand-written NumPy, forward only, no graph (per op; "
-                                     "its sigmoid is 3 ufuncs)",
-                            "median": ref["median"]}
+        res["reference"] = {
+            "label": "hand-written NumPy, forward only, no graph (per op; its sigmoid is 3 ufuncs)",
+            "median": ref["median"],
+        }
     if c_out is not None:
         run_checks(res, [("y", c_out[0], t_out[0]), ("x.grad", c_out[1], t_out[1])])
         dtype_note(res, "chainrule x.grad", c_out[1])
@@ -362,8 +416,9 @@ def bench_big_matmul(T, C, c_reason, cfg):
     n = 2048
     rng = np.random.default_rng(0)
     x_np = rng.standard_normal((n, n), dtype=np.float32)
-    ws_np = [rng.standard_normal((n, n), dtype=np.float32) / np.float32(np.sqrt(n))
-             for _ in range(3)]
+    ws_np = [
+        rng.standard_normal((n, n), dtype=np.float32) / np.float32(np.sqrt(n)) for _ in range(3)
+    ]
 
     def make(L):
         x = L.t.tensor(x_np)
@@ -375,13 +430,15 @@ def bench_big_matmul(T, C, c_reason, cfg):
             y = x @ ws[0] @ ws[1] @ ws[2]
             y.sum().backward()
             return [w.grad for w in ws]
+
         return fn
 
     res, t_out, c_out = time_pair(make, T, C, c_reason, cfg)
-    res["metric"] = (f"x @ W1 @ W2 @ W3 ({n}x{n} float32, W requires grad), "
-                     "forward + backward of .sum()")
+    res["metric"] = (
+        f"x @ W1 @ W2 @ W3 ({n}x{n} float32, W requires grad), forward + backward of .sum()"
+    )
     res["unit"] = "ms"
-    flops = 8 * 2 * n ** 3  # 3 forward GEMMs + 5 backward (dW3, dH2, dW2, dH1, dW1)
+    flops = 8 * 2 * n**3  # 3 forward GEMMs + 5 backward (dW3, dH2, dW2, dH1, dW1)
     res["flops"] = flops
     if c_out is not None:
         run_checks(res, [(f"W{i + 1}.grad", c, t) for i, (c, t) in enumerate(zip(c_out, t_out))])
@@ -413,8 +470,12 @@ def _copy_weights(L, model, src_state):
         for k, v in src_state.items():
             params[k].data[...] = v
 
-    methods = [("load_state_dict", via_load_state_dict), ("no_grad+copy_", via_copy_),
-               (".data =", via_data), (".data[...] =", via_data_slice)]
+    methods = [
+        ("load_state_dict", via_load_state_dict),
+        ("no_grad+copy_", via_copy_),
+        (".data =", via_data),
+        (".data[...] =", via_data_slice),
+    ]
     for name, m in methods:
         try:
             m()
@@ -424,8 +485,9 @@ def _copy_weights(L, model, src_state):
             errors.append(f"{name}: values differ after copy")
         except Exception as e:  # noqa: BLE001
             errors.append(f"{name}: {reason_of(e)}")
-    raise RuntimeError("could not copy torch's initial weights into the model: "
-                       + "; ".join(errors))
+    raise RuntimeError(
+        "could not copy torch's initial weights into the model: " + "; ".join(errors)
+    )
 
 
 def _mlp_setup(L, sizes, state, x_np, y_np):
@@ -449,12 +511,14 @@ def _mlp_setup(L, sizes, state, x_np, y_np):
         loss.backward()
         opt.step()
         return loss
+
     return model, step, how
 
 
 def _mlp_common(T, C, c_reason, cfg, sizes, batch, steps_per_block):
     """Returns (res, T_model, C_model)."""
     import torch
+
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
     x_np = rng.standard_normal((batch, sizes[0]), dtype=np.float32)
@@ -484,12 +548,18 @@ def _mlp_common(T, C, c_reason, cfg, sizes, batch, steps_per_block):
             for _ in range(steps_per_block):
                 loss = step()
             return loss
+
         return fn
 
     res, _, _ = time_pair(make, T, C, c_reason, cfg, scale=1.0 / steps_per_block)
     if "c_loss" in first:
-        run_checks(res, [("loss after identical init", first["c_loss"], first["t_loss"], 1e-4),
-                         ("layer0.weight after 1 SGD step", first["c_w0"], first["t_w0"], 1e-4)])
+        run_checks(
+            res,
+            [
+                ("loss after identical init", first["c_loss"], first["t_loss"], 1e-4),
+                ("layer0.weight after 1 SGD step", first["c_w0"], first["t_w0"], 1e-4),
+            ],
+        )
         res["notes"].append(f"initial weights copied via {first.get('copy_method')}")
         dtype_note(res, "chainrule layer0.weight", first["c_w0"])
     res["unit"] = "ms"
@@ -499,8 +569,10 @@ def _mlp_common(T, C, c_reason, cfg, sizes, batch, steps_per_block):
 def bench_mlp(T, C, c_reason, cfg):
     sizes, batch = [784, 256, 256, 10], 128
     res, _ = _mlp_common(T, C, c_reason, cfg, sizes, batch, cfg.get("steps_per_block", 10))
-    res["metric"] = ("time per SGD training step, 784-256-256-10 ReLU MLP, batch 128 "
-                     "(zero_grad, forward, CrossEntropyLoss, backward, step)")
+    res["metric"] = (
+        "time per SGD training step, 784-256-256-10 ReLU MLP, batch 128 "
+        "(zero_grad, forward, CrossEntropyLoss, backward, step)"
+    )
     return res
 
 
@@ -516,7 +588,7 @@ def gemm_throughput(n, repeats):
         np.matmul(a, b, out=out)
         ts.append(PERF() - t0)
         cs.append(time.process_time() - c0)
-    flop = 2.0 * n ** 3
+    flop = 2.0 * n**3
     return flop / statistics.median(ts), ts, flop / statistics.median(cs)
 
 
@@ -527,8 +599,10 @@ def bench_wide_mlp(T, C, c_reason, cfg):
     gflops, gemm_ts, gflops_cpu = gemm_throughput(4096, cfg.get("gemm_repeats", 3))
     gc.collect()
     res, models = _mlp_common(T, C, c_reason, cfg, sizes, batch, 1)
-    res["metric"] = ("time per SGD training step, 4096-4096-4096-10 ReLU MLP, batch 256 "
-                     "(zero_grad, forward, CrossEntropyLoss, backward, step)")
+    res["metric"] = (
+        "time per SGD training step, 4096-4096-4096-10 ReLU MLP, batch 256 "
+        "(zero_grad, forward, CrossEntropyLoss, backward, step)"
+    )
     bound = step_flops / gflops
     res["gemm_bound"] = {
         "step_gflop": step_flops / 1e9,
@@ -543,8 +617,10 @@ def bench_wide_mlp(T, C, c_reason, cfg):
         res["gemm_bound"]["cpu"] = {
             "numpy_gemm_gflops": gflops_cpu / 1e9,
             "chainrule_over_bound": (res["chainrule"]["cpu_median"] / bound_cpu)
-            if res["chainrule"] else None,
-            "torch_over_bound": res["torch"]["cpu_median"] / bound_cpu}
+            if res["chainrule"]
+            else None,
+            "torch_over_bound": res["torch"]["cpu_median"] / bound_cpu,
+        }
     res["peak_rss_bytes"] = hwm_bytes()
     del models
     return res
@@ -586,14 +662,20 @@ def bench_memory_mlp(spec, cfg):
             rss_trace.append(rss_bytes())
         out["train_s"] = PERF() - t0
         gc.collect()
-        out.update(rss_before=rss0, peak_rss=hwm_bytes(), rss_after_step10=rss_trace[9],
-                   rss_after_last=rss_trace[-1], rss_after_step1=rss_trace[0],
-                   rss_max_sampled=max(rss_trace))
+        out.update(
+            rss_before=rss0,
+            peak_rss=hwm_bytes(),
+            rss_after_step10=rss_trace[9],
+            rss_after_last=rss_trace[-1],
+            rss_after_step1=rss_trace[0],
+            rss_max_sampled=max(rss_trace),
+        )
         out["peak_delta"] = out["peak_rss"] - rss0
         out["growth_10_to_last"] = rss_trace[-1] - rss_trace[9]
         # tracemalloc view (Python objects + NumPy buffers; torch storage is invisible to it)
         if spec["lib"] == "chainrule" and not SELF_TEST:
             import tracemalloc
+
             tracemalloc.start()
             base, _ = tracemalloc.get_traced_memory()
             cur10 = None
@@ -634,7 +716,7 @@ def bench_deep_chain(spec, cfg):
         out["rss_before"] = rss0
         out["peak_delta"] = out["peak_rss"] - rss0
         g = float(to_np(x.grad))
-        expect = k ** n
+        expect = k**n
         out["grad"] = g
         out["grad_expected"] = expect
         out["grad_ok"] = bool(abs(g - expect) <= 1e-6 * expect)
@@ -648,8 +730,13 @@ def bench_deep_chain(spec, cfg):
     return out
 
 
-TIMED = {"seed_graph": bench_seed_graph, "op_chain": bench_op_chain,
-         "big_matmul": bench_big_matmul, "mlp": bench_mlp, "wide_mlp": bench_wide_mlp}
+TIMED = {
+    "seed_graph": bench_seed_graph,
+    "op_chain": bench_op_chain,
+    "big_matmul": bench_big_matmul,
+    "mlp": bench_mlp,
+    "wide_mlp": bench_wide_mlp,
+}
 MEMORY = {"memory_mlp": bench_memory_mlp, "deep_chain": bench_deep_chain}
 
 
@@ -658,25 +745,30 @@ def machine_info():
     try:
         cfgd = np.show_config(mode="dicts")
         blas = cfgd.get("Build Dependencies", {}).get("blas", {})
-        info["numpy_blas"] = {k: blas.get(k) for k in ("name", "version",
-                                                        "openblas configuration")}
+        info["numpy_blas"] = {k: blas.get(k) for k in ("name", "version", "openblas configuration")}
     except Exception as e:  # noqa: BLE001
         info["numpy_blas"] = f"unavailable: {e}"
     T = import_torch()
     info["torch"] = T.t.__version__
     try:
-        info["torch_blas"] = [ln.strip() for ln in T.t.__config__.show().splitlines()
-                              if "Math Kernel" in ln or "BLAS_INFO" in ln or "CPU capability" in ln]
-        info["torch_blas"] = [ln.split(",")[0] if "Build settings" in ln else ln
-                              for ln in info["torch_blas"]]
+        info["torch_blas"] = [
+            ln.strip()
+            for ln in T.t.__config__.show().splitlines()
+            if "Math Kernel" in ln or "BLAS_INFO" in ln or "CPU capability" in ln
+        ]
+        info["torch_blas"] = [
+            ln.split(",")[0] if "Build settings" in ln else ln for ln in info["torch_blas"]
+        ]
     except Exception:  # noqa: BLE001
         pass
     C, reason = import_chainrule()
     if C is None:
         info["chainrule"] = reason
     else:
-        info["chainrule"] = (f"{getattr(C.t, '__version__', '?')} from "
-                             f"{os.path.dirname(getattr(C.t, '__file__', '?') or '?')}")
+        info["chainrule"] = (
+            f"{getattr(C.t, '__version__', '?')} from "
+            f"{os.path.dirname(getattr(C.t, '__file__', '?') or '?')}"
+        )
     info["pinning"] = pinning_info(T.t)
     return info
 

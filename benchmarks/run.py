@@ -35,34 +35,72 @@ GiB = 1024 * MiB
 
 # name, kind, title, targets {threads: max ratio}, cfg (default / --quick), timeout s
 BENCHES = [
-    dict(name="seed_graph", kind="timed", title="seed graph (1000 x tiny graph + backward)",
-         target={1: 0.8, 2: 0.8},
-         cfg=dict(repeats=15, warmup=2, budget_s=40), quick=dict(repeats=3, warmup=1),
-         timeout=300),
-    dict(name="op_chain", kind="timed", title="op chain (2000 elementwise ops, 16 floats)",
-         target={1: 0.8, 2: 0.8},
-         cfg=dict(repeats=21, warmup=3, budget_s=40), quick=dict(repeats=3, warmup=1),
-         timeout=300),
-    dict(name="big_matmul", kind="timed", title="big matmul (3 x 2048^2 float32, fwd+bwd)",
-         target={1: 1.1, 2: 1.1},
-         cfg=dict(repeats=7, warmup=1, budget_s=45), quick=dict(repeats=2, warmup=1),
-         timeout=400),
-    dict(name="mlp", kind="timed", title="mlp 784-256-256-10, batch 128, SGD step",
-         target={1: 1.0, 2: 1.15},
-         cfg=dict(repeats=21, warmup=2, budget_s=40, steps_per_block=10),
-         quick=dict(repeats=3, warmup=1, steps_per_block=5), timeout=300),
-    dict(name="wide_mlp", kind="timed", title="wide mlp 4096-4096-4096-10, batch 256, SGD step",
-         target={1: 1.05, 2: 1.3},
-         cfg=dict(repeats=7, warmup=1, budget_s=45, gemm_repeats=3),
-         quick=dict(repeats=2, warmup=1, gemm_repeats=1), timeout=400),
-    dict(name="memory_mlp", kind="memory", title="memory: 100 mlp training steps",
-         target=None, cfg=dict(steps=100), quick=dict(steps=100), timeout=300),
-    dict(name="deep_chain", kind="memory",
-         title="deep chain: 10^6 float64 scalar muls + backward",
-         target=None, cfg=dict(n_ops=1_000_000), quick=dict(n_ops=100_000), timeout=600),
+    dict(
+        name="seed_graph",
+        kind="timed",
+        title="seed graph (1000 x tiny graph + backward)",
+        target={1: 0.8, 2: 0.8},
+        cfg=dict(repeats=15, warmup=2, budget_s=40),
+        quick=dict(repeats=3, warmup=1),
+        timeout=300,
+    ),
+    dict(
+        name="op_chain",
+        kind="timed",
+        title="op chain (2000 elementwise ops, 16 floats)",
+        target={1: 0.8, 2: 0.8},
+        cfg=dict(repeats=21, warmup=3, budget_s=40),
+        quick=dict(repeats=3, warmup=1),
+        timeout=300,
+    ),
+    dict(
+        name="big_matmul",
+        kind="timed",
+        title="big matmul (3 x 2048^2 float32, fwd+bwd)",
+        target={1: 1.1, 2: 1.1},
+        cfg=dict(repeats=7, warmup=1, budget_s=45),
+        quick=dict(repeats=2, warmup=1),
+        timeout=400,
+    ),
+    dict(
+        name="mlp",
+        kind="timed",
+        title="mlp 784-256-256-10, batch 128, SGD step",
+        target={1: 1.0, 2: 1.15},
+        cfg=dict(repeats=21, warmup=2, budget_s=40, steps_per_block=10),
+        quick=dict(repeats=3, warmup=1, steps_per_block=5),
+        timeout=300,
+    ),
+    dict(
+        name="wide_mlp",
+        kind="timed",
+        title="wide mlp 4096-4096-4096-10, batch 256, SGD step",
+        target={1: 1.05, 2: 1.3},
+        cfg=dict(repeats=7, warmup=1, budget_s=45, gemm_repeats=3),
+        quick=dict(repeats=2, warmup=1, gemm_repeats=1),
+        timeout=400,
+    ),
+    dict(
+        name="memory_mlp",
+        kind="memory",
+        title="memory: 100 mlp training steps",
+        target=None,
+        cfg=dict(steps=100),
+        quick=dict(steps=100),
+        timeout=300,
+    ),
+    dict(
+        name="deep_chain",
+        kind="memory",
+        title="deep chain: 10^6 float64 scalar muls + backward",
+        target=None,
+        cfg=dict(n_ops=1_000_000),
+        quick=dict(n_ops=100_000),
+        timeout=600,
+    ),
 ]
 BY_NAME = {b["name"]: b for b in BENCHES}
-BG_WARN = 0.2      # cores of background CPU use above which a row is flagged
+BG_WARN = 0.2  # cores of background CPU use above which a row is flagged
 MEM_SLACK = 1 * MiB  # page/allocator granularity allowed in the memory comparisons
 
 
@@ -94,8 +132,8 @@ def _busy_jiffies():
     try:
         with open("/proc/stat") as f:
             v = [int(x) for x in f.readline().split()[1:]]
-        idle = v[3] + (v[4] if len(v) > 4 else 0)           # idle + iowait
-        guest = sum(v[8:10]) if len(v) > 9 else 0             # already in user/nice
+        idle = v[3] + (v[4] if len(v) > 4 else 0)  # idle + iowait
+        guest = sum(v[8:10]) if len(v) > 9 else 0  # already in user/nice
         return (sum(v) - idle - guest) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return None
@@ -103,6 +141,7 @@ def _busy_jiffies():
 
 def _children_cpu():
     import resource
+
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
 
@@ -148,8 +187,13 @@ def _poll(proc, t0, timeout, mem_limit):
 def run_worker(spec, threads, timeout, mem_limit):
     """Run _worker.py in a fresh process pinned to `threads`. Returns its JSON dict."""
     env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    for var in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+    ):
         env[var] = str(threads)
     env.setdefault("PYTHONHASHSEED", "0")
     with tempfile.TemporaryDirectory(prefix="chainrule-bench-") as tmp:
@@ -157,8 +201,14 @@ def run_worker(spec, threads, timeout, mem_limit):
         out_path, err_path = os.path.join(tmp, "stdout"), os.path.join(tmp, "stderr")
         with open(out_path, "w") as fo, open(err_path, "w") as fe:
             busy0, cpu0 = _busy_jiffies(), _children_cpu()
-            proc = subprocess.Popen([sys.executable, WORKER, json.dumps(spec)], cwd=REPO,
-                                    env=env, stdout=fo, stderr=fe, start_new_session=True)
+            proc = subprocess.Popen(
+                [sys.executable, WORKER, json.dumps(spec)],
+                cwd=REPO,
+                env=env,
+                stdout=fo,
+                stderr=fe,
+                start_new_session=True,
+            )
             t0 = time.monotonic()
             try:
                 max_rss, killed = _poll(proc, t0, timeout, mem_limit)
@@ -186,8 +236,10 @@ def run_worker(spec, threads, timeout, mem_limit):
         if res is None:
             with open(err_path) as f:
                 tail = f.read().strip().splitlines()[-6:]
-            res = {"error": killed or f"worker exited with code {proc.returncode}",
-                   "stderr_tail": tail}
+            res = {
+                "error": killed or f"worker exited with code {proc.returncode}",
+                "stderr_tail": tail,
+            }
         res["wall_s"] = wall
         res["max_tree_rss"] = max_rss
         res["bg_cores"] = bg
@@ -235,8 +287,9 @@ def cpu_model():
         model = fields.get("model name", model)
         extra = [f"family {fields.get('cpu family', '?')} model {fields.get('model', '?')}"]
         flags = fields.get("flags", "").split()
-        extra.append("AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else
-                                                            "no AVX2"))
+        extra.append(
+            "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "no AVX2")
+        )
         if "hypervisor" in flags:
             extra.append("virtualised")
     except OSError:
@@ -257,11 +310,21 @@ def mem_total():
 
 def git_state():
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                              capture_output=True, text=True, timeout=10)
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         h = head.stdout.strip() if head.returncode == 0 else "no commits yet"
-        st = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=REPO,
-                            capture_output=True, text=True, timeout=10)
+        st = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         n = len([ln for ln in st.stdout.splitlines() if ln.strip()])
         return h + (f", {n} uncommitted change(s) under src/" if n else "")
     except Exception:  # noqa: BLE001
@@ -289,8 +352,14 @@ def pin_summary(res, threads):
 def evaluate(b, threads, res):
     """-> dict(cr, pt, ratio, target, verdict) with display strings."""
     tgt = target_for(b, threads)
-    row = {"threads": threads, "cr": "—", "pt": "—", "ratio": "—", "verdict": "ERROR",
-           "target": "—"}
+    row = {
+        "threads": threads,
+        "cr": "—",
+        "pt": "—",
+        "ratio": "—",
+        "verdict": "ERROR",
+        "target": "—",
+    }
     if b["kind"] == "timed":
         row["target"] = f"≤ {tgt:.2f}"
         if res.get("error"):
@@ -328,8 +397,7 @@ def evaluate(b, threads, res):
             return row
         row["cr"] = fmt_mib(c["peak_delta"])
         row["ratio"] = f"{c['peak_delta'] / max(t['peak_delta'], 1):.2f}"
-        ok = (c["peak_delta"] <= t["peak_delta"] + MEM_SLACK
-              and c["growth_10_to_last"] <= MEM_SLACK)
+        ok = c["peak_delta"] <= t["peak_delta"] + MEM_SLACK and c["growth_10_to_last"] <= MEM_SLACK
         row["verdict"] = "PASS" if ok else "FAIL"
         return row
     # deep_chain
@@ -362,40 +430,52 @@ def details(b, threads, res, row):
         for lab, key in (("chainrule", "chainrule"), ("PyTorch", "torch")):
             s = res.get(key)
             if s:
-                L.append(f"- {lab}: median {fmt_t(s['median'], unit)}, min {fmt_t(s['min'], unit)}"
-                         f", p25–p75 {fmt_t(s['p25'], unit)}–{fmt_t(s['p75'], unit)}"
-                         f" (n={s['n']})")
+                L.append(
+                    f"- {lab}: median {fmt_t(s['median'], unit)}, min {fmt_t(s['min'], unit)}"
+                    f", p25–p75 {fmt_t(s['p25'], unit)}–{fmt_t(s['p75'], unit)}"
+                    f" (n={s['n']})"
+                )
         if res.get("cr_unavailable"):
             L.append(f"- chainrule unavailable: `{res['cr_unavailable']}`")
         c, t = res.get("chainrule"), res.get("torch")
         if c and t and c.get("cpu_median") and t.get("cpu_median"):
-            L.append(f"- process CPU time (all threads; at 1 thread a view that other load "
-                     f"does not inflate): chainrule {fmt_t(c['cpu_median'], unit)}, PyTorch "
-                     f"{fmt_t(t['cpu_median'], unit)}, ratio "
-                     f"{c['cpu_median'] / t['cpu_median']:.2f}")
+            L.append(
+                f"- process CPU time (all threads; at 1 thread a view that other load "
+                f"does not inflate): chainrule {fmt_t(c['cpu_median'], unit)}, PyTorch "
+                f"{fmt_t(t['cpu_median'], unit)}, ratio "
+                f"{c['cpu_median'] / t['cpu_median']:.2f}"
+            )
         pr = res.get("paired_ratio")
         if pr:
-            L.append(f"- per-repeat paired ratio chainrule/PyTorch: median {pr['median']:.2f}, "
-                     f"p25–p75 {pr['p25']:.2f}–{pr['p75']:.2f}")
+            L.append(
+                f"- per-repeat paired ratio chainrule/PyTorch: median {pr['median']:.2f}, "
+                f"p25–p75 {pr['p25']:.2f}–{pr['p75']:.2f}"
+            )
         ref = res.get("reference")
         if ref:
             L.append(f"- reference, {ref['label']}: {fmt_t(ref['median'], unit)}")
         gb = res.get("gemm_bound")
         if gb:
-            L.append(f"- pure-GEMM lower bound: {gb['step_gflop']:.1f} GFLOP/step (3 GEMMs per "
-                     f"layer, 2mnk each) / NumPy float32 4096² GEMM "
-                     f"{gb['numpy_gemm_gflops']:.1f} GFLOP/s = {fmt_t(gb['bound_s'], 'ms')}")
+            L.append(
+                f"- pure-GEMM lower bound: {gb['step_gflop']:.1f} GFLOP/step (3 GEMMs per "
+                f"layer, 2mnk each) / NumPy float32 4096² GEMM "
+                f"{gb['numpy_gemm_gflops']:.1f} GFLOP/s = {fmt_t(gb['bound_s'], 'ms')}"
+            )
             cb = gb.get("chainrule_over_bound")
             cb_txt = "—" if cb is None else f"{cb:.2f}"
-            L.append(f"- step time / GEMM bound: chainrule {cb_txt}, "
-                     f"PyTorch {gb['torch_over_bound']:.2f}")
+            L.append(
+                f"- step time / GEMM bound: chainrule {cb_txt}, "
+                f"PyTorch {gb['torch_over_bound']:.2f}"
+            )
             gc_ = gb.get("cpu")
             if gc_:
                 cbc = gc_.get("chainrule_over_bound")
-                L.append("- same from process CPU time (GEMM "
-                         f"{gc_['numpy_gemm_gflops']:.1f} GFLOP/s): chainrule "
-                         f"{'—' if cbc is None else format(cbc, '.2f')}, "
-                         f"PyTorch {gc_['torch_over_bound']:.2f}")
+                L.append(
+                    "- same from process CPU time (GEMM "
+                    f"{gc_['numpy_gemm_gflops']:.1f} GFLOP/s): chainrule "
+                    f"{'—' if cbc is None else format(cbc, '.2f')}, "
+                    f"PyTorch {gc_['torch_over_bound']:.2f}"
+                )
         chk = res.get("check")
         if chk:
             L.append("- correctness vs PyTorch: " + ("ok" if chk["ok"] else "**MISMATCH**"))
@@ -404,65 +484,85 @@ def details(b, threads, res, row):
         for n in res.get("notes", []):
             L.append(f"- note: {n}")
         L.append(f"- threads seen in worker: {pin}" + ("" if pin_ok else " **PINNING MISMATCH**"))
-        L.append(f"- worker wall time {res['wall_s']:.1f} s, peak RSS (process tree) "
-                 f"{res['max_tree_rss'] / MiB:.0f} MiB, background load "
-                 f"{fmt_bg(res.get('bg_cores'), flag=True)} cores")
+        L.append(
+            f"- worker wall time {res['wall_s']:.1f} s, peak RSS (process tree) "
+            f"{res['max_tree_rss'] / MiB:.0f} MiB, background load "
+            f"{fmt_bg(res.get('bg_cores'), flag=True)} cores"
+        )
         return L
 
     for lab, key in (("PyTorch", "torch"), ("chainrule", "chainrule")):
         r = res.get(key, {})
         if r.get("error") or r.get("unavailable"):
-            L.append(f"- {lab}: {'error' if r.get('error') else 'unavailable'}: "
-                     f"`{r.get('error') or r.get('unavailable')}`")
+            L.append(
+                f"- {lab}: {'error' if r.get('error') else 'unavailable'}: "
+                f"`{r.get('error') or r.get('unavailable')}`"
+            )
             for ln in r.get("stderr_tail", []):
                 L.append(f"    - `{ln}`")
             continue
         pin, pin_ok = pin_summary(r, threads)
         pin_txt = f"; threads seen: {pin}" + ("" if pin_ok else " **PINNING MISMATCH**")
         if b["name"] == "memory_mlp":
-            L.append(f"- {lab}: peak RSS delta {fmt_mib(r['peak_delta'])} over "
-                     f"{r['steps']} steps (RSS before {fmt_mib(r['rss_before'])}, peak "
-                     f"{fmt_mib(r['peak_rss'])}); RSS after step 10 "
-                     f"{fmt_mib(r['rss_after_step10'])}, after step {r['steps']} "
-                     f"{fmt_mib(r['rss_after_last'])} → growth "
-                     f"{r['growth_10_to_last'] / MiB:+.2f} MiB; {r['train_s']:.2f} s"
-                     + pin_txt)
+            L.append(
+                f"- {lab}: peak RSS delta {fmt_mib(r['peak_delta'])} over "
+                f"{r['steps']} steps (RSS before {fmt_mib(r['rss_before'])}, peak "
+                f"{fmt_mib(r['peak_rss'])}); RSS after step 10 "
+                f"{fmt_mib(r['rss_after_step10'])}, after step {r['steps']} "
+                f"{fmt_mib(r['rss_after_last'])} → growth "
+                f"{r['growth_10_to_last'] / MiB:+.2f} MiB; {r['train_s']:.2f} s" + pin_txt
+            )
             tm = r.get("tracemalloc")
             if tm:
-                L.append(f"    - tracemalloc (Python objects + NumPy buffers), another "
-                         f"{r['steps']} steps: peak {fmt_mib(tm['peak_delta'])} above start, "
-                         f"growth step 10→{r['steps']} {tm['growth_10_to_last'] / MiB:+.2f} MiB")
+                L.append(
+                    f"    - tracemalloc (Python objects + NumPy buffers), another "
+                    f"{r['steps']} steps: peak {fmt_mib(tm['peak_delta'])} above start, "
+                    f"growth step 10→{r['steps']} {tm['growth_10_to_last'] / MiB:+.2f} MiB"
+                )
         else:
-            L.append(f"- {lab}: {r['n_ops']:,} muls: forward {r['forward_s']:.2f} s, backward "
-                     f"{r['backward_s']:.2f} s; peak RSS delta {fmt_mib(r['peak_delta'])} "
-                     f"(RSS after forward {fmt_mib(r['rss_after_forward'] - r['rss_before'])} "
-                     f"above start, after releasing the graph "
-                     f"{fmt_mib(r['rss_after_release'] - r['rss_before'])}); grad "
-                     f"{r['grad']:.9g} vs expected {r['grad_expected']:.9g} "
-                     f"({'ok' if r['grad_ok'] else 'WRONG'})" + pin_txt)
+            L.append(
+                f"- {lab}: {r['n_ops']:,} muls: forward {r['forward_s']:.2f} s, backward "
+                f"{r['backward_s']:.2f} s; peak RSS delta {fmt_mib(r['peak_delta'])} "
+                f"(RSS after forward {fmt_mib(r['rss_after_forward'] - r['rss_before'])} "
+                f"above start, after releasing the graph "
+                f"{fmt_mib(r['rss_after_release'] - r['rss_before'])}); grad "
+                f"{r['grad']:.9g} vs expected {r['grad_expected']:.9g} "
+                f"({'ok' if r['grad_ok'] else 'WRONG'})" + pin_txt
+            )
     return L
 
 
 def write_report(path, args, info, results, t_total):
     now = _dt.datetime.now().astimezone()
-    cmd = ("BENCH_SELF=1 " if info.get("self_test") else "") + "python " + shlex.join(
-        [os.path.relpath(sys.argv[0], REPO)] + sys.argv[1:])
+    cmd = (
+        ("BENCH_SELF=1 " if info.get("self_test") else "")
+        + "python "
+        + shlex.join([os.path.relpath(sys.argv[0], REPO)] + sys.argv[1:])
+    )
     out = ["# chainrule vs PyTorch — benchmark results", ""]
     if info.get("self_test"):
-        out += ["> **SELF-TEST (BENCH_SELF=1): the \"chainrule\" column is PyTorch itself.** "
-                "Ratios should be ≈ 1.00; their spread shows the harness's noise floor.", ""]
+        out += [
+            '> **SELF-TEST (BENCH_SELF=1): the "chainrule" column is PyTorch itself.** '
+            "Ratios should be ≈ 1.00; their spread shows the harness's noise floor.",
+            "",
+        ]
     if args.quick:
-        out += ["> **--quick**: few repeats (and a 10^5-op deep chain); a smoke test, not a "
-                "measurement.", ""]
+        out += [
+            "> **--quick**: few repeats (and a 10^5-op deep chain); a smoke test, not a "
+            "measurement.",
+            "",
+        ]
     pinfo = info.get("info", {})
     blas = pinfo.get("numpy_blas", {})
-    blas_txt = (f"{blas.get('name')} {blas.get('version')}" if isinstance(blas, dict)
-                else str(blas))
+    blas_txt = f"{blas.get('name')} {blas.get('version')}" if isinstance(blas, dict) else str(blas)
     pools = pinfo.get("pinning", {}).get("threadpools", [])
     if isinstance(pools, list) and pools:
         blas_txt += " — threadpoolctl: " + "; ".join(
             f"{p['prefix']} {p.get('version') or ''} ({p['api']}"
-            + (f", {p['arch']}" if p.get("arch") else "") + ")" for p in pools)
+            + (f", {p['arch']}" if p.get("arch") else "")
+            + ")"
+            for p in pools
+        )
     ncpu = os.cpu_count()
     try:
         naff = len(os.sched_getaffinity(0))
@@ -507,18 +607,26 @@ def write_report(path, args, info, results, t_total):
             row = res["_row"]
             v = row["verdict"].split()[0]
             counts[v] = counts.get(v, 0) + 1
-            out.append(f"| {i} | {b['title']} | {threads} | {row['cr']} | {row['pt']} | "
-                       f"{row['ratio']} | {row['target']} | {row['verdict']} | "
-                       f"{fmt_bg(res.get('bg_cores'), flag=True)} | "
-                       f"{row.get('cpu_ratio', '—')} |")
+            out.append(
+                f"| {i} | {b['title']} | {threads} | {row['cr']} | {row['pt']} | "
+                f"{row['ratio']} | {row['target']} | {row['verdict']} | "
+                f"{fmt_bg(res.get('bg_cores'), flag=True)} | "
+                f"{row.get('cpu_ratio', '—')} |"
+            )
     out += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), ""]
-    busy = [f"{b['name']}@{th}" for b in BENCHES for th, r in results.get(b["name"], [])
-            if (r.get("bg_cores") or 0) > BG_WARN]
+    busy = [
+        f"{b['name']}@{th}"
+        for b in BENCHES
+        for th, r in results.get(b["name"], [])
+        if (r.get("bg_cores") or 0) > BG_WARN
+    ]
     if busy:
-        out += [f"> **Warning: other processes were using the CPUs during {len(busy)} of the "
-                f"rows above ({', '.join(busy)}).** Those timings (2-thread ones especially) "
-                "are not trustworthy; rerun on an idle machine, or with `--wait-quiet 300`.",
-                ""]
+        out += [
+            f"> **Warning: other processes were using the CPUs during {len(busy)} of the "
+            f"rows above ({', '.join(busy)}).** Those timings (2-thread ones especially) "
+            "are not trustworthy; rerun on an idle machine, or with `--wait-quiet 300`.",
+            "",
+        ]
     out += ["## Details", ""]
     for i, b in enumerate(BENCHES, 1):
         if b["name"] not in results:
@@ -526,26 +634,29 @@ def write_report(path, args, info, results, t_total):
         out += [f"### {i}. {b['title']} (`{b['name']}`)", ""]
         for threads, res in results[b["name"]]:
             out += details(b, threads, res, res["_row"]) + [""]
-    out += ["## Method", "",
-            "- Timing: `time.perf_counter`; each side runs once untimed (its outputs are "
-            "checked against PyTorch's), then warm-ups, then repeats alternating chainrule / "
-            "PyTorch with the order flipped every repeat and `gc.collect()` before each timed "
-            "call (GC stays enabled inside it). Reported: medians. A repeat loop stops early "
-            "(minimum 3 repeats) once it passes its time budget.",
-            "- Memory (6, 7): each library in its own fresh process. After setup, "
-            "`/proc/self/clear_refs` is written with 5, which resets the kernel's peak-RSS "
-            "counter (VmHWM) to the current RSS; peak delta = VmHWM after the run − VmRSS "
-            "before it. Growth = VmRSS after the last step − VmRSS after step 10. Pass for 6: "
-            f"chainrule's peak delta ≤ PyTorch's + {MEM_SLACK // MiB} MiB and growth ≤ "
-            f"{MEM_SLACK // MiB} MiB (allocator/page slack). tracemalloc figures (chainrule "
-            "only: it cannot see torch's tensor storage) are a second view, not the verdict.",
-            "- GEMM bound (5): FLOPs of one step counted as forward + grad-input + grad-weight "
-            "GEMM for every layer (2·m·n·k each; the first layer's grad-input GEMM is not "
-            "actually needed, so a ratio slightly under 1.0 is possible) divided by NumPy's "
-            "measured float32 4096×4096 matmul rate at the same thread count.",
-            "- The parent process polls each worker's process-tree RSS and kills it above "
-            f"{args.mem_limit_gb:g} GiB or past its timeout; such runs are reported as ERROR.",
-            ""]
+    out += [
+        "## Method",
+        "",
+        "- Timing: `time.perf_counter`; each side runs once untimed (its outputs are "
+        "checked against PyTorch's), then warm-ups, then repeats alternating chainrule / "
+        "PyTorch with the order flipped every repeat and `gc.collect()` before each timed "
+        "call (GC stays enabled inside it). Reported: medians. A repeat loop stops early "
+        "(minimum 3 repeats) once it passes its time budget.",
+        "- Memory (6, 7): each library in its own fresh process. After setup, "
+        "`/proc/self/clear_refs` is written with 5, which resets the kernel's peak-RSS "
+        "counter (VmHWM) to the current RSS; peak delta = VmHWM after the run − VmRSS "
+        "before it. Growth = VmRSS after the last step − VmRSS after step 10. Pass for 6: "
+        f"chainrule's peak delta ≤ PyTorch's + {MEM_SLACK // MiB} MiB and growth ≤ "
+        f"{MEM_SLACK // MiB} MiB (allocator/page slack). tracemalloc figures (chainrule "
+        "only: it cannot see torch's tensor storage) are a second view, not the verdict.",
+        "- GEMM bound (5): FLOPs of one step counted as forward + grad-input + grad-weight "
+        "GEMM for every layer (2·m·n·k each; the first layer's grad-input GEMM is not "
+        "actually needed, so a ratio slightly under 1.0 is possible) divided by NumPy's "
+        "measured float32 4096×4096 matmul rate at the same thread count.",
+        "- The parent process polls each worker's process-tree RSS and kills it above "
+        f"{args.mem_limit_gb:g} GiB or past its timeout; such runs are reported as ERROR.",
+        "",
+    ]
     with open(path, "w") as f:
         f.write("\n".join(out))
 
@@ -557,23 +668,47 @@ def _on_sigterm(signum, frame):
 
 def main(argv=None):
     signal.signal(signal.SIGTERM, _on_sigterm)
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="few repeats: a smoke test")
-    ap.add_argument("--only", nargs="+", metavar="NAME", choices=list(BY_NAME),
-                    help="run only these: " + ", ".join(BY_NAME))
-    ap.add_argument("--skip", nargs="+", metavar="NAME", choices=list(BY_NAME), default=[],
-                    help="skip these (e.g. --skip deep_chain)")
+    ap.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        choices=list(BY_NAME),
+        help="run only these: " + ", ".join(BY_NAME),
+    )
+    ap.add_argument(
+        "--skip",
+        nargs="+",
+        metavar="NAME",
+        choices=list(BY_NAME),
+        default=[],
+        help="skip these (e.g. --skip deep_chain)",
+    )
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     ap.add_argument("--output", default=os.path.join(HERE, "RESULTS.md"))
-    ap.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
-                    help="before each worker, wait up to SECONDS for other processes to "
-                         "leave the CPUs idle (for shared machines; default 0 = don't wait)")
-    ap.add_argument("--mem-limit-gb", type=float, default=12.0,
-                    help="kill a worker whose process tree exceeds this RSS (default 12)")
+    ap.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before each worker, wait up to SECONDS for other processes to "
+        "leave the CPUs idle (for shared machines; default 0 = don't wait)",
+    )
+    ap.add_argument(
+        "--mem-limit-gb",
+        type=float,
+        default=12.0,
+        help="kill a worker whose process tree exceeds this RSS (default 12)",
+    )
     args = ap.parse_args(argv)
-    names = [b["name"] for b in BENCHES if (not args.only or b["name"] in args.only)
-             and b["name"] not in args.skip]
+    names = [
+        b["name"]
+        for b in BENCHES
+        if (not args.only or b["name"] in args.only) and b["name"] not in args.skip
+    ]
     mem_limit = int(args.mem_limit_gb * GiB)
     t_start = time.monotonic()
 
@@ -585,8 +720,10 @@ def main(argv=None):
     if info.get("error"):
         log(f"machine info worker failed: {info['error']} {info.get('stderr_tail')}")
     else:
-        log(f"torch {info['info']['torch']}, numpy {info['info']['numpy']}, chainrule: "
-            f"{info['info']['chainrule']}" + ("  [SELF-TEST]" if info["self_test"] else ""))
+        log(
+            f"torch {info['info']['torch']}, numpy {info['info']['numpy']}, chainrule: "
+            f"{info['info']['chainrule']}" + ("  [SELF-TEST]" if info["self_test"] else "")
+        )
 
     results = {}
     for name in names:
@@ -603,8 +740,9 @@ def main(argv=None):
                 for lib in ("torch", "chainrule"):
                     if args.wait_quiet > 0 and lib == "chainrule":
                         wait_quiet(args.wait_quiet, log)
-                    r = run_worker({"bench": name, "cfg": cfg, "lib": lib}, threads,
-                                   b["timeout"], mem_limit)
+                    r = run_worker(
+                        {"bench": name, "cfg": cfg, "lib": lib}, threads, b["timeout"], mem_limit
+                    )
                     res[lib] = r
                     res["wall_s"] += r["wall_s"]
                     res["max_tree_rss"] = max(res["max_tree_rss"], r["max_tree_rss"])
@@ -618,9 +756,11 @@ def main(argv=None):
                 extra = f"  chainrule unavailable: {res['cr_unavailable']}"
             elif b["kind"] == "memory" and res.get("chainrule", {}).get("unavailable"):
                 extra = f"  chainrule unavailable: {res['chainrule']['unavailable']}"
-            log(f"    chainrule {row['cr']} | torch {row['pt']} | ratio {row['ratio']} "
+            log(
+                f"    chainrule {row['cr']} | torch {row['pt']} | ratio {row['ratio']} "
                 f"(target {row['target']}) -> {row['verdict']} [{res['wall_s']:.1f}s, "
-                f"background load {fmt_bg(res.get('bg_cores'))} cores]{extra}")
+                f"background load {fmt_bg(res.get('bg_cores'))} cores]{extra}"
+            )
             # write after every benchmark so an interrupted run still leaves a report
             write_report(args.output, args, info, results, time.monotonic() - t_start)
     write_report(args.output, args, info, results, time.monotonic() - t_start)

@@ -22,7 +22,7 @@ loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True)
 
 model = nn.Sequential(
     nn.Linear(k, m),  # W1 x + b1
-    nn.ReLU(),        # f
+    nn.ReLU(),  # f
     nn.Linear(m, 1),  # W2 f(...) + b2
 )
 loss_fn = nn.MSELoss()
@@ -31,10 +31,10 @@ print(model)
 
 for epoch in range(201):
     for xb, yb in loader:
-        optimizer.zero_grad()             # forget the last batch's gradients
-        loss = loss_fn(model(xb), yb)     # empirical risk on the batch
-        loss.backward()                   # backpropagation
-        optimizer.step()                  # theta <- theta - lr * grad
+        optimizer.zero_grad()  # forget the last batch's gradients
+        loss = loss_fn(model(xb), yb)  # empirical risk on the batch
+        loss.backward()  # backpropagation
+        optimizer.step()  # theta <- theta - lr * grad
     if epoch % 50 == 0:
         with torch.no_grad():
             risk = loss_fn(model(x), y)

@@ -30,13 +30,13 @@ params = [W1, b1, W2, b2]
 
 lr, batch_size = 0.1, 32
 for step in range(2001):
-    idx = torch.randint(0, n, (batch_size,))         # a random mini-batch
+    idx = torch.randint(0, n, (batch_size,))  # a random mini-batch
     xb, yb = x[idx], y[idx]
-    hidden = torch.relu(xb @ W1.T + b1)              # features f(W1 x + b1)
-    y_hat = hidden @ W2.T + b2                       # prediction W2 f(...) + b2
-    loss = ((yb - y_hat) ** 2).mean()                # empirical risk on the batch
-    loss.backward()                                  # backpropagation: fills p.grad
-    with torch.no_grad():                            # theta <- theta - lr * grad
+    hidden = torch.relu(xb @ W1.T + b1)  # features f(W1 x + b1)
+    y_hat = hidden @ W2.T + b2  # prediction W2 f(...) + b2
+    loss = ((yb - y_hat) ** 2).mean()  # empirical risk on the batch
+    loss.backward()  # backpropagation: fills p.grad
+    with torch.no_grad():  # theta <- theta - lr * grad
         for p in params:
             p.sub_(lr * p.grad)
             p.grad = None

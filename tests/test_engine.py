@@ -70,8 +70,9 @@ def assert_close(actual, expected, rtol=1e-6, atol=1e-6):
         assert isinstance(actual, cr.Tensor), f"expected a chainrule Tensor, got {actual!r}"
         assert str(actual.dtype) == str(expected.dtype)
         assert tuple(actual.shape) == tuple(expected.shape)
-        np.testing.assert_allclose(np.asarray(actual.detach()),
-                                   expected.detach().numpy(), rtol=rtol, atol=atol)
+        np.testing.assert_allclose(
+            np.asarray(actual.detach()), expected.detach().numpy(), rtol=rtol, atol=atol
+        )
         return
     assert actual == expected
 
@@ -100,8 +101,9 @@ def test_million_op_chain_backpropagates_without_recursion_error():
     # It runs in a child process so that its CPU time and its peak memory are its own;
     # CPU time, not wall time, so that other test workers on the machine do not count.
     env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-c", CHAIN_SCRIPT], capture_output=True,
-                          text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHAIN_SCRIPT], capture_output=True, text=True, env=env, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     grad, value, cpu, rss_mb = (float(s) for s in proc.stdout.split())
     assert grad == pytest.approx(math.exp(1e6 * math.log1p(1e-7)), rel=1e-9)
@@ -115,7 +117,7 @@ def test_diamond_graph_each_node_runs_once_and_matches_torch():
     calls = {}
 
     def run(m):
-        x = m.tensor([1., 2.], requires_grad=True)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
         a = x * 2
         count = []
         a.register_hook(lambda g: count.append(1))
@@ -135,7 +137,7 @@ def test_saved_buffers_are_released_after_backward():
     try:
         base = tracemalloc.get_traced_memory()[0]
         big = x.reshape(500, 1) * cr.ones(1, 4000, dtype=cr.float64)  # 16 MB
-        loss = (big.exp() * big).sum()    # exp's output and big are saved for backward
+        loss = (big.exp() * big).sum()  # exp's output and big are saved for backward
         del big
         held_by_graph = tracemalloc.get_traced_memory()[0] - base
         loss.backward()
@@ -146,7 +148,8 @@ def test_saved_buffers_are_released_after_backward():
     # `loss` is still alive (as in a training loop); only x.grad (4 KB) should remain
     assert held_after_backward < 1e6, (
         f"{held_after_backward / 1e6:.1f} MB still held after backward() without "
-        f"retain_graph (the graph held {held_by_graph / 1e6:.1f} MB before it)")
+        f"retain_graph (the graph held {held_by_graph / 1e6:.1f} MB before it)"
+    )
     xd = x.detach().numpy()
     np.testing.assert_allclose(x.grad.numpy(), 4000 * np.exp(xd) * (xd + 1), rtol=1e-12)
 
@@ -154,26 +157,26 @@ def test_saved_buffers_are_released_after_backward():
 def test_big_intermediate_array_is_freed_after_backward():
     x = cr.randn(300, dtype=cr.float64, requires_grad=True)
     e = (x.reshape(300, 1) * cr.ones(1, 1000, dtype=cr.float64)).exp()
-    ref = weakref.ref(np.asarray(e))   # the array behind the intermediate tensor
+    ref = weakref.ref(np.asarray(e))  # the array behind the intermediate tensor
     loss = e.sum()
     del e
-    assert ref() is not None          # saved by ExpBackward0 (its output)
+    assert ref() is not None  # saved by ExpBackward0 (its output)
     loss.backward()
     assert ref() is None, "exp's output array is still referenced after backward()"
 
 
 def test_retain_graph_keeps_saved_buffers():
-    x = cr.tensor([1., 2.], requires_grad=True)
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
     y = (x.exp() * x).sum()
     y.backward(retain_graph=True)
-    y.backward()   # would raise if the saved values had been freed
-    xd = np.array([1., 2.], dtype=np.float32)
+    y.backward()  # would raise if the saved values had been freed
+    xd = np.array([1.0, 2.0], dtype=np.float32)
     np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(xd) * (xd + 1), rtol=1e-6)
 
 
 # --------------------------------------------------------------------------- retain_graph
 def test_second_backward_raises_and_mentions_retain_graph():
-    x = cr.tensor(2., requires_grad=True)
+    x = cr.tensor(2.0, requires_grad=True)
     y = (x * x).exp()
     y.backward()
     with pytest.raises(RuntimeError, match=r"retain_graph=True"):
@@ -181,7 +184,7 @@ def test_second_backward_raises_and_mentions_retain_graph():
 
 
 def test_second_autograd_grad_raises_and_mentions_retain_graph():
-    x = cr.tensor(2., requires_grad=True)
+    x = cr.tensor(2.0, requires_grad=True)
     y = x.sin() * x
     cr.autograd.grad(y, x)
     with pytest.raises(RuntimeError, match=r"retain_graph=True"):
@@ -190,18 +193,18 @@ def test_second_autograd_grad_raises_and_mentions_retain_graph():
 
 @pytest.mark.parametrize("m", MODULES)
 def test_retain_graph_allows_second_backward_and_grads_accumulate(m):
-    x = m.tensor([1., 2., 3.], requires_grad=True)
+    x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = (x * x * x).sum()
     y.backward(retain_graph=True)
     first = x.grad.clone()
     y.backward()
     np.testing.assert_allclose(x.grad.numpy(), 2 * first.numpy())
-    np.testing.assert_allclose(first.numpy(), [3., 12., 27.])
+    np.testing.assert_allclose(first.numpy(), [3.0, 12.0, 27.0])
 
 
 def test_leaf_grads_accumulate_across_backward_calls_like_torch():
     def run(m):
-        w = m.tensor([[1., -2.], [0.5, 3.]], requires_grad=True)
+        w = m.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
         b = m.tensor([0.1, 0.2], requires_grad=True)
         out = []
         for k in range(3):
@@ -213,34 +216,42 @@ def test_leaf_grads_accumulate_across_backward_calls_like_torch():
 
 
 def test_grad_is_none_before_backward_and_can_be_reset():
-    x = cr.tensor([1., 2.], requires_grad=True)
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
     assert x.grad is None
     (x * 3).sum().backward()
     x.grad = None
     (x * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), [2., 2.])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
 
 
 # --------------------------------------------------------------------------- retain_grad
 def test_nonleaf_grad_is_none_unless_retain_grad_like_torch():
     def run(m):
-        x = m.tensor([1., 2.], requires_grad=True)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
         y = x * 2
         z = y * 3
         y.retain_grad()
         (z * z).sum().backward()
         import warnings
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch warns on .grad of a non-leaf
-            return [x.grad, y.grad, z.grad, y.is_leaf, y.retains_grad, z.retains_grad,
-                    x.retains_grad]
+            return [
+                x.grad,
+                y.grad,
+                z.grad,
+                y.is_leaf,
+                y.retains_grad,
+                z.retains_grad,
+                x.retains_grad,
+            ]
 
     assert_close(run(cr), run(torch))
 
 
 def test_retain_grad_accumulates_over_two_backward_calls_like_torch():
     def run(m):
-        x = m.tensor([1., 2.], requires_grad=True)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
         y = x * x
         y.retain_grad()
         s = (y * 3).sum()
@@ -254,7 +265,7 @@ def test_retain_grad_accumulates_over_two_backward_calls_like_torch():
 def test_retain_grad_sees_the_gradient_after_hooks_like_torch():
     # since PyTorch 2.0 the retains_grad hook runs after all other tensor hooks
     def run(m):
-        x = m.tensor([1., 2.], requires_grad=True)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
         y = x * 3
         y.retain_grad()
         y.register_hook(lambda g: g + 1)
@@ -267,12 +278,12 @@ def test_retain_grad_sees_the_gradient_after_hooks_like_torch():
 # --------------------------------------------------------------------------- hooks
 def test_tensor_hooks_on_leaf_and_nonleaf_modify_grads_like_torch():
     def run(m):
-        x = m.tensor([1., 2.], requires_grad=True)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
         hx = x.register_hook(lambda g: g * 10)
         y = x * 2
         hy = y.register_hook(lambda g: g + 1)
         seen = []
-        y.register_hook(lambda g: seen.append(g.clone()))   # returns None: no change
+        y.register_hook(lambda g: seen.append(g.clone()))  # returns None: no change
         (y * y).sum().backward()
         first = x.grad.clone()
         x.grad = None
@@ -287,7 +298,7 @@ def test_tensor_hooks_on_leaf_and_nonleaf_modify_grads_like_torch():
 
 def test_hooks_run_in_registration_order_like_torch():
     def run(m):
-        x = m.tensor([1., 2.], requires_grad=True)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
         seen = []
         x.register_hook(lambda g: seen.append(("h1", g.tolist())) or g * 2)
         x.register_hook(lambda g: seen.append(("h2", g.tolist())))
@@ -301,7 +312,7 @@ def test_hooks_run_in_registration_order_like_torch():
 
 def test_hook_on_tensor_not_requiring_grad_raises():
     with pytest.raises(RuntimeError, match="doesn't require grad|does not require grad"):
-        cr.tensor([1.]).register_hook(lambda g: g)
+        cr.tensor([1.0]).register_hook(lambda g: g)
 
 
 # --------------------------------------------------------------------------- next_functions
@@ -312,11 +323,11 @@ def _graph_names(fn):
 
 
 def _textbook(m):
-    a = m.tensor(2., requires_grad=True)
-    b = m.tensor(3., requires_grad=True)
-    c = m.tensor(4., requires_grad=True)
+    a = m.tensor(2.0, requires_grad=True)
+    b = m.tensor(3.0, requires_grad=True)
+    c = m.tensor(4.0, requires_grad=True)
     q = a + 3 * b
-    r = c ** 2
+    r = c**2
     return a, b, c, q * r
 
 
@@ -328,8 +339,9 @@ def test_next_functions_structure():
     a, b, c, L = _textbook(cr)
     fn = L.grad_fn
     assert fn.name() == "MulBackward0"
-    assert all(isinstance(pair, tuple) and len(pair) == 2 and pair[1] == 0
-               for pair in fn.next_functions)
+    assert all(
+        isinstance(pair, tuple) and len(pair) == 2 and pair[1] == 0 for pair in fn.next_functions
+    )
     add, pow_ = (n for n, _ in fn.next_functions)
     assert (add.name(), pow_.name()) == ("AddBackward0", "PowBackward0")
     acc_a = add.next_functions[0][0]
@@ -344,15 +356,15 @@ def test_next_functions_structure():
 
 def test_next_functions_input_not_requiring_grad_is_none_like_torch():
     def run(m):
-        a = m.tensor(2., requires_grad=True)
-        k = m.tensor(3.)
+        a = m.tensor(2.0, requires_grad=True)
+        k = m.tensor(3.0)
         return [_graph_names(n) for n, _ in (a * k).grad_fn.next_functions]
 
     assert run(cr) == run(torch)
 
 
 def test_leaf_and_no_grad_results_have_no_grad_fn():
-    x = cr.tensor([1.], requires_grad=True)
+    x = cr.tensor([1.0], requires_grad=True)
     assert x.grad_fn is None and x.is_leaf
     with cr.no_grad():
         y = x * 2
@@ -361,24 +373,24 @@ def test_leaf_and_no_grad_results_have_no_grad_fn():
 
 # --------------------------------------------------------------------------- version counters
 def test_inplace_on_saved_output_raises_naming_the_op():
-    x = cr.tensor([1., 2.], requires_grad=True)
-    y = x.exp()         # ExpBackward0 saves its output y
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # ExpBackward0 saves its output y
     y.add_(1)
     with pytest.raises(RuntimeError, match=r"(?s)inplace.*\bExp(Backward0)?\b"):
         y.sum().backward()
 
 
 def test_inplace_on_saved_input_raises_naming_the_op():
-    x = cr.tensor(2., requires_grad=True)
+    x = cr.tensor(2.0, requires_grad=True)
     a = x * 2
-    b = a * a           # MulBackward0 saves a
+    b = a * a  # MulBackward0 saves a
     a.mul_(3)
     with pytest.raises(RuntimeError, match=r"(?s)inplace.*\bMul(Backward0)?\b"):
         b.backward()
 
 
 def test_inplace_error_is_raised_before_any_leaf_grad_is_written():
-    x = cr.tensor(2., requires_grad=True)
+    x = cr.tensor(2.0, requires_grad=True)
     a = x * 2
     b = a * a
     a.mul_(3)
@@ -395,12 +407,12 @@ def test_version_counter_values_match_torch():
         versions.append(x._version)
         x.mul_(2)
         versions.append(x._version)
-        x[0] = 5.
+        x[0] = 5.0
         versions.append(x._version)
-        d = x.detach()      # shares the version counter
+        d = x.detach()  # shares the version counter
         d.zero_()
         versions.append(x._version)
-        c = x.clone()       # does not
+        c = x.clone()  # does not
         c.add_(1)
         versions += [x._version, c._version]
         return versions, x
@@ -410,19 +422,18 @@ def test_version_counter_values_match_torch():
 
 INPLACE_SCENARIOS = {
     "add_sub_mul_div_chain": lambda m, x: (
-        lambda y: (y.add_(1), y.sub_(0.5), y.mul_(x), y.div_(2), y)[-1])(x * 2),
+        lambda y: (y.add_(1), y.sub_(0.5), y.mul_(x), y.div_(2), y)[-1]
+    )(x * 2),
     "clamp_and_setitem": lambda m, x: (
-        lambda y: (y.clamp_(0, 5), y.__setitem__(0, 10 * x[1]), y)[-1])(x * 3 - 2),
-    "slice_inplace": lambda m, x: (
-        lambda y: (y[1:].mul_(2), y)[-1])(x * 1),
+        lambda y: (y.clamp_(0, 5), y.__setitem__(0, 10 * x[1]), y)[-1]
+    )(x * 3 - 2),
+    "slice_inplace": lambda m, x: (lambda y: (y[1:].mul_(2), y)[-1])(x * 1),
     "mul_by_tensor_not_saved": lambda m, x: (
-        lambda y: (y.mul_(m.tensor([1., 2., 3.])), y.add_(x), y)[-1])(x.sin()),
-    "fill_then_add": lambda m, x: (
-        lambda y: (y.fill_(2.), y.add_(x * x), y)[-1])(x * 1),
-    "copy_then_mul": lambda m, x: (
-        lambda y: (y.copy_(x.exp()), y.mul_(3), y)[-1])(m.zeros(3)),
-    "zero_then_add": lambda m, x: (
-        lambda y: (y.zero_(), y.add_(x, alpha=2), y)[-1])(x * 5),
+        lambda y: (y.mul_(m.tensor([1.0, 2.0, 3.0])), y.add_(x), y)[-1]
+    )(x.sin()),
+    "fill_then_add": lambda m, x: (lambda y: (y.fill_(2.0), y.add_(x * x), y)[-1])(x * 1),
+    "copy_then_mul": lambda m, x: (lambda y: (y.copy_(x.exp()), y.mul_(3), y)[-1])(m.zeros(3)),
+    "zero_then_add": lambda m, x: (lambda y: (y.zero_(), y.add_(x, alpha=2), y)[-1])(x * 5),
 }
 
 
@@ -439,26 +450,26 @@ def test_inplace_on_unsaved_tensors_matches_torch(name):
 
 @pytest.mark.parametrize("op", ["add_", "setitem", "zero_"])
 def test_inplace_on_leaf_requiring_grad_raises(op):
-    x = cr.tensor([1., 2.], requires_grad=True)
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         if op == "add_":
             x.add_(1)
         elif op == "setitem":
-            x[0] = 3.
+            x[0] = 3.0
         else:
             x.zero_()
-    np.testing.assert_array_equal(x.detach().numpy(), [1., 2.])
+    np.testing.assert_array_equal(x.detach().numpy(), [1.0, 2.0])
     assert x._version == 0 and x.grad_fn is None
 
 
 def test_inplace_on_leaf_under_no_grad_works_like_torch():
     def run(m):
-        x = m.tensor([1., 2.], requires_grad=True)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
         with m.no_grad():
             x.add_(1)
             x.mul_(2)
-            x[0] = 7.
-            x.sub_(m.tensor([1., 1.]))
+            x[0] = 7.0
+            x.sub_(m.tensor([1.0, 1.0]))
         y = (x * x).sum()
         y.backward()
         return x, x._version, x.is_leaf, x.requires_grad, x.grad
@@ -468,7 +479,7 @@ def test_inplace_on_leaf_under_no_grad_works_like_torch():
 
 # --------------------------------------------------------------------------- grad modes
 def _modes_ctx(m):
-    x = m.tensor(1., requires_grad=True)
+    x = m.tensor(1.0, requires_grad=True)
     out = []
     with m.no_grad():
         out.append((x * 2).requires_grad)
@@ -492,7 +503,7 @@ def test_no_grad_and_enable_grad_context_managers_like_torch():
 
 @pytest.mark.parametrize("m", MODULES)
 def test_no_grad_and_enable_grad_decorators(m):
-    x = m.tensor(1., requires_grad=True)
+    x = m.tensor(1.0, requires_grad=True)
 
     @m.no_grad()
     def f():
@@ -512,7 +523,7 @@ def test_no_grad_and_enable_grad_decorators(m):
 
 @pytest.mark.parametrize("m", MODULES)
 def test_no_grad_bare_decorator(m):
-    x = m.tensor(1., requires_grad=True)
+    x = m.tensor(1.0, requires_grad=True)
 
     @m.no_grad
     def f():
@@ -524,7 +535,7 @@ def test_no_grad_bare_decorator(m):
 
 @pytest.mark.parametrize("m", MODULES)
 def test_set_grad_enabled_as_function(m):
-    x = m.tensor(1., requires_grad=True)
+    x = m.tensor(1.0, requires_grad=True)
     m.set_grad_enabled(False)
     assert not m.is_grad_enabled() and not (x * 2).requires_grad
     m.set_grad_enabled(True)
@@ -534,7 +545,7 @@ def test_set_grad_enabled_as_function(m):
 @pytest.mark.parametrize("m", MODULES)
 @pytest.mark.parametrize("mode", [False, True])
 def test_set_grad_enabled_as_context_manager_restores_mode(m, mode):
-    x = m.tensor(1., requires_grad=True)
+    x = m.tensor(1.0, requires_grad=True)
     with m.set_grad_enabled(mode):
         assert (x * 2).requires_grad is mode
         assert m.is_grad_enabled() is mode
@@ -547,21 +558,21 @@ def test_set_grad_enabled_as_context_manager_restores_mode(m, mode):
 
 @pytest.mark.parametrize("m", MODULES)
 def test_set_grad_enabled_as_decorator(m):
-    x = m.tensor(1., requires_grad=True)
+    x = m.tensor(1.0, requires_grad=True)
 
     @m.set_grad_enabled(False)
     def f():
         return (x * 2).requires_grad, m.is_grad_enabled()
 
-    assert m.is_grad_enabled()   # decorating does not change the mode
+    assert m.is_grad_enabled()  # decorating does not change the mode
     assert f() == (False, False)
     assert m.is_grad_enabled(), "grad mode not restored after a @set_grad_enabled function"
 
 
 # --------------------------------------------------------------------------- autograd.grad
 def test_second_derivative_of_cube():
-    x = cr.tensor(2., requires_grad=True)
-    (g,) = cr.autograd.grad(x ** 3, x, create_graph=True)
+    x = cr.tensor(2.0, requires_grad=True)
+    (g,) = cr.autograd.grad(x**3, x, create_graph=True)
     assert g.item() == 12.0 and g.requires_grad and g.grad_fn is not None
     (gg,) = cr.autograd.grad(g, x)
     assert gg.item() == 12.0
@@ -570,8 +581,8 @@ def test_second_derivative_of_cube():
 
 def test_backward_with_create_graph_gives_differentiable_grad_like_torch():
     def run(m):
-        x = m.tensor([1.5, -2.], dtype=m.float64, requires_grad=True)
-        (x.sin() * x ** 2).sum().backward(create_graph=True)
+        x = m.tensor([1.5, -2.0], dtype=m.float64, requires_grad=True)
+        (x.sin() * x**2).sum().backward(create_graph=True)
         g = x.grad
         (gg,) = m.autograd.grad(g.sum(), x)
         return g.requires_grad, g.detach(), gg
@@ -583,8 +594,9 @@ def _mlp_hvp(m):
     rng = np.random.default_rng(0)
     X = m.tensor(rng.standard_normal((8, 3)))
     Y = m.tensor(rng.standard_normal((8, 2)))
-    params = [m.tensor(rng.standard_normal(s), requires_grad=True)
-              for s in [(3, 5), (5,), (5, 2), (2,)]]
+    params = [
+        m.tensor(rng.standard_normal(s), requires_grad=True) for s in [(3, 5), (5,), (5, 2), (2,)]
+    ]
     vs = [m.tensor(rng.standard_normal(tuple(p.shape))) for p in params]
     W1, b1, W2, b2 = params
     loss = ((m.relu(X @ W1 + b1) @ W2 + b2 - Y) ** 2).mean()
@@ -601,8 +613,8 @@ def test_hessian_vector_product_of_mlp_loss_matches_torch():
 
 @pytest.mark.parametrize("m", MODULES)
 def test_grad_allow_unused(m):
-    x = m.tensor(1., requires_grad=True)
-    z = m.tensor(1., requires_grad=True)
+    x = m.tensor(1.0, requires_grad=True)
+    z = m.tensor(1.0, requires_grad=True)
     with pytest.raises(RuntimeError, match="allow_unused=True"):
         m.autograd.grad(x * 2, [x, z])
     gx, gz = m.autograd.grad(x * 2, [x, z], allow_unused=True)
@@ -611,10 +623,10 @@ def test_grad_allow_unused(m):
 
 def test_grad_outputs_and_backward_gradient_like_torch():
     def run(m):
-        x = m.tensor([1., 2., 3.], requires_grad=True)
-        (g,) = m.autograd.grad(x * x, x, grad_outputs=m.tensor([1., 0.5, 2.]))
+        x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        (g,) = m.autograd.grad(x * x, x, grad_outputs=m.tensor([1.0, 0.5, 2.0]))
         grad_before = x.grad
-        (x * x).backward(m.tensor([1., 0.5, 2.]))
+        (x * x).backward(m.tensor([1.0, 0.5, 2.0]))
         return g, grad_before, x.grad
 
     assert_close(run(cr), run(torch))
@@ -622,7 +634,7 @@ def test_grad_outputs_and_backward_gradient_like_torch():
 
 def test_grad_of_several_outputs_and_wrt_nonleaf_like_torch():
     def run(m):
-        x = m.tensor([1., 2.], requires_grad=True)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
         y = x * x
         a, b = (y * 3).sum(), (x * 3).sum()
         return m.autograd.grad([a, b], x, retain_graph=True), m.autograd.grad(a, y)
@@ -632,8 +644,8 @@ def test_grad_of_several_outputs_and_wrt_nonleaf_like_torch():
 
 def test_backward_inputs_only_accumulates_into_those_like_torch():
     def run(m):
-        x = m.tensor([1., 2.], requires_grad=True)
-        w = m.tensor([3., 4.], requires_grad=True)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        w = m.tensor([3.0, 4.0], requires_grad=True)
         (x * w).sum().backward(inputs=[x])
         return x.grad, w.grad
 
@@ -647,12 +659,12 @@ def _cube_function(m):
         def forward(ctx, x, k):
             ctx.save_for_backward(x)
             ctx.k = k
-            return x ** 3 * k
+            return x**3 * k
 
         @staticmethod
         def backward(ctx, g):
             (x,) = ctx.saved_tensors
-            return 3 * x ** 2 * g * ctx.k, None
+            return 3 * x**2 * g * ctx.k, None
 
     return Cube
 
@@ -660,9 +672,9 @@ def _cube_function(m):
 def test_custom_function_matches_torch():
     def run(m):
         Cube = _cube_function(m)
-        x = m.tensor([1., 2., -1.5], dtype=m.float64, requires_grad=True)
+        x = m.tensor([1.0, 2.0, -1.5], dtype=m.float64, requires_grad=True)
         y = Cube.apply(x, 2.0)
-        (y * m.tensor([1., -1., 0.5], dtype=m.float64)).sum().backward()
+        (y * m.tensor([1.0, -1.0, 0.5], dtype=m.float64)).sum().backward()
         return y, x.grad, y.grad_fn.name(), y.requires_grad, y.is_leaf
 
     assert_close(run(cr), run(torch), rtol=1e-12)
@@ -682,11 +694,13 @@ def test_custom_function_needs_input_grad_like_torch():
             def backward(ctx, g):
                 a, b = ctx.saved_tensors
                 seen.append(tuple(ctx.needs_input_grad))
-                return (g * b if ctx.needs_input_grad[0] else None,
-                        g * a if ctx.needs_input_grad[1] else None)
+                return (
+                    g * b if ctx.needs_input_grad[0] else None,
+                    g * a if ctx.needs_input_grad[1] else None,
+                )
 
-        a = m.tensor([1., 2.], requires_grad=True)
-        b = m.tensor([3., 4.])
+        a = m.tensor([1.0, 2.0], requires_grad=True)
+        b = m.tensor([3.0, 4.0])
         Mul.apply(a, b).sum().backward()
         return a.grad, b.grad, seen
 
@@ -700,7 +714,7 @@ def test_custom_function_passes_gradcheck_and_double_backward_like_torch():
 
     def run(m):
         C = _cube_function(m)
-        x = m.tensor([2., -1.], dtype=m.float64, requires_grad=True)
+        x = m.tensor([2.0, -1.0], dtype=m.float64, requires_grad=True)
         (g,) = m.autograd.grad(C.apply(x, 1.0).sum(), x, create_graph=True)
         (gg,) = m.autograd.grad(g.sum(), x)
         return g.detach(), gg
@@ -710,7 +724,7 @@ def test_custom_function_passes_gradcheck_and_double_backward_like_torch():
 
 def test_custom_function_saved_tensor_modified_in_place_raises():
     Cube = _cube_function(cr)
-    x = cr.tensor([1., 2.], requires_grad=True)
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
     h = x * 1
     y = Cube.apply(h, 1.0)
     h.add_(1)
@@ -721,7 +735,7 @@ def test_custom_function_saved_tensor_modified_in_place_raises():
 # --------------------------------------------------------------------------- gradcheck
 def test_gradcheck_true_on_correct_ops():
     x = cr.tensor([0.3, 0.7], dtype=cr.float64, requires_grad=True)
-    w = cr.tensor([[1., 2.], [3., -4.]], dtype=cr.float64, requires_grad=True)
+    w = cr.tensor([[1.0, 2.0], [3.0, -4.0]], dtype=cr.float64, requires_grad=True)
     assert cr.autograd.gradcheck(lambda a, b: (b @ a).tanh() * a + a.exp().sum(), (x, w))
     assert cr.autograd.gradcheck(lambda a: a.sigmoid().log(), (x,))
 
@@ -736,7 +750,7 @@ def _wrong_sin(m):
         @staticmethod
         def backward(ctx, g):
             (x,) = ctx.saved_tensors
-            return g * x.cos() * 1.1     # 10 % off
+            return g * x.cos() * 1.1  # 10 % off
 
     return WrongSin
 
@@ -757,7 +771,7 @@ def _assert_names_here(msg, line):
 
 
 def test_anomaly_nan_in_forward_names_op_file_and_line():
-    x = cr.tensor([1., 0.], requires_grad=True)
+    x = cr.tensor([1.0, 0.0], requires_grad=True)
     with np.errstate(all="ignore"), cr.autograd.detect_anomaly():
         with pytest.raises(RuntimeError, match="DivBackward0") as info:
             line = _lineno() + 1
@@ -766,7 +780,7 @@ def test_anomaly_nan_in_forward_names_op_file_and_line():
 
 
 def test_anomaly_log_of_negative_in_forward():
-    x = cr.tensor([-1., 2.], requires_grad=True)
+    x = cr.tensor([-1.0, 2.0], requires_grad=True)
     with np.errstate(all="ignore"), cr.autograd.detect_anomaly():
         with pytest.raises(RuntimeError, match="LogBackward0") as info:
             line = _lineno() + 1
@@ -775,7 +789,7 @@ def test_anomaly_log_of_negative_in_forward():
 
 
 def test_anomaly_inf_in_backward_names_op_file_and_line():
-    x = cr.tensor([0., 2.], requires_grad=True)
+    x = cr.tensor([0.0, 2.0], requires_grad=True)
     with np.errstate(all="ignore"), cr.autograd.detect_anomaly():
         line = _lineno() + 1
         y = cr.sqrt(x).sum()
@@ -787,7 +801,7 @@ def test_anomaly_inf_in_backward_names_op_file_and_line():
 
 def test_without_anomaly_mode_nan_propagates_like_torch():
     def run(m):
-        x = m.tensor([0., 2.], requires_grad=True)
+        x = m.tensor([0.0, 2.0], requires_grad=True)
         m.sqrt(x).sum().backward()
         return x.grad
 
@@ -796,7 +810,7 @@ def test_without_anomaly_mode_nan_propagates_like_torch():
 
 
 def test_anomaly_inplace_error_names_line_that_created_the_tensor():
-    x = cr.tensor([1., 2.], requires_grad=True)
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
     with cr.autograd.detect_anomaly():
         line = _lineno() + 1
         y = x.exp()
@@ -807,7 +821,7 @@ def test_anomaly_inplace_error_names_line_that_created_the_tensor():
 
 
 def test_anomaly_inplace_error_names_line_that_created_the_modified_input():
-    x = cr.tensor(2., requires_grad=True)
+    x = cr.tensor(2.0, requires_grad=True)
     with cr.autograd.detect_anomaly():
         line = _lineno() + 1
         a = x * 2
@@ -819,7 +833,7 @@ def test_anomaly_inplace_error_names_line_that_created_the_modified_input():
 
 
 def test_anomaly_mode_is_restored_after_an_error():
-    x = cr.tensor([0.], requires_grad=True)
+    x = cr.tensor([0.0], requires_grad=True)
     assert not cr.autograd.is_anomaly_enabled()
     with pytest.raises(RuntimeError):
         with np.errstate(all="ignore"), cr.autograd.detect_anomaly():
@@ -827,7 +841,7 @@ def test_anomaly_mode_is_restored_after_an_error():
             x.log()
     assert not cr.autograd.is_anomaly_enabled()
     with np.errstate(all="ignore"):
-        assert math.isinf(x.log().item())   # no anomaly check outside the block
+        assert math.isinf(x.log().item())  # no anomaly check outside the block
 
 
 def test_set_detect_anomaly_as_function_like_torch():
@@ -843,9 +857,9 @@ def test_set_detect_anomaly_as_function_like_torch():
 def test_graph_is_freed_by_reference_counting():
     gc.disable()
     try:
-        x = cr.tensor([1., 2.], requires_grad=True)
+        x = cr.tensor([1.0, 2.0], requires_grad=True)
         y = (x * 2).exp()
-        y.retain_grad()                       # must not create a reference cycle
+        y.retain_grad()  # must not create a reference cycle
         y.register_hook(lambda g: g)
         z = (y * y).sum()
         nodes = [z.grad_fn, y.grad_fn, y.grad_fn.next_functions[0][0]]
@@ -866,7 +880,7 @@ def test_graph_after_backward_and_custom_function_is_freed_by_reference_counting
     gc.disable()
     try:
         Cube = _cube_function(cr)
-        x = cr.tensor([1., 2.], requires_grad=True)
+        x = cr.tensor([1.0, 2.0], requires_grad=True)
         y = Cube.apply(x * 3, 2.0).sum()
         y.backward()
         refs = [weakref.ref(y.grad_fn), weakref.ref(y.grad_fn.next_functions[0][0])]
@@ -880,11 +894,11 @@ def test_graph_after_backward_and_custom_function_is_freed_by_reference_counting
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
 def test_broadcast_gradients_have_input_shapes_like_torch(op):
     def run(m):
-        a = m.tensor([[1.], [2.], [3.]], requires_grad=True)      # (3, 1)
-        b = m.tensor([0.5, 1., 2., 4.], requires_grad=True)       # (4,)
-        s = m.tensor(1.5, requires_grad=True)                     # ()
+        a = m.tensor([[1.0], [2.0], [3.0]], requires_grad=True)  # (3, 1)
+        b = m.tensor([0.5, 1.0, 2.0, 4.0], requires_grad=True)  # (4,)
+        s = m.tensor(1.5, requires_grad=True)  # ()
         out = getattr(getattr(a, op)(b), op)(s)
-        (out * m.arange(12.).reshape(3, 4)).sum().backward()
+        (out * m.arange(12.0).reshape(3, 4)).sum().backward()
         return out, a.grad, b.grad, s.grad
 
     out, expected = run(cr), run(torch)
@@ -907,17 +921,17 @@ def test_set_default_dtype_float64():
     try:
         cr.set_default_dtype(cr.float64)
         assert cr.get_default_dtype() is cr.float64
-        assert cr.tensor(1.).dtype is cr.float64
-        assert cr.tensor([1., 2.]).dtype is cr.float64
+        assert cr.tensor(1.0).dtype is cr.float64
+        assert cr.tensor([1.0, 2.0]).dtype is cr.float64
         assert cr.zeros(2).dtype is cr.float64
         assert cr.randn(2).dtype is cr.float64
-        assert cr.arange(3.).dtype is cr.float64
+        assert cr.arange(3.0).dtype is cr.float64
         assert cr.tensor([1, 2]).dtype is cr.int64
         assert (cr.tensor([1, 2]) / 2).dtype is cr.float64
         assert (cr.tensor([1, 2]) + 0.5).dtype is cr.float64
     finally:
         cr.set_default_dtype(cr.float32)
-    assert cr.tensor(1.).dtype is cr.float32
+    assert cr.tensor(1.0).dtype is cr.float32
 
 
 PROMOTIONS = {
@@ -926,15 +940,15 @@ PROMOTIONS = {
     "py_float - i64_vec": lambda m: 2.5 - m.tensor([1, 2]),
     "i64_vec / i64_vec": lambda m: m.tensor([1, 2]) / m.tensor([2, 2]),
     "i64_vec / py_int": lambda m: m.tensor([1, 2]) / 2,
-    "f32_vec + f64_0dim": lambda m: m.ones(2) + m.tensor(1., dtype=m.float64),
+    "f32_vec + f64_0dim": lambda m: m.ones(2) + m.tensor(1.0, dtype=m.float64),
     "f32_vec + f64_vec": lambda m: m.ones(2) + m.ones(2, dtype=m.float64),
-    "f32_0dim + f64_0dim": lambda m: m.tensor(1.) + m.tensor(1., dtype=m.float64),
+    "f32_0dim + f64_0dim": lambda m: m.tensor(1.0) + m.tensor(1.0, dtype=m.float64),
     "bool_vec + py_int": lambda m: m.tensor([True, False]) + 1,
     "bool_vec + i64_vec": lambda m: m.tensor([True, False]) + m.tensor([1, 2]),
     "i64_vec * py_bool": lambda m: m.tensor([1, 2]) * True,
     "f32_vec * i64_vec": lambda m: m.ones(2) * m.tensor([1, 2]),
     "i64_0dim + f32_vec": lambda m: m.tensor(1) + m.ones(2),
-    "f64_0dim * i64_vec": lambda m: m.tensor(1., dtype=m.float64) * m.tensor([1, 2]),
+    "f64_0dim * i64_vec": lambda m: m.tensor(1.0, dtype=m.float64) * m.tensor([1, 2]),
     "py_int ** i64_vec": lambda m: 2 ** m.tensor([1, 2]),
     "i64_vec ** py_float": lambda m: m.tensor([1, 2]) ** 2.0,
     "i64_vec.exp()": lambda m: m.tensor([1, 2]).exp(),
@@ -951,17 +965,18 @@ def test_dtype_promotion_matches_torch(name):
     expected = PROMOTIONS[name](torch)
     assert isinstance(got, cr.Tensor)
     assert str(got.dtype) == str(expected.dtype)
-    np.testing.assert_allclose(np.asarray(got, dtype=np.float64),
-                               expected.double().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(got, dtype=np.float64), expected.double().numpy(), rtol=1e-6
+    )
 
 
 def test_promotion_gradients_come_back_in_the_input_dtype_like_torch():
     def run(m):
-        a = m.tensor([1., 2.], requires_grad=True)                     # float32 vector
-        b = m.tensor(3., dtype=m.float64, requires_grad=True)          # float64 0-dim
+        a = m.tensor([1.0, 2.0], requires_grad=True)  # float32 vector
+        b = m.tensor(3.0, dtype=m.float64, requires_grad=True)  # float64 0-dim
         c = m.tensor([0.5, 0.25], dtype=m.float64, requires_grad=True)  # float64 vector
-        y = a * b                       # float32
-        z = y * c                       # float64
+        y = a * b  # float32
+        z = y * c  # float64
         z.sum().backward()
         return y, z, a.grad, b.grad, c.grad
 

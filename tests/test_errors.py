@@ -7,7 +7,6 @@ index out of range; a dtype chainrule does not support.  "No error leaves a tens
 .grad half-updated."  Exception types follow PyTorch's where PyTorch raises.
 """
 
-
 import numpy as np
 import pytest
 import torch
@@ -19,8 +18,10 @@ def _shape_pattern(shape, bare=False):
     """A regex for a shape as messages write it: (2, 3), (2,3), [2, 3], 2x3, Size([2, 3]);
     with ``bare``, a 1-D shape may also be its bare length (``(2x3 and 4)``)."""
     dims = [str(d) for d in shape]
-    forms = [r"\(" + r",\s*".join(dims) + ("," if len(dims) == 1 else "") + r"\)",
-             r"\[" + r",\s*".join(dims) + r"\]"]
+    forms = [
+        r"\(" + r",\s*".join(dims) + ("," if len(dims) == 1 else "") + r"\)",
+        r"\[" + r",\s*".join(dims) + r"\]",
+    ]
     if len(dims) > 1:
         forms.append(r"\b" + "x".join(dims) + r"\b")
     elif bare:
@@ -36,37 +37,44 @@ def names_all(*patterns):
 # --------------------------------------------------------------------------- shapes
 def test_matmul_shape_mismatch_names_op_and_both_shapes():
     a, b = cr.zeros(2, 3), cr.zeros(4, 5)
-    with pytest.raises(RuntimeError, match=names_all(r"(?i:\b(matmul|mm)\b)",
-                                                     _shape_pattern((2, 3)),
-                                                     _shape_pattern((4, 5)))):
+    with pytest.raises(
+        RuntimeError,
+        match=names_all(r"(?i:\b(matmul|mm)\b)", _shape_pattern((2, 3)), _shape_pattern((4, 5))),
+    ):
         a @ b
 
 
 def test_matmul_vector_shape_mismatch_names_op_and_both_shapes():
-    with pytest.raises(RuntimeError, match=names_all(r"(?i:\b(matmul|mv|dot)\b)",
-                                                     _shape_pattern((2, 3)),
-                                                     _shape_pattern((4,), bare=True))):
+    with pytest.raises(
+        RuntimeError,
+        match=names_all(
+            r"(?i:\b(matmul|mv|dot)\b)", _shape_pattern((2, 3)), _shape_pattern((4,), bare=True)
+        ),
+    ):
         cr.matmul(cr.zeros(2, 3), cr.zeros(4))
 
 
 def test_batched_matmul_shape_mismatch_names_op_and_both_shapes():
-    with pytest.raises(RuntimeError, match=names_all(r"(?i:\b(matmul|bmm)\b)",
-                                                     _shape_pattern((5, 2, 3)),
-                                                     _shape_pattern((5, 4, 2)))):
+    with pytest.raises(
+        RuntimeError,
+        match=names_all(
+            r"(?i:\b(matmul|bmm)\b)", _shape_pattern((5, 2, 3)), _shape_pattern((5, 4, 2))
+        ),
+    ):
         cr.zeros(5, 2, 3) @ cr.zeros(5, 4, 2)
 
 
 def test_broadcasting_add_mismatch_names_op_and_both_shapes():
-    with pytest.raises(RuntimeError, match=names_all(r"(?i:\badd\b)",
-                                                     _shape_pattern((2, 3)),
-                                                     _shape_pattern((4,)))):
+    with pytest.raises(
+        RuntimeError, match=names_all(r"(?i:\badd\b)", _shape_pattern((2, 3)), _shape_pattern((4,)))
+    ):
         cr.zeros(2, 3) + cr.zeros(4)
 
 
 def test_broadcasting_mul_mismatch_names_op_and_both_shapes():
-    with pytest.raises(RuntimeError, match=names_all(r"(?i:\bmul\b)",
-                                                     _shape_pattern((3, 2)),
-                                                     _shape_pattern((3,)))):
+    with pytest.raises(
+        RuntimeError, match=names_all(r"(?i:\bmul\b)", _shape_pattern((3, 2)), _shape_pattern((3,)))
+    ):
         cr.ones(3, 2, requires_grad=True) * cr.ones(3)
 
 
@@ -79,25 +87,25 @@ def test_matmul_error_type_matches_torch():
 
 # --------------------------------------------------------------------------- backward
 def test_backward_on_non_scalar_without_gradient_says_so():
-    y = cr.tensor([1., 2.], requires_grad=True) * 2
+    y = cr.tensor([1.0, 2.0], requires_grad=True) * 2
     with pytest.raises(RuntimeError, match=names_all(r"(?i:scalar)", r"(?i:grad)")):
         y.backward()
 
 
 def test_autograd_grad_on_non_scalar_without_grad_outputs_says_so():
-    x = cr.tensor([1., 2.], requires_grad=True)
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"(?i)scalar"):
         cr.autograd.grad(x * 2, x)
 
 
 def test_backward_on_tensor_not_requiring_grad():
-    y = cr.tensor([1., 2.]).sum()
+    y = cr.tensor([1.0, 2.0]).sum()
     with pytest.raises(RuntimeError, match=r"does not require grad"):
         y.backward()
 
 
 def test_backward_on_result_computed_under_no_grad():
-    x = cr.tensor([1., 2.], requires_grad=True)
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
     with cr.no_grad():
         y = (x * 2).sum()
     with pytest.raises(RuntimeError, match=r"does not require grad"):
@@ -106,14 +114,13 @@ def test_backward_on_result_computed_under_no_grad():
 
 def test_backward_gradient_of_wrong_shape_names_both_shapes():
     x = cr.ones(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match=names_all(_shape_pattern((4,)),
-                                                     _shape_pattern((3,)))):
+    with pytest.raises(RuntimeError, match=names_all(_shape_pattern((4,)), _shape_pattern((3,)))):
         (x * 2).backward(cr.ones(4))
 
 
 def test_grad_of_input_not_requiring_grad():
-    x = cr.tensor([1., 2.])
-    w = cr.tensor([1., 2.], requires_grad=True)
+    x = cr.tensor([1.0, 2.0])
+    w = cr.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"does not require grad"):
         cr.autograd.grad((x * w).sum(), x)
 
@@ -136,7 +143,7 @@ def test_requires_grad_on_int_tensor_from_factories_and_requires_grad_():
 
 
 def test_requires_grad_false_on_non_leaf():
-    y = cr.tensor([1.], requires_grad=True) * 2
+    y = cr.tensor([1.0], requires_grad=True) * 2
     with pytest.raises(RuntimeError, match=r"leaf"):
         y.requires_grad_(False)
     assert y.requires_grad
@@ -176,22 +183,30 @@ def test_size_dim_out_of_range():
 
 
 # --------------------------------------------------------------------------- dtypes
-@pytest.mark.parametrize("make", [
-    pytest.param(lambda: cr.tensor([1], dtype=np.float16), id="tensor-dtype-float16"),
-    pytest.param(lambda: cr.tensor(np.array([1, 2], dtype=np.float16)),
-                 id="tensor-float16-array"),
-    pytest.param(lambda: cr.tensor(np.array([1, 2], dtype=np.complex64)),
-                 id="tensor-complex64-array"),
-    pytest.param(lambda: cr.from_numpy(np.array([1, 2], dtype=np.complex64)),
-                 id="from_numpy-complex64"),
-    pytest.param(lambda: cr.as_tensor(np.array([1, 2], dtype=np.float16)),
-                 id="as_tensor-float16"),
-    pytest.param(lambda: cr.zeros(2, dtype=np.float16), id="zeros-dtype-float16"),
-    pytest.param(lambda: cr.ones(2).to(np.complex128), id="to-complex128"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: cr.tensor([1], dtype=np.float16), id="tensor-dtype-float16"),
+        pytest.param(
+            lambda: cr.tensor(np.array([1, 2], dtype=np.float16)), id="tensor-float16-array"
+        ),
+        pytest.param(
+            lambda: cr.tensor(np.array([1, 2], dtype=np.complex64)), id="tensor-complex64-array"
+        ),
+        pytest.param(
+            lambda: cr.from_numpy(np.array([1, 2], dtype=np.complex64)), id="from_numpy-complex64"
+        ),
+        pytest.param(
+            lambda: cr.as_tensor(np.array([1, 2], dtype=np.float16)), id="as_tensor-float16"
+        ),
+        pytest.param(lambda: cr.zeros(2, dtype=np.float16), id="zeros-dtype-float16"),
+        pytest.param(lambda: cr.ones(2).to(np.complex128), id="to-complex128"),
+    ],
+)
 def test_unsupported_dtype_is_refused_naming_it(make):
-    with pytest.raises(TypeError, match=names_all(r"(?i:unsupported)",
-                                                  r"(float16|complex64|complex128)")):
+    with pytest.raises(
+        TypeError, match=names_all(r"(?i:unsupported)", r"(float16|complex64|complex128)")
+    ):
         make()
 
 
@@ -202,8 +217,7 @@ def test_unsupported_integer_width_is_refused():
 
 # --------------------------------------------------------------------------- no half updates
 def _state(t):
-    return (np.asarray(t.detach()).copy(), t._version, str(t.dtype), t.grad_fn,
-            t.requires_grad)
+    return (np.asarray(t.detach()).copy(), t._version, str(t.dtype), t.grad_fn, t.requires_grad)
 
 
 def _assert_unchanged(t, before):
@@ -218,28 +232,41 @@ def _assert_unchanged(t, before):
 FAILING_INPLACE = {
     "add_ shape mismatch": (lambda m: m.zeros(3), lambda m, x: x.add_(m.ones(4))),
     "add_ would broadcast self": (lambda m: m.zeros(3), lambda m, x: x.add_(m.ones(2, 3))),
-    "mul_ shape mismatch in graph": (lambda m: m.zeros(3, requires_grad=True) * 1,
-                                     lambda m, x: x.mul_(m.ones(4, requires_grad=True))),
-    "sub_ shape mismatch, alpha": (lambda m: m.zeros(3),
-                                   lambda m, x: x.sub_(m.ones(4), alpha=2)),
-    "float into int tensor": (lambda m: m.tensor([1, 2, 3]),
-                              lambda m, x: x.add_(m.tensor([.5, .5, .5]))),
+    "mul_ shape mismatch in graph": (
+        lambda m: m.zeros(3, requires_grad=True) * 1,
+        lambda m, x: x.mul_(m.ones(4, requires_grad=True)),
+    ),
+    "sub_ shape mismatch, alpha": (lambda m: m.zeros(3), lambda m, x: x.sub_(m.ones(4), alpha=2)),
+    "float into int tensor": (
+        lambda m: m.tensor([1, 2, 3]),
+        lambda m, x: x.add_(m.tensor([0.5, 0.5, 0.5])),
+    ),
     "python float into int tensor": (lambda m: m.tensor([1, 2, 3]), lambda m, x: x.mul_(1.5)),
     "div_ of int tensor": (lambda m: m.tensor([1, 2, 3]), lambda m, x: x.div_(2)),
     "int into bool tensor": (lambda m: m.tensor([True, False]), lambda m, x: x.add_(1)),
-    "float requiring grad into int": (lambda m: m.tensor([1, 2, 3]),
-                                      lambda m, x: x.mul_(m.ones(3, requires_grad=True))),
+    "float requiring grad into int": (
+        lambda m: m.tensor([1, 2, 3]),
+        lambda m, x: x.mul_(m.ones(3, requires_grad=True)),
+    ),
     "copy_ shape mismatch": (lambda m: m.zeros(3), lambda m, x: x.copy_(m.ones(4))),
-    "copy_ shape mismatch in graph": (lambda m: m.zeros(3, requires_grad=True) * 1,
-                                      lambda m, x: x.copy_(m.ones(4))),
-    "setitem index out of range": (lambda m: m.zeros(3), lambda m, x: x.__setitem__(5, 1.)),
-    "setitem value shape mismatch": (lambda m: m.zeros(3, 2),
-                                     lambda m, x: x.__setitem__(0, m.ones(3))),
+    "copy_ shape mismatch in graph": (
+        lambda m: m.zeros(3, requires_grad=True) * 1,
+        lambda m, x: x.copy_(m.ones(4)),
+    ),
+    "setitem index out of range": (lambda m: m.zeros(3), lambda m, x: x.__setitem__(5, 1.0)),
+    "setitem value shape mismatch": (
+        lambda m: m.zeros(3, 2),
+        lambda m, x: x.__setitem__(0, m.ones(3)),
+    ),
     "fill_ with a vector": (lambda m: m.zeros(3), lambda m, x: x.fill_(m.ones(3))),
-    "add_ on leaf requiring grad": (lambda m: m.zeros(3, requires_grad=True),
-                                    lambda m, x: x.add_(1)),
-    "clamp_ on leaf requiring grad": (lambda m: m.ones(3, requires_grad=True),
-                                      lambda m, x: x.clamp_(0, 0.5)),
+    "add_ on leaf requiring grad": (
+        lambda m: m.zeros(3, requires_grad=True),
+        lambda m, x: x.add_(1),
+    ),
+    "clamp_ on leaf requiring grad": (
+        lambda m: m.ones(3, requires_grad=True),
+        lambda m, x: x.clamp_(0, 0.5),
+    ),
 }
 
 
@@ -247,7 +274,7 @@ FAILING_INPLACE = {
 def test_failing_inplace_op_leaves_tensor_unchanged(name):
     make, op = FAILING_INPLACE[name]
     with pytest.raises(Exception):  # noqa: B017 -- the type is compared in the next test
-        op(torch, make(torch))          # the reference raises too
+        op(torch, make(torch))  # the reference raises too
     x = make(cr)
     before = _state(x)
     with pytest.raises(Exception):  # noqa: B017 -- the type is compared in the next test
@@ -264,7 +291,8 @@ def test_failing_inplace_op_raises_torchs_exception_type(name):
         op(cr, make(cr))
     assert isinstance(got.value, expected.type), (
         f"chainrule raised {got.type.__name__}({got.value}), PyTorch raises "
-        f"{expected.type.__name__}")
+        f"{expected.type.__name__}"
+    )
 
 
 def test_failing_inplace_op_on_a_view_leaves_base_unchanged():
@@ -286,7 +314,7 @@ def test_assigning_grad_of_wrong_shape_keeps_old_grad():
     (x * 2).sum().backward()
     with pytest.raises(RuntimeError, match=names_all(_shape_pattern((4,)), _shape_pattern((3,)))):
         x.grad = cr.zeros(4)
-    np.testing.assert_array_equal(x.grad.numpy(), [2., 2., 2.])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0, 2.0])
 
 
 def test_backward_with_gradient_of_wrong_shape_leaves_grads_unchanged():
@@ -294,18 +322,18 @@ def test_backward_with_gradient_of_wrong_shape_leaves_grads_unchanged():
     (x * 2).sum().backward()
     with pytest.raises(RuntimeError):
         (x * 2).backward(cr.ones(4))
-    np.testing.assert_array_equal(x.grad.numpy(), [2., 2., 2.])
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0, 2.0])
 
 
 def test_second_backward_error_leaves_grads_unchanged():
-    a = cr.tensor([1., 2.], requires_grad=True)
-    b = cr.tensor([3., 4.], requires_grad=True)
+    a = cr.tensor([1.0, 2.0], requires_grad=True)
+    b = cr.tensor([3.0, 4.0], requires_grad=True)
     loss = (a * 2).sum() + (b * b).sum()
     loss.backward()
     with pytest.raises(RuntimeError, match="retain_graph"):
         loss.backward()
-    np.testing.assert_array_equal(a.grad.numpy(), [2., 2.])
-    np.testing.assert_array_equal(b.grad.numpy(), [6., 8.])
+    np.testing.assert_array_equal(a.grad.numpy(), [2.0, 2.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [6.0, 8.0])
 
 
 # The next two tests encode "no error leaves .grad half-updated" for a backward pass that
@@ -313,24 +341,24 @@ def test_second_backward_error_leaves_grads_unchanged():
 # it reached before the error), so these check the issue's stronger promise.
 @pytest.mark.parametrize("order", ["failing branch first", "failing branch last"])
 def test_backward_failing_midway_on_inplace_error_leaves_grads_unchanged(order):
-    a = cr.tensor([1., 2.], requires_grad=True)
-    b = cr.tensor([3., 4.], requires_grad=True)
-    a.grad = cr.tensor([10., 10.])
-    b.grad = cr.tensor([20., 20.])
+    a = cr.tensor([1.0, 2.0], requires_grad=True)
+    b = cr.tensor([3.0, 4.0], requires_grad=True)
+    a.grad = cr.tensor([10.0, 10.0])
+    b.grad = cr.tensor([20.0, 20.0])
     z = b.exp()
-    z.add_(1)                            # ExpBackward0's saved output is now stale
+    z.add_(1)  # ExpBackward0's saved output is now stale
     loss = (z + a * 2).sum() if order == "failing branch first" else (a * 2 + z).sum()
     with pytest.raises(RuntimeError, match="inplace"):
         loss.backward()
-    np.testing.assert_array_equal(a.grad.numpy(), [10., 10.])
-    np.testing.assert_array_equal(b.grad.numpy(), [20., 20.])
+    np.testing.assert_array_equal(a.grad.numpy(), [10.0, 10.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [20.0, 20.0])
 
 
 @pytest.mark.parametrize("hooked", ["a", "b", "c"])
 def test_backward_failing_in_a_hook_leaves_grads_unchanged(hooked):
-    a = cr.tensor([1., 2.], requires_grad=True)
-    b = cr.tensor([3., 4.], requires_grad=True)
-    c = cr.tensor([5., 6.], requires_grad=True)
+    a = cr.tensor([1.0, 2.0], requires_grad=True)
+    b = cr.tensor([3.0, 4.0], requires_grad=True)
+    c = cr.tensor([5.0, 6.0], requires_grad=True)
 
     def loss():
         return (a * b + c.exp() * a).sum()

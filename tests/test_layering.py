@@ -17,7 +17,7 @@ def _imported_top_modules(path):
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                base = list(rel.parts[:depth - node.level + 1]) if node.level <= depth else []
+                base = list(rel.parts[: depth - node.level + 1]) if node.level <= depth else []
                 parts = base + (node.module.split(".") if node.module else [])
                 if not parts:
                     parts = [alias.name for alias in node.names]

@@ -31,8 +31,7 @@ def check(fn, arrays, dtype="float64", grad=True, gradgrad=False, tol=None):
         out = fn(m, *ts)
         outs.append(out)
         if grad:
-            w = m.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)),
-                         dtype=out.dtype)
+            w = m.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)), dtype=out.dtype)
             (out * w).sum().backward()
             grads.append([np.asarray(t.grad) if t.grad is not None else None for t in ts])
     tol = tol or TOL.get(dtype, TOL["float64"])
@@ -51,9 +50,18 @@ def check(fn, arrays, dtype="float64", grad=True, gradgrad=False, tol=None):
 
 
 UNARY = [  # name, domain
-    ("reciprocal", "nonzero"), ("log2", "pos"), ("log10", "pos"), ("exp2", "real"),
-    ("sinh", "real"), ("cosh", "real"), ("asin", "unit"), ("acos", "unit"),
-    ("atan", "real"), ("erfc", "real"), ("arcsin", "unit"), ("arccos", "unit"),
+    ("reciprocal", "nonzero"),
+    ("log2", "pos"),
+    ("log10", "pos"),
+    ("exp2", "real"),
+    ("sinh", "real"),
+    ("cosh", "real"),
+    ("asin", "unit"),
+    ("acos", "unit"),
+    ("atan", "real"),
+    ("erfc", "real"),
+    ("arcsin", "unit"),
+    ("arccos", "unit"),
     ("arctan", "real"),
 ]
 
@@ -74,9 +82,12 @@ def test_unary_integer_input_gives_default_float(name):
 
 
 BINARY = [  # name, domain of a, domain of b, smooth
-    ("atan2", "real", "nonzero", True), ("hypot", "nonzero", "nonzero", True),
-    ("logaddexp", "real", "real", True), ("remainder", "real", "nonzero", False),
-    ("fmod", "real", "nonzero", False), ("arctan2", "real", "nonzero", True),
+    ("atan2", "real", "nonzero", True),
+    ("hypot", "nonzero", "nonzero", True),
+    ("logaddexp", "real", "real", True),
+    ("remainder", "real", "nonzero", False),
+    ("fmod", "real", "nonzero", False),
+    ("arctan2", "real", "nonzero", True),
 ]
 
 
@@ -140,8 +151,16 @@ def test_lerp_rejects_integer_input():
         cr.lerp(cr.tensor([1, 2]), cr.zeros(2), 0.5)
 
 
-@pytest.mark.parametrize("name,args", [("abs_", ()), ("sigmoid_", ()), ("tanh_", ()),
-                                       ("clamp_min_", (0.1,)), ("clamp_max_", (-0.1,))])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("abs_", ()),
+        ("sigmoid_", ()),
+        ("tanh_", ()),
+        ("clamp_min_", (0.1,)),
+        ("clamp_max_", (-0.1,)),
+    ],
+)
 def test_inplace(name, args):
     a = np.random.default_rng(6).standard_normal((3, 4))
     check(lambda m, x: getattr(x * 1, name)(*args), [a])
@@ -160,8 +179,9 @@ def test_inplace_on_leaf_requiring_grad_raises():
 
 
 def test_new_names_are_public():
-    for name in [n for n, _ in UNARY] + [n for n, *_ in BINARY] + [
-            "clamp_min", "clamp_max", "lerp"]:
+    for name in (
+        [n for n, _ in UNARY] + [n for n, *_ in BINARY] + ["clamp_min", "clamp_max", "lerp"]
+    ):
         assert name in cr.ops.__all__
         assert callable(getattr(cr, name))
 
@@ -174,10 +194,10 @@ IDX = np.array([[0, 1, 2, 0, 0], [2, 0, 0, 1, 2]])
 def test_scatter_add(dtype):
     rng = np.random.default_rng(8)
     a, s = rng.standard_normal((3, 5)), rng.standard_normal((2, 5))
-    check(lambda m, x, y: m.scatter_add(x, 0, m.tensor(IDX), y), [a, s], dtype,
-          gradgrad=True)
-    check(lambda m, x, y: (x * 1).scatter_add_(1, m.tensor(IDX[:, :3] % 3), y), [a, s[:, :3]],
-          dtype)
+    check(lambda m, x, y: m.scatter_add(x, 0, m.tensor(IDX), y), [a, s], dtype, gradgrad=True)
+    check(
+        lambda m, x, y: (x * 1).scatter_add_(1, m.tensor(IDX[:, :3] % 3), y), [a, s[:, :3]], dtype
+    )
     big = rng.standard_normal((3, 6))  # src may be larger than index: only a block is read
     check(lambda m, x, y: x.scatter_add(0, m.tensor(IDX), y), [a, big], dtype, grad=False)
 
@@ -202,10 +222,13 @@ def test_index_add(dim, alpha, dtype):
     idx = np.array([0, 2, 0])
     src_shape = (3, 4) if dim == 0 else (3, 3)
     s = rng.standard_normal(src_shape)
-    check(lambda m, x, y: m.index_add(x, dim, m.tensor(idx), y, alpha=alpha), [a, s], dtype,
-          gradgrad=True)
-    check(lambda m, x, y: (x * 1).index_add_(dim, m.tensor(idx), y, alpha=alpha), [a, s],
-          dtype)
+    check(
+        lambda m, x, y: m.index_add(x, dim, m.tensor(idx), y, alpha=alpha),
+        [a, s],
+        dtype,
+        gradgrad=True,
+    )
+    check(lambda m, x, y: (x * 1).index_add_(dim, m.tensor(idx), y, alpha=alpha), [a, s], dtype)
 
 
 def test_masked_fill_inplace():
@@ -257,8 +280,9 @@ def test_random_fills(dtype):
     x.random_(2)
     assert set(np.unique(np.asarray(x))) == {0.0, 1.0}
     p = cr.tensor([0.0, 1.0], dtype=dtype)
-    np.testing.assert_array_equal(np.asarray(cr.empty(3, 2, dtype=dtype).bernoulli_(p)),
-                                  np.tile([0.0, 1.0], (3, 1)))
+    np.testing.assert_array_equal(
+        np.asarray(cr.empty(3, 2, dtype=dtype).bernoulli_(p)), np.tile([0.0, 1.0], (3, 1))
+    )
 
 
 def test_random_fills_follow_the_seed():
@@ -270,7 +294,8 @@ def test_random_fills_follow_the_seed():
     if g is not None:
         b = np.asarray(cr.empty(5).normal_(generator=g)).copy()
         np.testing.assert_array_equal(
-            np.asarray(cr.empty(5).normal_(generator=cr.Generator().manual_seed(3))), b)
+            np.asarray(cr.empty(5).normal_(generator=cr.Generator().manual_seed(3))), b
+        )
 
 
 def test_random_fills_cut_the_gradient_and_refuse_leaves():
@@ -348,18 +373,23 @@ def test_cumprod_integers():
 @pytest.mark.parametrize("cshape", [(3, 5), (5,), (1, 5), (3, 1), ()])
 def test_addmm(cshape, dtype):
     rng = np.random.default_rng(16)
-    c, a, b = rng.standard_normal(cshape), rng.standard_normal((3, 4)), rng.standard_normal(
-        (4, 5))
+    c, a, b = rng.standard_normal(cshape), rng.standard_normal((3, 4)), rng.standard_normal((4, 5))
     check(lambda m, x, y, z: m.addmm(x, y, z), [c, a, b], dtype, gradgrad=True)
-    check(lambda m, x, y, z: x.addmm(y, z, beta=0.5, alpha=-2.0), [c, a, b], dtype,
-          gradgrad=True)
+    check(lambda m, x, y, z: x.addmm(y, z, beta=0.5, alpha=-2.0), [c, a, b], dtype, gradgrad=True)
 
 
 EINSUMS = [
-    ("ij,jk->ik", [(3, 4), (4, 5)]), ("ij->ji", [(3, 4)]), ("ij->i", [(3, 4)]),
-    ("ij->", [(3, 4)]), ("i,j->ij", [(3,), (4,)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
-    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]), ("ij,ij->ij", [(3, 4), (3, 4)]),
-    ("ij,kl->", [(2, 3), (4, 5)]), ("ik,jk", [(3, 4), (2, 4)]), ("i,i", [(4,), (4,)]),
+    ("ij,jk->ik", [(3, 4), (4, 5)]),
+    ("ij->ji", [(3, 4)]),
+    ("ij->i", [(3, 4)]),
+    ("ij->", [(3, 4)]),
+    ("i,j->ij", [(3,), (4,)]),
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]),
+    ("ij,ij->ij", [(3, 4), (3, 4)]),
+    ("ij,kl->", [(2, 3), (4, 5)]),
+    ("ik,jk", [(3, 4), (2, 4)]),
+    ("i,i", [(4,), (4,)]),
     ("abc,cd,a->bd", [(2, 3, 4), (4, 5), (2,)]),
 ]
 
@@ -374,8 +404,10 @@ def test_einsum(eq, shapes, dtype):
 
 def test_einsum_list_form():
     rng = np.random.default_rng(17)
-    check(lambda m, x, y: m.einsum("ij,jk->ik", [x, y]),
-          [rng.standard_normal((2, 3)), rng.standard_normal((3, 2))])
+    check(
+        lambda m, x, y: m.einsum("ij,jk->ik", [x, y]),
+        [rng.standard_normal((2, 3)), rng.standard_normal((3, 2))],
+    )
 
 
 def test_matrix_errors():
@@ -457,8 +489,10 @@ def test_unique(data, inverse, counts):
 def test_unique_dim():
     data = np.array([[1, 2], [3, 4], [1, 2], [0, 9]])
     a, b = cr.tensor(data), torch.tensor(data)
-    _same(cr.unique(a, dim=0, return_inverse=True, return_counts=True),
-          torch.unique(b, dim=0, return_inverse=True, return_counts=True))
+    _same(
+        cr.unique(a, dim=0, return_inverse=True, return_counts=True),
+        torch.unique(b, dim=0, return_inverse=True, return_counts=True),
+    )
 
 
 @pytest.mark.parametrize("indexing", ["ij", "xy"])
@@ -476,13 +510,23 @@ def test_meshgrid(sizes, indexing):
     _same(*outs)
     for g, w in zip(*grads):
         np.testing.assert_allclose(g, w, rtol=1e-12)
-    _same(cr.meshgrid([cr.tensor(a) for a in arrays], indexing=indexing),
-          torch.meshgrid([torch.tensor(a) for a in arrays], indexing=indexing))
+    _same(
+        cr.meshgrid([cr.tensor(a) for a in arrays], indexing=indexing),
+        torch.meshgrid([torch.tensor(a) for a in arrays], indexing=indexing),
+    )
 
 
 @pytest.mark.parametrize("name", ["var_mean", "std_mean"])
-@pytest.mark.parametrize("kw", [{}, dict(dim=0), dict(dim=1, keepdim=True),
-                                dict(dim=(0, 1), correction=0), dict(unbiased=False)])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        dict(dim=0),
+        dict(dim=1, keepdim=True),
+        dict(dim=(0, 1), correction=0),
+        dict(unbiased=False),
+    ],
+)
 def test_var_mean_std_mean(name, kw):
     a = np.random.default_rng(19).standard_normal((3, 4))
     outs, grads = [], []
@@ -536,8 +580,7 @@ def test_mod_operator_is_remainder():
     check(lambda m, x, y: x % y, [a, b])
     check(lambda m, x: x % 0.7, [a])
     check(lambda m, x: 2.5 % x, [b], grad=False)  # torch has no derivative here
-    check(lambda m, x, y: x % y, [np.array([-7, 5, 9]), np.array([2, -3, 4])], "int64",
-          grad=False)
+    check(lambda m, x, y: x % y, [np.array([-7, 5, 9]), np.array([2, -3, 4])], "int64", grad=False)
     assert type((cr.ones(2, requires_grad=True) % 2).grad_fn).__name__ == "RemainderBackward0"
 
 

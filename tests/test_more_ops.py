@@ -80,8 +80,10 @@ def test_all_any_isclose():
             want = getattr(torch.tensor(data), name)(**kwargs)
             assert got.tolist() == want.tolist() and str(got.dtype) == str(want.dtype)
     a, b = np.array([1.0, 1.0001, 2.0]), np.array([1.0, 1.0, 2.1])
-    assert (cr.isclose(cr.tensor(a), cr.tensor(b), rtol=1e-3).tolist()
-            == torch.isclose(torch.tensor(a), torch.tensor(b), rtol=1e-3).tolist())
+    assert (
+        cr.isclose(cr.tensor(a), cr.tensor(b), rtol=1e-3).tolist()
+        == torch.isclose(torch.tensor(a), torch.tensor(b), rtol=1e-3).tolist()
+    )
 
 
 def test_the_usual_device_preamble_runs_on_the_cpu():
@@ -113,8 +115,12 @@ def test_reading_grad_of_a_non_leaf_warns_as_in_pytorch():
 
 
 def test_values_and_indices_results_print_as_pytorch():
-    for m_call in (lambda m, x: m.max(x, 1), lambda m, x: x.min(0), lambda m, x: m.sort(x[0]),
-                   lambda m, x: x.topk(1)):
+    for m_call in (
+        lambda m, x: m.max(x, 1),
+        lambda m, x: x.min(0),
+        lambda m, x: m.sort(x[0]),
+        lambda m, x: x.topk(1),
+    ):
         got = m_call(cr, cr.tensor([[1.0, 2.0], [3.0, 0.5]]))
         want = m_call(torch, torch.tensor([[1.0, 2.0], [3.0, 0.5]]))
         assert repr(got) == repr(want)

@@ -19,8 +19,9 @@ def mlp(lib):
 
 
 def _arrays(state):
-    return {k: np.asarray(v.detach().numpy() if hasattr(v, "detach") else v)
-            for k, v in state.items()}
+    return {
+        k: np.asarray(v.detach().numpy() if hasattr(v, "detach") else v) for k, v in state.items()
+    }
 
 
 def test_chainrule_to_file_to_chainrule(tmp_path):
@@ -53,8 +54,12 @@ def test_chainrule_file_loads_in_pytorch(tmp_path):
     theirs = mlp(torch)
     theirs.load_state_dict(safetensors.torch.load_file(str(path)))
     x = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32)
-    np.testing.assert_allclose(theirs(torch.tensor(x)).detach().numpy(),
-                               ours(chainrule.tensor(x)).detach().numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        theirs(torch.tensor(x)).detach().numpy(),
+        ours(chainrule.tensor(x)).detach().numpy(),
+        rtol=1e-6,
+        atol=1e-6,
+    )
 
 
 def test_pytorch_file_loads_in_chainrule(tmp_path):
@@ -141,7 +146,7 @@ def test_truncated_file_gives_a_clear_error(tmp_path, cut):
     path = tmp_path / "ckpt.safetensors"
     save(mlp(chainrule).state_dict(), path)
     data = path.read_bytes()
-    path.write_bytes(data[:cut] if cut >= 0 else data[:len(data) + cut])
+    path.write_bytes(data[:cut] if cut >= 0 else data[: len(data) + cut])
     with pytest.raises(CheckpointError, match="truncated|too short") as info:
         load(path)
     assert str(path) in str(info.value)
@@ -157,8 +162,9 @@ def test_corrupt_header_gives_a_clear_error(tmp_path):
         load(path)
 
 
-@pytest.mark.parametrize("content", [b"not a checkpoint at all, just some text",
-                                     b"\x00" * 64, os.urandom(256)])
+@pytest.mark.parametrize(
+    "content", [b"not a checkpoint at all, just some text", b"\x00" * 64, os.urandom(256)]
+)
 def test_non_checkpoint_files_give_a_clear_error(tmp_path, content):
     path = tmp_path / "junk.bin"
     path.write_bytes(content)

@@ -24,8 +24,9 @@ def assert_same_tensor(actual, expected, rtol=1e-6, atol=0):
     assert isinstance(actual, cr.Tensor), f"expected a chainrule Tensor, got {type(actual)}"
     assert str(actual.dtype) == str(expected.dtype)
     assert tuple(actual.shape) == tuple(expected.shape)
-    np.testing.assert_allclose(np.asarray(actual.detach()), expected.detach().numpy(),
-                               rtol=rtol, atol=atol)
+    np.testing.assert_allclose(
+        np.asarray(actual.detach()), expected.detach().numpy(), rtol=rtol, atol=atol
+    )
 
 
 # --------------------------------------------------------------------------- creation
@@ -33,22 +34,22 @@ CREATION = {
     "tensor scalar float": lambda m: m.tensor(2.5),
     "tensor scalar int": lambda m: m.tensor(3),
     "tensor scalar bool": lambda m: m.tensor(True),
-    "tensor nested floats": lambda m: m.tensor([[1., 2.], [3., 4.]]),
+    "tensor nested floats": lambda m: m.tensor([[1.0, 2.0], [3.0, 4.0]]),
     "tensor nested ints": lambda m: m.tensor([[1, 2], [3, 4]]),
     "tensor mixed int float": lambda m: m.tensor([1, 2.5]),
     "tensor bools": lambda m: m.tensor([True, False]),
     "tensor dtype float64": lambda m: m.tensor([1, 2], dtype=m.float64),
     "tensor dtype int64 from floats": lambda m: m.tensor([1.7, -2.2], dtype=m.int64),
-    "tensor from float64 array": lambda m: m.tensor(np.array([1., 2.])),
-    "tensor from float32 array": lambda m: m.tensor(np.array([1., 2.], dtype=np.float32)),
+    "tensor from float64 array": lambda m: m.tensor(np.array([1.0, 2.0])),
+    "tensor from float32 array": lambda m: m.tensor(np.array([1.0, 2.0], dtype=np.float32)),
     "tensor from int64 array": lambda m: m.tensor(np.arange(4).reshape(2, 2)),
     "tensor from bool array": lambda m: m.tensor(np.array([True, False])),
-    "tensor from array with dtype": lambda m: m.tensor(np.array([1., 2.]), dtype=m.float32),
-    "tensor from tensor": lambda m: m.tensor([1., 2.]).clone(),
+    "tensor from array with dtype": lambda m: m.tensor(np.array([1.0, 2.0]), dtype=m.float32),
+    "tensor from tensor": lambda m: m.tensor([1.0, 2.0]).clone(),
     "tensor empty list": lambda m: m.tensor([]),
     "as_tensor list": lambda m: m.as_tensor([1, 2]),
-    "as_tensor array": lambda m: m.as_tensor(np.array([1., 2.])),
-    "as_tensor array dtype": lambda m: m.as_tensor(np.array([1., 2.]), dtype=m.float32),
+    "as_tensor array": lambda m: m.as_tensor(np.array([1.0, 2.0])),
+    "as_tensor array dtype": lambda m: m.as_tensor(np.array([1.0, 2.0]), dtype=m.float32),
     "from_numpy float32": lambda m: m.from_numpy(np.ones((2, 3), dtype=np.float32)),
     "from_numpy int64": lambda m: m.from_numpy(np.arange(3)),
     "zeros varargs": lambda m: m.zeros(2, 3),
@@ -70,15 +71,15 @@ CREATION = {
     "zeros_like dtype": lambda m: m.zeros_like(m.ones(2, 3), dtype=m.int64),
     "ones_like int": lambda m: m.ones_like(m.tensor([1, 2])),
     "ones_like bool": lambda m: m.ones_like(m.tensor([True])),
-    "full_like": lambda m: m.full_like(m.ones(2, 2), 7.),
+    "full_like": lambda m: m.full_like(m.ones(2, 2), 7.0),
     "full_like int": lambda m: m.full_like(m.tensor([1, 2]), 3),
     "arange int": lambda m: m.arange(5),
     "arange start end": lambda m: m.arange(1, 4),
     "arange step": lambda m: m.arange(2, 10, 3),
     "arange negative step": lambda m: m.arange(10, 0, -3),
-    "arange float end": lambda m: m.arange(5.),
+    "arange float end": lambda m: m.arange(5.0),
     "arange float step": lambda m: m.arange(0, 1, 0.25),
-    "arange float tenths": lambda m: m.arange(0., 1., 0.1),
+    "arange float tenths": lambda m: m.arange(0.0, 1.0, 0.1),
     "arange dtype": lambda m: m.arange(4, dtype=m.float64),
     "linspace": lambda m: m.linspace(0, 1, 5),
     "linspace negative": lambda m: m.linspace(-1, 1, 3),
@@ -115,41 +116,47 @@ def test_empty_and_empty_like_have_shape_and_dtype():
 
 
 def test_creation_requires_grad():
-    for t in [cr.tensor([1., 2.], requires_grad=True), cr.zeros(2, requires_grad=True),
-              cr.ones(2, 2, requires_grad=True), cr.full((2,), 1., requires_grad=True),
-              cr.randn(3, requires_grad=True), cr.linspace(0, 1, 3, requires_grad=True),
-              cr.arange(3., requires_grad=True), cr.eye(2, requires_grad=True)]:
+    for t in [
+        cr.tensor([1.0, 2.0], requires_grad=True),
+        cr.zeros(2, requires_grad=True),
+        cr.ones(2, 2, requires_grad=True),
+        cr.full((2,), 1.0, requires_grad=True),
+        cr.randn(3, requires_grad=True),
+        cr.linspace(0, 1, 3, requires_grad=True),
+        cr.arange(3.0, requires_grad=True),
+        cr.eye(2, requires_grad=True),
+    ]:
         assert t.requires_grad and t.is_leaf and t.grad_fn is None and t.grad is None
 
 
 def test_tensor_copies_data():
-    a = np.array([1., 2.])
+    a = np.array([1.0, 2.0])
     t = cr.tensor(a)
-    a[0] = 9.
-    assert t.tolist() == [1., 2.]
-    src = cr.tensor([1., 2.])
+    a[0] = 9.0
+    assert t.tolist() == [1.0, 2.0]
+    src = cr.tensor([1.0, 2.0])
     t2 = cr.tensor(src)
     src.add_(1)
-    assert t2.tolist() == [1., 2.]
+    assert t2.tolist() == [1.0, 2.0]
 
 
 def test_from_numpy_and_as_tensor_share_memory():
-    a = np.array([1., 2., 3.])
+    a = np.array([1.0, 2.0, 3.0])
     t = cr.from_numpy(a)
-    a[0] = 9.
-    assert t.tolist() == [9., 2., 3.]
+    a[0] = 9.0
+    assert t.tolist() == [9.0, 2.0, 3.0]
     t.mul_(2)
-    assert a.tolist() == [18., 4., 6.]
-    b = np.array([1., 2.])
+    assert a.tolist() == [18.0, 4.0, 6.0]
+    b = np.array([1.0, 2.0])
     cr.as_tensor(b).add_(1)
-    assert b.tolist() == [2., 3.]
-    t3 = cr.tensor([1., 2.])
+    assert b.tolist() == [2.0, 3.0]
+    t3 = cr.tensor([1.0, 2.0])
     assert cr.as_tensor(t3) is t3
 
 
 def test_from_numpy_rejects_non_arrays():
     with pytest.raises(TypeError):
-        cr.from_numpy([1., 2.])
+        cr.from_numpy([1.0, 2.0])
 
 
 # --------------------------------------------------------------------------- random
@@ -188,8 +195,12 @@ def test_manual_seed_reproduces_random_numbers(name):
 
 def test_manual_seed_reproduces_an_interleaved_sequence():
     def draw():
-        return [cr.rand(3).tolist(), cr.randn(2, 2).tolist(), cr.randint(0, 100, (5,)).tolist(),
-                cr.randn_like(cr.zeros(3)).tolist()]
+        return [
+            cr.rand(3).tolist(),
+            cr.randn(2, 2).tolist(),
+            cr.randint(0, 100, (5,)).tolist(),
+            cr.randn_like(cr.zeros(3)).tolist(),
+        ]
 
     cr.manual_seed(0)
     a = draw()
@@ -212,7 +223,7 @@ def test_shape_and_size():
     t = cr.zeros(2, 3)
     assert repr(t.shape) == "torch.Size([2, 3])" == repr(torch.zeros(2, 3).shape)
     assert repr(t.size()) == "torch.Size([2, 3])"
-    assert repr(cr.tensor(1.).shape) == repr(torch.tensor(1.).shape) == "torch.Size([])"
+    assert repr(cr.tensor(1.0).shape) == repr(torch.tensor(1.0).shape) == "torch.Size([])"
     assert t.shape == (2, 3) and t.size() == (2, 3) and isinstance(t.shape, tuple)
     assert t.shape[0] == 2 and t.shape[-1] == 3
     assert (t.size(0), t.size(1), t.size(-1), t.size(-2)) == (2, 3, 3, 2)
@@ -233,10 +244,10 @@ def test_ndim_dim_numel_len_match_torch(shape):
 
 
 def test_dtype_attribute_and_reprs():
-    assert cr.tensor([1.]).dtype is cr.float32
+    assert cr.tensor([1.0]).dtype is cr.float32
     assert cr.tensor([1]).dtype is cr.int64
     assert cr.tensor([True]).dtype is cr.bool
-    assert cr.tensor([1.], dtype=cr.float64).dtype is cr.float64
+    assert cr.tensor([1.0], dtype=cr.float64).dtype is cr.float64
     for name in ["float32", "float64", "int64", "bool"]:
         assert repr(getattr(cr, name)) == repr(getattr(torch, name))
     assert (cr.float, cr.double, cr.long) == (cr.float32, cr.float64, cr.int64)
@@ -246,14 +257,21 @@ def test_item():
     assert cr.tensor(2.5).item() == 2.5 and isinstance(cr.tensor(2.5).item(), float)
     assert cr.tensor([3]).item() == 3 and isinstance(cr.tensor([3]).item(), int)
     assert cr.tensor([[True]]).item() is True
-    assert cr.tensor(1., requires_grad=True).item() == 1.0
+    assert cr.tensor(1.0, requires_grad=True).item() == 1.0
     assert float(cr.tensor(2.5)) == 2.5 and int(cr.tensor(3)) == 3
 
 
-@pytest.mark.parametrize("make", [
-    lambda m: m.tensor([[1., 2.5], [3., 4.]]), lambda m: m.tensor(2.),
-    lambda m: m.tensor([1, 2]), lambda m: m.tensor([[True, False]]), lambda m: m.zeros(0, 2),
-    lambda m: m.tensor([0.1, 1e-8], dtype=m.float64)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.tensor([[1.0, 2.5], [3.0, 4.0]]),
+        lambda m: m.tensor(2.0),
+        lambda m: m.tensor([1, 2]),
+        lambda m: m.tensor([[True, False]]),
+        lambda m: m.zeros(0, 2),
+        lambda m: m.tensor([0.1, 1e-8], dtype=m.float64),
+    ],
+)
 def test_tolist_matches_torch(make):
     got, expected = make(cr).tolist(), make(torch).tolist()
     assert got == expected
@@ -265,19 +283,19 @@ def _flat(x):
 
 
 def test_numpy_and_array_protocol():
-    t = cr.tensor([[1., 2.], [3., 4.]])
+    t = cr.tensor([[1.0, 2.0], [3.0, 4.0]])
     a = t.numpy()
     assert isinstance(a, np.ndarray) and a.dtype == np.float32 and a.shape == (2, 2)
-    a[0, 0] = 9.                       # numpy() shares memory, as in torch
-    assert t[0, 0].item() == 9.
+    a[0, 0] = 9.0  # numpy() shares memory, as in torch
+    assert t[0, 0].item() == 9.0
     b = np.asarray(t)
-    assert b.dtype == np.float32 and b.tolist() == [[9., 2.], [3., 4.]]
+    assert b.dtype == np.float32 and b.tolist() == [[9.0, 2.0], [3.0, 4.0]]
     assert np.asarray(t, dtype=np.float64).dtype == np.float64
     assert np.asarray(cr.tensor([1, 2])).dtype == np.int64
-    r = cr.tensor([1.], requires_grad=True)
+    r = cr.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="detach"):
         r.numpy()
-    assert r.detach().numpy().tolist() == [1.]
+    assert r.detach().numpy().tolist() == [1.0]
 
 
 CONVERSIONS = {
@@ -297,23 +315,23 @@ CONVERSIONS = {
 @pytest.mark.parametrize("name", list(CONVERSIONS))
 def test_conversions_match_torch(name):
     def make(m):
-        return m.tensor([[1.7, -2.2, 0.], [3.5, 0.25, -0.75]])
+        return m.tensor([[1.7, -2.2, 0.0], [3.5, 0.25, -0.75]])
 
     assert_same_tensor(CONVERSIONS[name](cr, make(cr)), CONVERSIONS[name](torch, make(torch)))
 
 
 def test_to_same_dtype_returns_self_and_other_dtype_copies():
-    t = cr.tensor([1., 2.])
+    t = cr.tensor([1.0, 2.0])
     assert t.to(cr.float32) is t and t.float() is t
     d = t.double()
     d.add_(1)
-    assert t.tolist() == [1., 2.]
+    assert t.tolist() == [1.0, 2.0]
 
 
 def test_conversion_gradients_flow_like_torch():
     def run(m):
-        x = m.tensor([1.5, -2.], requires_grad=True)
-        y = x.double() * m.tensor([2., 3.], dtype=m.float64)
+        x = m.tensor([1.5, -2.0], requires_grad=True)
+        y = x.double() * m.tensor([2.0, 3.0], dtype=m.float64)
         y.sum().backward()
         return y, x.grad
 
@@ -322,23 +340,23 @@ def test_conversion_gradients_flow_like_torch():
 
 
 def test_clone_has_own_memory_and_grad_fn():
-    x = cr.tensor([1., 2.], requires_grad=True)
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
     c = x.clone()
     assert c.grad_fn.name() == "CloneBackward0" and not c.is_leaf
-    plain = cr.tensor([1., 2.])
+    plain = cr.tensor([1.0, 2.0])
     pc = plain.clone()
     pc.add_(1)
-    assert plain.tolist() == [1., 2.] and pc.tolist() == [2., 3.]
+    assert plain.tolist() == [1.0, 2.0] and pc.tolist() == [2.0, 3.0]
     (c * 3).sum().backward()
-    assert x.grad.tolist() == [3., 3.]
+    assert x.grad.tolist() == [3.0, 3.0]
 
 
 def test_detach_shares_memory_like_torch():
     def run(m):
-        x = m.tensor([1., 2.], requires_grad=True)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
         y = x * 2
         d = y.detach()
-        d.add_(1)             # writes into y's memory
+        d.add_(1)  # writes into y's memory
         dx = x.detach()
         return y, d.requires_grad, d.is_leaf, d.grad_fn, dx.requires_grad, dx._version
 
@@ -349,7 +367,7 @@ def test_detach_shares_memory_like_torch():
 
 def test_requires_grad_and_is_leaf_like_torch():
     def run(m):
-        t = m.tensor([1., 2.])
+        t = m.tensor([1.0, 2.0])
         flags = [t.requires_grad, t.is_leaf]
         assert t.requires_grad_() is t
         flags += [t.requires_grad, t.is_leaf]
@@ -366,7 +384,7 @@ def test_requires_grad_and_is_leaf_like_torch():
 
 def test_zero_like_torch():
     def run(m):
-        t = m.tensor([[1., 2.], [3., 4.]])
+        t = m.tensor([[1.0, 2.0], [3.0, 4.0]])
         r = t.zero_()
         return r is t, t.tolist(), t._version
 
@@ -374,11 +392,11 @@ def test_zero_like_torch():
 
 
 def test_zero_grad_pattern():
-    x = cr.tensor([1., 2.], requires_grad=True)
+    x = cr.tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()
     x.grad.zero_()
     (x * 2).sum().backward()
-    assert x.grad.tolist() == [2., 2.]
+    assert x.grad.tolist() == [2.0, 2.0]
 
 
 # --------------------------------------------------------------------------- repr
@@ -485,9 +503,16 @@ def test_str_is_repr(name):
     assert str(t) == repr(t) == repr(eval(REPRS[name], {"m": torch}))
 
 
-@pytest.mark.parametrize("expr", [
-    "m.tensor([1., 2.])", "m.tensor([1., 2.], dtype=m.float32)",
-    "m.tensor([1., 2.], dtype=m.float64)", "m.tensor([1, 2])", "m.zeros(0)"])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "m.tensor([1., 2.])",
+        "m.tensor([1., 2.], dtype=m.float32)",
+        "m.tensor([1., 2.], dtype=m.float64)",
+        "m.tensor([1, 2])",
+        "m.zeros(0)",
+    ],
+)
 def test_repr_with_default_dtype_float64_matches_torch(expr):
     cr.set_default_dtype(cr.float64)
     torch.set_default_dtype(torch.float64)
@@ -497,24 +522,52 @@ def test_repr_with_default_dtype_float64_matches_torch(expr):
 
 
 GRAD_FN_NAMES = {
-    "a + b": "AddBackward0", "a + 3 * b": "AddBackward0", "3 * b": "MulBackward0",
-    "c ** 2": "PowBackward0", "a * b": "MulBackward0", "a - b": "SubBackward0",
-    "a / b": "DivBackward0", "-a": "NegBackward0", "a ** b": "PowBackward1",
-    "2 ** a": "PowBackward2", "a + 1": "AddBackward0", "a / 2": "DivBackward0",
-    "a.exp()": "ExpBackward0", "a.log()": "LogBackward0", "a.sin()": "SinBackward0",
-    "a.tanh()": "TanhBackward0", "a.sigmoid()": "SigmoidBackward0", "a.relu()": "ReluBackward0",
-    "a.sqrt()": "SqrtBackward0", "a.abs()": "AbsBackward0",
-    "v.sum()": "SumBackward0", "v.sum(0)": "SumBackward1", "v.mean()": "MeanBackward0",
-    "M @ M": "MmBackward0", "v @ v": "DotBackward0", "M.T": "PermuteBackward0",
-    "M.transpose(0, 1)": "TransposeBackward0", "v[0]": "SelectBackward0",
-    "v[1:]": "SliceBackward0", "v[[0, 1]]": "IndexBackward0", "M.view(4)": "ViewBackward0",
-    "v.unsqueeze(0)": "UnsqueezeBackward0", "v.max()": "MaxBackward1",
-    "m.cat([v, v])": "CatBackward0", "m.stack([v, v])": "StackBackward0",
-    "v.clone()": "CloneBackward0", "v.double()": "ToCopyBackward0",
-    "m.softmax(v, 0)": "SoftmaxBackward0", "v.clamp(0, 1)": "ClampBackward1",
+    "a + b": "AddBackward0",
+    "a + 3 * b": "AddBackward0",
+    "3 * b": "MulBackward0",
+    "c ** 2": "PowBackward0",
+    "a * b": "MulBackward0",
+    "a - b": "SubBackward0",
+    "a / b": "DivBackward0",
+    "-a": "NegBackward0",
+    "a ** b": "PowBackward1",
+    "2 ** a": "PowBackward2",
+    "a + 1": "AddBackward0",
+    "a / 2": "DivBackward0",
+    "a.exp()": "ExpBackward0",
+    "a.log()": "LogBackward0",
+    "a.sin()": "SinBackward0",
+    "a.tanh()": "TanhBackward0",
+    "a.sigmoid()": "SigmoidBackward0",
+    "a.relu()": "ReluBackward0",
+    "a.sqrt()": "SqrtBackward0",
+    "a.abs()": "AbsBackward0",
+    "v.sum()": "SumBackward0",
+    "v.sum(0)": "SumBackward1",
+    "v.mean()": "MeanBackward0",
+    "M @ M": "MmBackward0",
+    "v @ v": "DotBackward0",
+    "M.T": "PermuteBackward0",
+    "M.transpose(0, 1)": "TransposeBackward0",
+    "v[0]": "SelectBackward0",
+    "v[1:]": "SliceBackward0",
+    "v[[0, 1]]": "IndexBackward0",
+    "M.view(4)": "ViewBackward0",
+    "v.unsqueeze(0)": "UnsqueezeBackward0",
+    "v.max()": "MaxBackward1",
+    "m.cat([v, v])": "CatBackward0",
+    "m.stack([v, v])": "StackBackward0",
+    "v.clone()": "CloneBackward0",
+    "v.double()": "ToCopyBackward0",
+    "m.softmax(v, 0)": "SoftmaxBackward0",
+    "v.clamp(0, 1)": "ClampBackward1",
     # PyTorch 2.13 names that chainrule spells differently (visible in repr)
-    "M.t()": "TBackward0", "M.reshape(4)": "ViewBackward0", "M.flatten()": "ViewBackward0",
-    "1 - a": "RsubBackward1", "v.prod()": "ProdBackward0", "M.squeeze()": "SqueezeBackward0",
+    "M.t()": "TBackward0",
+    "M.reshape(4)": "ViewBackward0",
+    "M.flatten()": "ViewBackward0",
+    "1 - a": "RsubBackward1",
+    "v.prod()": "ProdBackward0",
+    "M.squeeze()": "SqueezeBackward0",
     "v[None]": "UnsqueezeBackward0",
 }
 
@@ -522,10 +575,14 @@ GRAD_FN_NAMES = {
 @pytest.mark.parametrize("expr", list(GRAD_FN_NAMES))
 def test_grad_fn_names_match_torch(expr):
     def build(m):
-        env = {"m": m, "a": m.tensor(2., requires_grad=True), "b": m.tensor(3., requires_grad=True),
-               "c": m.tensor(4., requires_grad=True),
-               "v": m.tensor([1., -2., 3., 4.], requires_grad=True),
-               "M": m.tensor([[1., 2.], [3., 4.]], requires_grad=True)}
+        env = {
+            "m": m,
+            "a": m.tensor(2.0, requires_grad=True),
+            "b": m.tensor(3.0, requires_grad=True),
+            "c": m.tensor(4.0, requires_grad=True),
+            "v": m.tensor([1.0, -2.0, 3.0, 4.0], requires_grad=True),
+            "M": m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True),
+        }
         return eval(expr, env)
 
     expected = build(torch)
@@ -547,25 +604,28 @@ INTEROP = {
     "t / array": lambda a, t: t / a,
     "array @ t": lambda a, t: a @ t,
     "t @ array": lambda a, t: t @ a,
-    "array ** t": lambda a, t: a ** t,
+    "array ** t": lambda a, t: a**t,
 }
 
 
 # torch's matmul does not promote mixed dtypes, so `@` is compared with a float32 array only
-INTEROP_CASES = [pytest.param(name, dt, id=f"{name}-{dt}") for name in INTEROP
-                 for dt in (["float32"] if "@" in name else ["float32", "float64", "int64"])]
+INTEROP_CASES = [
+    pytest.param(name, dt, id=f"{name}-{dt}")
+    for name in INTEROP
+    for dt in (["float32"] if "@" in name else ["float32", "float64", "int64"])
+]
 
 
 @pytest.mark.parametrize("name, np_dtype", INTEROP_CASES)
 def test_numpy_array_operands_give_tensors_with_values_and_gradients(name, np_dtype):
     op = INTEROP[name]
-    arr = np.array([[1.5, 2., 3.], [0.5, 4., 1.]])
+    arr = np.array([[1.5, 2.0, 3.0], [0.5, 4.0, 1.0]])
     if np_dtype == "int64":
         arr = np.array([[1, 2, 3], [2, 4, 1]])
     arr = arr.astype(np_dtype)
     if "@" in name:
         arr = arr[0] if name.startswith("t") else arr
-    t_data = [2., 0.5, 1.25]
+    t_data = [2.0, 0.5, 1.25]
     t = cr.tensor(t_data, requires_grad=True)
     out = op(arr.copy(), t)
     assert isinstance(out, cr.Tensor), f"{name} returned {type(out).__name__}"
@@ -584,12 +644,12 @@ def test_numpy_zero_dim_array_and_scalars_do_not_upcast_like_torch():
     tt = torch.ones(3)
     assert str((t * np.array(2.0)).dtype) == str((tt * torch.from_numpy(np.array(2.0))).dtype)
     assert str((np.array(2.0) + t).dtype) == "torch.float32"
-    assert isinstance(np.float32(2.) * t, cr.Tensor)
-    assert str((np.float32(2.) * t).dtype) == str((np.float32(2.) * tt).dtype)
+    assert isinstance(np.float32(2.0) * t, cr.Tensor)
+    assert str((np.float32(2.0) * t).dtype) == str((np.float32(2.0) * tt).dtype)
 
 
 def test_numpy_functions_accept_tensors_not_requiring_grad():
-    t = cr.tensor([1., 4., 9.])
-    assert np.allclose(np.sqrt(np.asarray(t)), [1., 2., 3.])
+    t = cr.tensor([1.0, 4.0, 9.0])
+    assert np.allclose(np.sqrt(np.asarray(t)), [1.0, 2.0, 3.0])
     assert math.isclose(float(np.sum(np.asarray(t))), 14.0)
-    assert np.array_equal(np.stack([t.numpy(), t.numpy()]), [[1., 4., 9.]] * 2)
+    assert np.array_equal(np.stack([t.numpy(), t.numpy()]), [[1.0, 4.0, 9.0]] * 2)

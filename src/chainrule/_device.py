@@ -16,8 +16,10 @@ class device:
         name = str(type)
         kind, _, number = name.partition(":")
         if kind != "cpu":
-            raise RuntimeError(f"chainrule runs on the CPU only; device '{name}' is not "
-                               f"available (torch.cuda.is_available() is False)")
+            raise RuntimeError(
+                f"chainrule runs on the CPU only; device '{name}' is not "
+                f"available (torch.cuda.is_available() is False)"
+            )
         self.type = "cpu"
         self.index = int(number) if number else index
 

@@ -10,8 +10,16 @@ upcast a float32 tensor, and a float64 scalar tensor does not upcast a float32 v
 
 import numpy as np
 
-__all__ = ["dtype", "float32", "float64", "int64", "bool_", "get_default_dtype",
-           "set_default_dtype", "result_type"]
+__all__ = [
+    "dtype",
+    "float32",
+    "float64",
+    "int64",
+    "bool_",
+    "get_default_dtype",
+    "set_default_dtype",
+    "result_type",
+]
 
 
 class dtype:
@@ -70,7 +78,8 @@ def from_numpy_dtype(np_dtype):
         return int64
     raise TypeError(
         f"unsupported dtype {np.dtype(np_dtype)}: chainrule supports float32, float64, "
-        f"int64 and bool; convert the data first, e.g. with .astype(np.float32)")
+        f"int64 and bool; convert the data first, e.g. with .astype(np.float32)"
+    )
 
 
 def to_dtype(d):
@@ -86,11 +95,14 @@ def to_dtype(d):
     try:
         np_dtype = np.dtype(d)
     except TypeError:
-        raise TypeError(f"unsupported dtype {d!r}: chainrule supports float32, float64, "
-                        f"int64 and bool") from None
+        raise TypeError(
+            f"unsupported dtype {d!r}: chainrule supports float32, float64, int64 and bool"
+        ) from None
     if np_dtype.kind in "iu" and np_dtype != np.int64:
-        raise TypeError(f"unsupported dtype {np_dtype}: chainrule's only integer dtype is "
-                        f"int64 (chainrule.long)")
+        raise TypeError(
+            f"unsupported dtype {np_dtype}: chainrule's only integer dtype is "
+            f"int64 (chainrule.long)"
+        )
     return from_numpy_dtype(np_dtype)
 
 
@@ -121,8 +133,11 @@ def result_type(*operands):
         else:
             d, tier = from_numpy_dtype(data.dtype), 0 if data.ndim else 1
         current = best[tier]
-        if (current is None or d.category > current.category
-                or (d.category == current.category and d.itemsize > current.itemsize)):
+        if (
+            current is None
+            or d.category > current.category
+            or (d.category == current.category and d.itemsize > current.itemsize)
+        ):
             best[tier] = d
     category = max(d.category for d in best if d is not None)
     for tier, d in enumerate(best):

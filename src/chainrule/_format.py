@@ -5,7 +5,7 @@ import numpy as np
 from . import _dtype
 
 PRECISION = 4
-THRESHOLD = 1000   # summarise tensors with more elements than this
+THRESHOLD = 1000  # summarise tensors with more elements than this
 EDGEITEMS = 3
 LINEWIDTH = 80
 
@@ -64,11 +64,13 @@ def _format_array(data, fmt, width, indent, summarize):
     if data.ndim == 1:
         items = [" ..." if i is None else fmt(data[i].item()).rjust(width) for i in rows]
         per_line = max(1, (LINEWIDTH - indent) // (width + 2))
-        lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+        lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
     sep = "," + "\n" * (data.ndim - 1) + " " * (indent + 1)
-    parts = ["..." if i is None else
-             _format_array(data[i], fmt, width, indent + 1, summarize) for i in rows]
+    parts = [
+        "..." if i is None else _format_array(data[i], fmt, width, indent + 1, summarize)
+        for i in rows
+    ]
     return "[" + sep.join(parts) + "]"
 
 
@@ -92,7 +94,8 @@ def format_tensor(t, prefix="tensor("):
     if data.size == 0 and data.ndim != 1:
         suffixes.append(f"size={tuple(data.shape)}")
     if d not in (_dtype.get_default_dtype(), _dtype.int64, _dtype.bool_) or (
-            data.size == 0 and d is not _dtype.get_default_dtype()):
+        data.size == 0 and d is not _dtype.get_default_dtype()
+    ):
         suffixes.append(f"dtype={d}")
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")

@@ -19,7 +19,8 @@ def released_error(node):
         f"Trying to backward through the graph a second time (or to use saved values after "
         f"they were freed) in {node.name()}: the intermediate values saved for backward are "
         f"released after .backward() or autograd.grad(). Pass retain_graph=True to the first "
-        f"backward call if you need to backpropagate through this graph again.")
+        f"backward call if you need to backpropagate through this graph again."
+    )
 
 
 class Node:
@@ -41,8 +42,22 @@ class Node:
             other ops, and ``out_version`` is then never set).
     """
 
-    __slots__ = ("inputs", "saved", "versions", "params", "value", "grad", "meta", "constants",
-                 "out_box", "out_version", "pre_hooks", "post_hooks", "trace", "__weakref__")
+    __slots__ = (
+        "inputs",
+        "saved",
+        "versions",
+        "params",
+        "value",
+        "grad",
+        "meta",
+        "constants",
+        "out_box",
+        "out_version",
+        "pre_hooks",
+        "post_hooks",
+        "trace",
+        "__weakref__",
+    )
     op = None
 
     def name(self):

@@ -40,8 +40,18 @@ class Tensor:
     """
 
     # the last four are rarely set, so ``wrap`` leaves them unset: read them with getattr
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_vbox", "__weakref__",
-                 "_hooks", "_retains_grad", "_name", "_base")
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "grad_fn",
+        "_grad",
+        "_vbox",
+        "__weakref__",
+        "_hooks",
+        "_retains_grad",
+        "_name",
+        "_base",
+    )
 
     __array_priority__ = 1000  # make NumPy defer `ndarray + tensor` to Tensor.__radd__
 
@@ -49,6 +59,7 @@ class Tensor:
         """``Tensor(data)`` or ``Tensor(*shape)``: PyTorch's legacy constructor, in the
         default floating dtype.  Prefer ``chainrule.tensor`` and ``chainrule.zeros``."""
         from .creation import tensor, zeros
+
         if len(args) == 1 and not isinstance(args[0], int):
             return tensor(args[0], dtype=get_default_dtype())
         return zeros(*args)
@@ -68,12 +79,14 @@ class Tensor:
             if not requires_grad:
                 raise RuntimeError(
                     "you can only change requires_grad flags of leaf variables; use "
-                    ".detach() to get a tensor that does not require grad")
+                    ".detach() to get a tensor that does not require grad"
+                )
             return self
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"only tensors of floating point dtype can require gradients, got "
-                f"{self.dtype}; convert first, e.g. x.float().requires_grad_()")
+                f"{self.dtype}; convert first, e.g. x.float().requires_grad_()"
+            )
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -85,22 +98,28 @@ class Tensor:
     def grad(self):
         """The accumulated gradient of a leaf (or of a tensor after ``retain_grad()``)."""
         if self._grad is None and self.grad_fn is not None and not self.retains_grad:
-            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being "
-                          "accessed. Its .grad attribute won't be populated during "
-                          "backward(); call .retain_grad() on it before backward() if you "
-                          "want it, or use the .grad of a leaf tensor.", UserWarning,
-                          stacklevel=2)
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being "
+                "accessed. Its .grad attribute won't be populated during "
+                "backward(); call .retain_grad() on it before backward() if you "
+                "want it, or use the .grad of a leaf tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
         return self._grad
 
     @grad.setter
     def grad(self, value):
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad must be a Tensor or None, got "
-                                f"{type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad must be a Tensor or None, got {type(value).__name__}"
+                )
             if value.shape != self.shape:
-                raise RuntimeError(f"assigned grad has shape {tuple(value.shape)} but the "
-                                   f"tensor has shape {tuple(self.shape)}")
+                raise RuntimeError(
+                    f"assigned grad has shape {tuple(value.shape)} but the "
+                    f"tensor has shape {tuple(self.shape)}"
+                )
         self._grad = value
 
     @grad.deleter
@@ -150,13 +169,16 @@ class Tensor:
             return
         self._retains_grad = True
         import weakref
+
         ref = weakref.ref(self)
 
         def store(grads):
             tensor = ref()
             if tensor is not None:
                 from .autograd.engine import accumulate_into
+
                 accumulate_into(tensor, grads[0])
+
         store.retains_grad = True
         self.grad_fn.register_prehook(store)
 
@@ -180,8 +202,7 @@ class Tensor:
         ``remove()``.
         """
         if not self._requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
-                               "gradient")
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
             hooks = getattr(self, "_hooks", None)
             if hooks is None:
@@ -192,6 +213,7 @@ class Tensor:
         def prehook(grads):
             result = hook(grads[0])
             return None if result is None else (result,)
+
         return self.grad_fn.register_prehook(prehook)
 
     # ----------------------------------------------------------------- shape and type
@@ -254,8 +276,10 @@ class Tensor:
     def item(self):
         """The single value of a one-element tensor as a Python number."""
         if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
-                               f"to Scalar; use .tolist() or index one element first")
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted "
+                f"to Scalar; use .tolist() or index one element first"
+            )
         return self._data.item()
 
     def tolist(self):
@@ -264,8 +288,10 @@ class Tensor:
     def numpy(self, *, force=False):
         """The underlying NumPy array (shared memory), for a tensor not requiring grad."""
         if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                               "tensor.detach().numpy() instead.")
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use "
+                "tensor.detach().numpy() instead."
+            )
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -287,14 +313,14 @@ class Tensor:
 
     def __index__(self):
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to "
-                            "an index")
+            raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data.item())
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is "
-                               f"ambiguous")
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self._data.size} values is ambiguous"
+            )
         return bool(self._data.item())
 
     def __hash__(self):
@@ -306,13 +332,16 @@ class Tensor:
         return (self[i] for i in range(self._data.shape[0]))
 
     def __reduce_ex__(self, protocol):
-        raise TypeError("chainrule tensors are not pickled; use chainrule.save(), which "
-                        "writes safetensors")
+        raise TypeError(
+            "chainrule tensors are not pickled; use chainrule.save(), which writes safetensors"
+        )
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
-            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
-                               "support the deepcopy protocol")
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) "
+                "support the deepcopy protocol"
+            )
         t = wrap(self._data.copy(), cls=type(self))
         t._requires_grad = self._requires_grad
         if self._grad is not None:
@@ -322,6 +351,7 @@ class Tensor:
 
     def __repr__(self):
         from ._format import format_tensor
+
         return format_tensor(self)
 
     def __format__(self, spec):
@@ -333,8 +363,10 @@ class Tensor:
 def _check_dim(dim, ndim):
     low = -max(ndim, 1)
     if not low <= dim < max(ndim, 1):
-        raise IndexError(f"Dimension out of range (expected to be in range of "
-                         f"[{low}, {max(ndim, 1) - 1}], but got {dim})")
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of "
+            f"[{low}, {max(ndim, 1) - 1}], but got {dim})"
+        )
     return dim % max(ndim, 1)
 
 

@@ -8,18 +8,44 @@ from ._dtype import from_numpy_dtype, get_default_dtype, int64, to_dtype
 from ._tensor import Tensor, wrap
 from .ops._dims import normalize_shape
 
-__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty",
-           "zeros_like", "ones_like", "full_like", "empty_like", "arange", "linspace", "eye",
-           "rand", "randn", "randint", "rand_like", "randn_like", "randint_like",
-           "randperm", "manual_seed", "seed", "initial_seed", "Generator", "default_generator"]
+__all__ = [
+    "tensor",
+    "as_tensor",
+    "from_numpy",
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+    "arange",
+    "linspace",
+    "eye",
+    "rand",
+    "randn",
+    "randint",
+    "rand_like",
+    "randn_like",
+    "randint_like",
+    "randperm",
+    "manual_seed",
+    "seed",
+    "initial_seed",
+    "Generator",
+    "default_generator",
+]
 
 
 def _infer_dtype(data):
     """PyTorch's dtype for nested Python data: bool, int64, or the default float."""
     flat = np.asarray(data)
     if flat.dtype == object:
-        raise TypeError("tensor(): could not infer a dtype from data of mixed or unsupported "
-                        "types; pass a (nested) list of numbers")
+        raise TypeError(
+            "tensor(): could not infer a dtype from data of mixed or unsupported "
+            "types; pass a (nested) list of numbers"
+        )
     if flat.dtype.kind == "b":
         return np.bool_
     if flat.dtype.kind in "iu":
@@ -54,8 +80,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False,
     _check_device(device)
     if isinstance(data, np.ndarray) or isinstance(data, Tensor):
         array = np.array(data._data if isinstance(data, Tensor) else data, copy=True)
-        np_dtype = to_dtype(dtype).numpy if dtype is not None else from_numpy_dtype(
-            array.dtype).numpy
+        np_dtype = (
+            to_dtype(dtype).numpy if dtype is not None else from_numpy_dtype(array.dtype).numpy
+        )
         array = array.astype(np_dtype, copy=False)
     else:
         data = _unwrap(data)
@@ -63,8 +90,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False,
         try:
             array = np.array(data, dtype=np_dtype)
         except ValueError as err:
-            raise ValueError(f"tensor(): data is not a rectangular nested list of numbers "
-                             f"({err})") from None
+            raise ValueError(
+                f"tensor(): data is not a rectangular nested list of numbers ({err})"
+            ) from None
     return _finish(array, requires_grad, name)
 
 
@@ -89,8 +117,7 @@ def from_numpy(array):
 
 def _check_device(device):
     if device is not None and str(device).split(":")[0] != "cpu":
-        raise RuntimeError(f"chainrule runs on the CPU only; device '{device}' is not "
-                           f"available")
+        raise RuntimeError(f"chainrule runs on the CPU only; device '{device}' is not available")
 
 
 def _filled(fill, size, dtype, requires_grad, default=None):
@@ -118,10 +145,14 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     _check_device(device)
-    default = from_numpy_dtype(np.asarray(fill_value).dtype) if isinstance(
-        fill_value, (bool, int)) else None
-    return _filled(lambda s, d: np.full(s, fill_value, d), (tuple(size),), dtype,
-                   requires_grad, default)
+    default = (
+        from_numpy_dtype(np.asarray(fill_value).dtype)
+        if isinstance(fill_value, (bool, int))
+        else None
+    )
+    return _filled(
+        lambda s, d: np.full(s, fill_value, d), (tuple(size),), dtype, requires_grad, default
+    )
 
 
 def zeros_like(input, dtype=None, requires_grad=False, **_):
@@ -180,7 +211,7 @@ class Generator:
         return self
 
     def seed(self):
-        self._seed = int(np.random.SeedSequence().entropy % (2 ** 63))
+        self._seed = int(np.random.SeedSequence().entropy % (2**63))
         self._rng = np.random.default_rng(self._seed)
         return self._seed
 
@@ -233,12 +264,14 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples."""
     _check_device(device)
     d = _float_dtype(dtype)
-    return _finish(_rng(generator).standard_normal(normalize_shape(size), dtype=d.numpy),
-                   requires_grad)
+    return _finish(
+        _rng(generator).standard_normal(normalize_shape(size), dtype=d.numpy), requires_grad
+    )
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False):
+def randint(
+    low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False
+):
     """Integers uniform in [low, high)."""
     _check_device(device)
     if size is None:  # randint(high, size)

@@ -137,10 +137,11 @@ def _read_checked(path):
             f"{len(data) - 8} follow"
         )
     try:
-        header = json.loads(data[8:8 + header_len].decode("utf-8"))
+        header = json.loads(data[8 : 8 + header_len].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CheckpointError(
-            f"{where}: the header is not valid JSON ({exc}); corrupt file") from exc
+            f"{where}: the header is not valid JSON ({exc}); corrupt file"
+        ) from exc
     if not isinstance(header, dict):
         raise CheckpointError(f"{where}: the header is not a JSON object; corrupt file")
     body = len(data) - 8 - header_len

@@ -12,8 +12,14 @@ from chainrule.cli import main
 
 def chainrule_cli(*args, cwd=None):
     """Run ``python -m chainrule ARGS`` in a fresh interpreter, as a user would."""
-    return subprocess.run([sys.executable, "-m", "chainrule", *args], check=False,
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "chainrule", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def table(stdout):
@@ -29,8 +35,19 @@ def table(stdout):
 @pytest.fixture(scope="module")
 def digits_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("digits")
-    result = chainrule_cli("train", "--epochs", "3", "--batch-size", "64", "--hidden", "32",
-                           "--seed", "1", "--out", str(out))
+    result = chainrule_cli(
+        "train",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "64",
+        "--hidden",
+        "32",
+        "--seed",
+        "1",
+        "--out",
+        str(out),
+    )
     return out, result
 
 
@@ -58,23 +75,53 @@ def test_evaluate_reproduces_the_figures(digits_run):
 
 def test_same_seed_same_numbers_binary_task(tmp_path, capsys):
     def run(out):
-        code = main(["train", "--dataset", "breast_cancer", "--epochs", "2", "--hidden", "16",
-                     "--optimizer", "adam", "--seed", "3", "--no-progress", "--out", str(out)])
+        code = main(
+            [
+                "train",
+                "--dataset",
+                "breast_cancer",
+                "--epochs",
+                "2",
+                "--hidden",
+                "16",
+                "--optimizer",
+                "adam",
+                "--seed",
+                "3",
+                "--no-progress",
+                "--out",
+                str(out),
+            ]
+        )
         assert code == 0
         return capsys.readouterr().out
 
     first, second = run(tmp_path / "a"), run(tmp_path / "b")
     assert table(first) == table(second)
     assert table(first)["test"][1] > 0.6  # chance is about 0.63 for the majority class
-    assert json.loads((tmp_path / "a" / "history.json").read_text())["test_loss"] == \
-        json.loads((tmp_path / "b" / "history.json").read_text())["test_loss"]
+    assert (
+        json.loads((tmp_path / "a" / "history.json").read_text())["test_loss"]
+        == json.loads((tmp_path / "b" / "history.json").read_text())["test_loss"]
+    )
     assert main(["evaluate", "--checkpoint", str(tmp_path / "a" / "model.safetensors")]) == 0
     assert table(capsys.readouterr().out) == table(first)
 
 
 def test_regression_reports_r2_and_evaluates(tmp_path, capsys):
-    code = main(["train", "--dataset", "diabetes", "--epochs", "3", "--activation", "tanh",
-                 "--no-progress", "--out", str(tmp_path)])
+    code = main(
+        [
+            "train",
+            "--dataset",
+            "diabetes",
+            "--epochs",
+            "3",
+            "--activation",
+            "tanh",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     trained = capsys.readouterr().out
     assert "r2" in trained and table(trained)["train"][1] > 0.0
@@ -89,16 +136,19 @@ def test_bad_option_in_a_real_process_is_one_line_and_exit_2():
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--lr", "-0.1"], "--lr: must be a positive number"),
-    (["--lr=0"], "--lr: must be a positive number"),
-    (["--hidden", "64,0"], "hidden sizes must be positive"),
-    (["--hidden", "a,b"], "comma-separated"),
-    (["--epochs", "0"], "--epochs: must be a positive integer"),
-    (["--batch-size", "-4"], "--batch-size: must be a positive integer"),
-    (["--activation", "softsign"], "invalid choice"),
-    (["--optimizer", "rmsprop"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--lr", "-0.1"], "--lr: must be a positive number"),
+        (["--lr=0"], "--lr: must be a positive number"),
+        (["--hidden", "64,0"], "hidden sizes must be positive"),
+        (["--hidden", "a,b"], "comma-separated"),
+        (["--epochs", "0"], "--epochs: must be a positive integer"),
+        (["--batch-size", "-4"], "--batch-size: must be a positive integer"),
+        (["--activation", "softsign"], "invalid choice"),
+        (["--optimizer", "rmsprop"], "invalid choice"),
+    ],
+)
 def test_bad_options_exit_2_with_one_line(args, message, capsys):
     with pytest.raises(SystemExit) as info:
         main(["train", *args])

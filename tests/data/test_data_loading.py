@@ -62,8 +62,12 @@ def test_drop_last():
 
 def test_seeded_shuffle_is_reproducible_and_a_permutation():
     def orders(seed):
-        loader = DataLoader(_dataset(50), batch_size=8, shuffle=True,
-                            generator=chainrule.Generator().manual_seed(seed))
+        loader = DataLoader(
+            _dataset(50),
+            batch_size=8,
+            shuffle=True,
+            generator=chainrule.Generator().manual_seed(seed),
+        )
         return _order(loader), _order(loader)
 
     first_epoch, second_epoch = orders(0)
@@ -86,8 +90,9 @@ def test_shuffle_follows_the_global_seed_without_generator():
 
 def test_batches_are_the_rows_of_the_dataset():
     ds = _dataset(20)
-    loader = DataLoader(ds, batch_size=6, shuffle=True,
-                        generator=chainrule.Generator().manual_seed(3))
+    loader = DataLoader(
+        ds, batch_size=6, shuffle=True, generator=chainrule.Generator().manual_seed(3)
+    )
     for xb, yb in loader:
         np.testing.assert_array_equal(xb.numpy(), ds.tensors[0].numpy()[yb.numpy()])
 

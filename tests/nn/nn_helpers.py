@@ -7,13 +7,15 @@ import chainrule
 
 
 def cr64(array, requires_grad=False):
-    return chainrule.tensor(np.asarray(array, dtype=np.float64), dtype=chainrule.float64,
-                            requires_grad=requires_grad)
+    return chainrule.tensor(
+        np.asarray(array, dtype=np.float64), dtype=chainrule.float64, requires_grad=requires_grad
+    )
 
 
 def th64(array, requires_grad=False):
-    return torch.tensor(np.asarray(array, dtype=np.float64), dtype=torch.float64,
-                        requires_grad=requires_grad)
+    return torch.tensor(
+        np.asarray(array, dtype=np.float64), dtype=torch.float64, requires_grad=requires_grad
+    )
 
 
 def as_np(t):

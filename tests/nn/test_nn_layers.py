@@ -15,10 +15,16 @@ T64 = {"dtype": torch.float64}
 # name -> (chainrule factory, torch factory, input shape)
 LAYERS = {
     "Linear": (lambda: nn.Linear(5, 3, **F64), lambda: torch.nn.Linear(5, 3, **T64), (4, 5)),
-    "Linear-nobias": (lambda: nn.Linear(5, 3, bias=False, **F64),
-                      lambda: torch.nn.Linear(5, 3, bias=False, **T64), (4, 5)),
-    "Linear-batched": (lambda: nn.Linear(5, 2, **F64), lambda: torch.nn.Linear(5, 2, **T64),
-                       (2, 3, 5)),
+    "Linear-nobias": (
+        lambda: nn.Linear(5, 3, bias=False, **F64),
+        lambda: torch.nn.Linear(5, 3, bias=False, **T64),
+        (4, 5),
+    ),
+    "Linear-batched": (
+        lambda: nn.Linear(5, 2, **F64),
+        lambda: torch.nn.Linear(5, 2, **T64),
+        (2, 3, 5),
+    ),
     "Linear-1d": (lambda: nn.Linear(5, 2, **F64), lambda: torch.nn.Linear(5, 2, **T64), (5,)),
     "Identity": (lambda: nn.Identity(), lambda: torch.nn.Identity(), (3, 4)),
     "Flatten": (lambda: nn.Flatten(), lambda: torch.nn.Flatten(), (2, 3, 4)),
@@ -34,11 +40,20 @@ LAYERS = {
     "LogSoftmax": (lambda: nn.LogSoftmax(dim=1), lambda: torch.nn.LogSoftmax(dim=1), (4, 6)),
     "LogSoftmax-0": (lambda: nn.LogSoftmax(dim=0), lambda: torch.nn.LogSoftmax(dim=0), (4, 6)),
     "MLP": (
-        lambda: nn.Sequential(nn.Linear(6, 8, **F64), nn.Tanh(), nn.Linear(8, 8, **F64),
-                              nn.ReLU(), nn.Linear(8, 3, **F64)),
-        lambda: torch.nn.Sequential(torch.nn.Linear(6, 8, **T64), torch.nn.Tanh(),
-                                    torch.nn.Linear(8, 8, **T64), torch.nn.ReLU(),
-                                    torch.nn.Linear(8, 3, **T64)),
+        lambda: nn.Sequential(
+            nn.Linear(6, 8, **F64),
+            nn.Tanh(),
+            nn.Linear(8, 8, **F64),
+            nn.ReLU(),
+            nn.Linear(8, 3, **F64),
+        ),
+        lambda: torch.nn.Sequential(
+            torch.nn.Linear(6, 8, **T64),
+            torch.nn.Tanh(),
+            torch.nn.Linear(8, 8, **T64),
+            torch.nn.ReLU(),
+            torch.nn.Linear(8, 3, **T64),
+        ),
         (5, 6),
     ),
 }
@@ -95,8 +110,9 @@ def test_softmax_without_dim_warns_and_picks_torchs_dim():
 def test_linear_functional_matches_torch():
     rng = np.random.default_rng(3)
     x, w, b = rng.normal(size=(4, 3)), rng.normal(size=(2, 3)), rng.normal(size=2)
-    assert_close(F.linear(cr64(x), cr64(w), cr64(b)),
-                 torch.nn.functional.linear(th64(x), th64(w), th64(b)))
+    assert_close(
+        F.linear(cr64(x), cr64(w), cr64(b)), torch.nn.functional.linear(th64(x), th64(w), th64(b))
+    )
     assert_close(F.linear(cr64(x), cr64(w)), torch.nn.functional.linear(th64(x), th64(w)))
 
 

@@ -10,8 +10,9 @@ from chainrule import nn
 
 
 def mlp(lib):
-    return lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.ReLU(), lib.nn.Linear(8, 8),
-                             lib.nn.Tanh(), lib.nn.Linear(8, 2))
+    return lib.nn.Sequential(
+        lib.nn.Linear(4, 8), lib.nn.ReLU(), lib.nn.Linear(8, 8), lib.nn.Tanh(), lib.nn.Linear(8, 2)
+    )
 
 
 class TwoLayer(nn.Module):
@@ -60,12 +61,21 @@ def test_parameter_takes_gradients():
 def test_attributes_register_parameters_buffers_and_children():
     model = TwoLayer()
     assert [name for name, _ in model.named_parameters()] == [
-        "hidden.weight", "hidden.bias", "out.weight", "out.bias"]
+        "hidden.weight",
+        "hidden.bias",
+        "out.weight",
+        "out.bias",
+    ]
     assert [name for name, _ in model.named_buffers()] == ["scale"]
     assert [name for name, _ in model.named_children()] == ["hidden", "out"]
     assert len(list(model.modules())) == 3
     assert list(model.state_dict()) == [
-        "scale", "hidden.weight", "hidden.bias", "out.weight", "out.bias"]
+        "scale",
+        "hidden.weight",
+        "hidden.bias",
+        "out.weight",
+        "out.bias",
+    ]
     assert "note" not in model.state_dict()
     assert tuple(model(chainrule.ones(2, 3)).shape) == (2, 1)
 
@@ -75,7 +85,8 @@ def test_names_match_torch_for_the_same_architecture():
     assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert [tuple(p.shape) for p in ours.parameters()] == [
-        tuple(p.shape) for p in theirs.parameters()]
+        tuple(p.shape) for p in theirs.parameters()
+    ]
 
 
 def test_shared_parameters_are_listed_once():
@@ -155,8 +166,9 @@ def test_requires_grad_and_dtype_conversion():
     model.requires_grad_(False)
     assert not any(p.requires_grad for p in model.parameters())
     model.requires_grad_(True).double()
-    assert all(p.dtype == chainrule.float64 and isinstance(p, nn.Parameter)
-               for p in model.parameters())
+    assert all(
+        p.dtype == chainrule.float64 and isinstance(p, nn.Parameter) for p in model.parameters()
+    )
     assert model(chainrule.ones(1, 4, dtype=chainrule.float64)).dtype == chainrule.float64
 
 
@@ -196,10 +208,17 @@ def test_sequential_repr_matches_torch():
 def test_nested_and_module_list_repr_match_torch():
     def build(lib):
         inner = lib.nn.ModuleList([lib.nn.Linear(3, 3) for _ in range(3)] + [lib.nn.GELU()])
-        return lib.nn.Sequential(lib.nn.Flatten(), lib.nn.Dropout(0.1), lib.nn.LeakyReLU(0.2),
-                                 lib.nn.Sequential(lib.nn.Identity(), lib.nn.Softmax(dim=1)),
-                                 inner, lib.nn.Linear(3, 1, bias=False), lib.nn.Sigmoid(),
-                                 lib.nn.LogSoftmax(dim=1), lib.nn.CrossEntropyLoss())
+        return lib.nn.Sequential(
+            lib.nn.Flatten(),
+            lib.nn.Dropout(0.1),
+            lib.nn.LeakyReLU(0.2),
+            lib.nn.Sequential(lib.nn.Identity(), lib.nn.Softmax(dim=1)),
+            inner,
+            lib.nn.Linear(3, 1, bias=False),
+            lib.nn.Sigmoid(),
+            lib.nn.LogSoftmax(dim=1),
+            lib.nn.CrossEntropyLoss(),
+        )
 
     assert repr(build(chainrule)) == repr(build(torch))
 
@@ -221,8 +240,12 @@ def test_state_dict_from_torch_via_numpy():
     theirs, ours = mlp(torch), mlp(chainrule)
     copy_params(theirs, ours)
     x = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32)
-    np.testing.assert_allclose(as_np(ours(chainrule.tensor(x))),
-                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        as_np(ours(chainrule.tensor(x))),
+        theirs(torch.tensor(x)).detach().numpy(),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_load_state_dict_names_missing_unexpected_and_misshaped_keys():
@@ -292,6 +315,7 @@ def test_calculate_gain_matches_torch():
     for name in ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "selu"]:
         assert nn.init.calculate_gain(name) == torch.nn.init.calculate_gain(name)
     assert nn.init.calculate_gain("leaky_relu", 0.2) == torch.nn.init.calculate_gain(
-        "leaky_relu", 0.2)
+        "leaky_relu", 0.2
+    )
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
         nn.init.xavier_uniform_(chainrule.empty(3))

@@ -24,33 +24,65 @@ LAYERS = {
     "Softplus-beta": (lambda: nn.Softplus(2.0, 5.0), lambda: torch.nn.Softplus(2.0, 5.0), (4, 6)),
     "LogSigmoid": (lambda: nn.LogSigmoid(), lambda: torch.nn.LogSigmoid(), (4, 6)),
     "Hardtanh": (lambda: nn.Hardtanh(), lambda: torch.nn.Hardtanh(), (4, 6)),
-    "Hardtanh-range": (lambda: nn.Hardtanh(-0.5, 2.0), lambda: torch.nn.Hardtanh(-0.5, 2.0),
-                       (4, 6)),
+    "Hardtanh-range": (
+        lambda: nn.Hardtanh(-0.5, 2.0),
+        lambda: torch.nn.Hardtanh(-0.5, 2.0),
+        (4, 6),
+    ),
     "ReLU6": (lambda: nn.ReLU6(), lambda: torch.nn.ReLU6(), (4, 6)),
     "Softmin": (lambda: nn.Softmin(dim=1), lambda: torch.nn.Softmin(dim=1), (4, 6)),
     "PReLU": (lambda: nn.PReLU(**F64), lambda: torch.nn.PReLU(**T64), (4, 6)),
-    "PReLU-channels": (lambda: nn.PReLU(3, 0.1, **F64), lambda: torch.nn.PReLU(3, 0.1, **T64),
-                       (4, 3, 5)),
-    "Unflatten": (lambda: nn.Unflatten(1, (2, 3)), lambda: torch.nn.Unflatten(1, (2, 3)),
-                  (4, 6, 2)),
-    "Unflatten-last": (lambda: nn.Unflatten(-1, (3, 2)), lambda: torch.nn.Unflatten(-1, (3, 2)),
-                       (4, 6)),
+    "PReLU-channels": (
+        lambda: nn.PReLU(3, 0.1, **F64),
+        lambda: torch.nn.PReLU(3, 0.1, **T64),
+        (4, 3, 5),
+    ),
+    "Unflatten": (
+        lambda: nn.Unflatten(1, (2, 3)),
+        lambda: torch.nn.Unflatten(1, (2, 3)),
+        (4, 6, 2),
+    ),
+    "Unflatten-last": (
+        lambda: nn.Unflatten(-1, (3, 2)),
+        lambda: torch.nn.Unflatten(-1, (3, 2)),
+        (4, 6),
+    ),
     "LayerNorm": (lambda: nn.LayerNorm(6, **F64), lambda: torch.nn.LayerNorm(6, **T64), (4, 6)),
-    "LayerNorm-2d": (lambda: nn.LayerNorm((3, 4), eps=1e-3, **F64),
-                     lambda: torch.nn.LayerNorm((3, 4), eps=1e-3, **T64), (2, 3, 4)),
-    "LayerNorm-noaffine": (lambda: nn.LayerNorm(6, elementwise_affine=False, **F64),
-                           lambda: torch.nn.LayerNorm(6, elementwise_affine=False, **T64),
-                           (4, 6)),
-    "LayerNorm-nobias": (lambda: nn.LayerNorm(6, bias=False, **F64),
-                         lambda: torch.nn.LayerNorm(6, bias=False, **T64), (4, 6)),
-    "BatchNorm1d": (lambda: nn.BatchNorm1d(6, **F64), lambda: torch.nn.BatchNorm1d(6, **T64),
-                    (8, 6)),
-    "BatchNorm1d-3d": (lambda: nn.BatchNorm1d(3, **F64), lambda: torch.nn.BatchNorm1d(3, **T64),
-                       (4, 3, 5)),
-    "BatchNorm1d-nobias": (lambda: nn.BatchNorm1d(6, bias=False, **F64),
-                           lambda: torch.nn.BatchNorm1d(6, bias=False, **T64), (8, 6)),
-    "BatchNorm1d-noaffine": (lambda: nn.BatchNorm1d(6, affine=False, **F64),
-                             lambda: torch.nn.BatchNorm1d(6, affine=False, **T64), (8, 6)),
+    "LayerNorm-2d": (
+        lambda: nn.LayerNorm((3, 4), eps=1e-3, **F64),
+        lambda: torch.nn.LayerNorm((3, 4), eps=1e-3, **T64),
+        (2, 3, 4),
+    ),
+    "LayerNorm-noaffine": (
+        lambda: nn.LayerNorm(6, elementwise_affine=False, **F64),
+        lambda: torch.nn.LayerNorm(6, elementwise_affine=False, **T64),
+        (4, 6),
+    ),
+    "LayerNorm-nobias": (
+        lambda: nn.LayerNorm(6, bias=False, **F64),
+        lambda: torch.nn.LayerNorm(6, bias=False, **T64),
+        (4, 6),
+    ),
+    "BatchNorm1d": (
+        lambda: nn.BatchNorm1d(6, **F64),
+        lambda: torch.nn.BatchNorm1d(6, **T64),
+        (8, 6),
+    ),
+    "BatchNorm1d-3d": (
+        lambda: nn.BatchNorm1d(3, **F64),
+        lambda: torch.nn.BatchNorm1d(3, **T64),
+        (4, 3, 5),
+    ),
+    "BatchNorm1d-nobias": (
+        lambda: nn.BatchNorm1d(6, bias=False, **F64),
+        lambda: torch.nn.BatchNorm1d(6, bias=False, **T64),
+        (8, 6),
+    ),
+    "BatchNorm1d-noaffine": (
+        lambda: nn.BatchNorm1d(6, affine=False, **F64),
+        lambda: torch.nn.BatchNorm1d(6, affine=False, **T64),
+        (8, 6),
+    ),
 }
 
 
@@ -91,8 +123,11 @@ def test_activations_far_from_zero():
     """Large inputs: no overflow, no NaN in the value or the gradient."""
     x_np = np.array([-800.0, -50.0, -20.5, -1e-3, 0.0, 1e-3, 20.5, 50.0, 800.0])
     cases = [
-        (F.elu, TF.elu), (F.silu, TF.silu), (F.logsigmoid, TF.logsigmoid),
-        (F.softplus, TF.softplus), (lambda x: F.elu(x, 2.0), lambda x: TF.elu(x, 2.0)),
+        (F.elu, TF.elu),
+        (F.silu, TF.silu),
+        (F.logsigmoid, TF.logsigmoid),
+        (F.softplus, TF.softplus),
+        (lambda x: F.elu(x, 2.0), lambda x: TF.elu(x, 2.0)),
     ]
     for fn_cr, fn_th in cases:
         x_cr, x_th = cr64(x_np, True), th64(x_np, True)
@@ -111,14 +146,18 @@ def test_functional_helpers_match_torch():
         (lambda a, b: F.normalize(a, p=1.0, dim=0), lambda a, b: TF.normalize(a, p=1.0, dim=0)),
         (lambda a, b: F.normalize(a, p=3.0, dim=-1), lambda a, b: TF.normalize(a, p=3.0, dim=-1)),
         (lambda a, b: F.cosine_similarity(a, b), lambda a, b: TF.cosine_similarity(a, b)),
-        (lambda a, b: F.cosine_similarity(a, b, dim=0),
-         lambda a, b: TF.cosine_similarity(a, b, dim=0)),
+        (
+            lambda a, b: F.cosine_similarity(a, b, dim=0),
+            lambda a, b: TF.cosine_similarity(a, b, dim=0),
+        ),
         (lambda a, b: F.cosine_similarity(a, b[:1]), lambda a, b: TF.cosine_similarity(a, b[:1])),
         (lambda a, b: F.softmin(a, dim=0), lambda a, b: TF.softmin(a, dim=0)),
         (lambda a, b: F.relu6(a * 4), lambda a, b: TF.relu6(a * 4)),
         (lambda a, b: F.hardtanh(a, -0.3, 0.4), lambda a, b: TF.hardtanh(a, -0.3, 0.4)),
-        (lambda a, b: F.layer_norm(a, (5,), b[0], b[1]),
-         lambda a, b: TF.layer_norm(a, (5,), b[0], b[1])),
+        (
+            lambda a, b: F.layer_norm(a, (5,), b[0], b[1]),
+            lambda a, b: TF.layer_norm(a, (5,), b[0], b[1]),
+        ),
     ]
     for i, (fn_cr, fn_th) in enumerate(cases):
         a_cr, b_cr = cr64(a_np, True), cr64(b_np, True)
@@ -193,8 +232,9 @@ def test_kl_div_matches_torch(reduction, log_target):
     if log_target:
         assert_close(y_cr.grad, y_th.grad)
     else:  # torch's gradient at y = 0 is -inf (log 0); compare the others
-        np.testing.assert_allclose(as_np(y_cr.grad).flat[1:], as_np(y_th.grad).flat[1:],
-                                   rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            as_np(y_cr.grad).flat[1:], as_np(y_th.grad).flat[1:], rtol=1e-10, atol=1e-12
+        )
 
 
 def test_loss_options_are_checked():
@@ -215,8 +255,9 @@ def test_loss_options_are_checked():
 # --------------------------------------------------------------------------- batch norm
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"momentum": 0.3}, {"momentum": None},
-                                    {"affine": False, "eps": 1e-3}])
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"momentum": 0.3}, {"momentum": None}, {"affine": False, "eps": 1e-3}]
+)
 @pytest.mark.parametrize("shape", [(8, 4), (5, 4, 3)])
 def test_batchnorm_running_stats_and_eval_match_torch(kwargs, shape):
     rng = np.random.default_rng(5)
@@ -259,15 +300,22 @@ def test_stateful_layers_state_dict_keys_match_torch():
         (nn.BatchNorm1d(4), torch.nn.BatchNorm1d(4)),
         (nn.BatchNorm1d(4, affine=False), torch.nn.BatchNorm1d(4, affine=False)),
         (nn.LayerNorm(4), torch.nn.LayerNorm(4)),
-        (nn.LayerNorm(4, elementwise_affine=False),
-         torch.nn.LayerNorm(4, elementwise_affine=False)),
+        (
+            nn.LayerNorm(4, elementwise_affine=False),
+            torch.nn.LayerNorm(4, elementwise_affine=False),
+        ),
         (nn.Embedding(5, 3, padding_idx=1), torch.nn.Embedding(5, 3, padding_idx=1)),
         (nn.PReLU(3), torch.nn.PReLU(3)),
-        (nn.ModuleDict({"a": nn.Linear(2, 2), "bn": nn.BatchNorm1d(2)}),
-         torch.nn.ModuleDict({"a": torch.nn.Linear(2, 2), "bn": torch.nn.BatchNorm1d(2)})),
-        (nn.ParameterList([nn.Parameter(chainrule.ones(2)), nn.Parameter(chainrule.zeros(3))]),
-         torch.nn.ParameterList([torch.nn.Parameter(torch.ones(2)),
-                                 torch.nn.Parameter(torch.zeros(3))])),
+        (
+            nn.ModuleDict({"a": nn.Linear(2, 2), "bn": nn.BatchNorm1d(2)}),
+            torch.nn.ModuleDict({"a": torch.nn.Linear(2, 2), "bn": torch.nn.BatchNorm1d(2)}),
+        ),
+        (
+            nn.ParameterList([nn.Parameter(chainrule.ones(2)), nn.Parameter(chainrule.zeros(3))]),
+            torch.nn.ParameterList(
+                [torch.nn.Parameter(torch.ones(2)), torch.nn.Parameter(torch.zeros(3))]
+            ),
+        ),
     ]
     for ours, theirs in pairs:
         assert list(ours.state_dict()) == list(theirs.state_dict()), repr(theirs)
@@ -357,8 +405,9 @@ def _text_models():
                 self.emb = n.Embedding(10, 6, padding_idx=0)
                 self.norm = n.LayerNorm(6)
                 self.act = n.SiLU()
-                self.head = n.Sequential(n.Linear(6, 8), n.BatchNorm1d(8), n.PReLU(8),
-                                         n.Dropout(0.0), n.Linear(8, 3))
+                self.head = n.Sequential(
+                    n.Linear(6, 8), n.BatchNorm1d(8), n.PReLU(8), n.Dropout(0.0), n.Linear(8, 3)
+                )
 
             def forward(self, tokens):
                 return self.head(self.act(self.norm(self.emb(tokens))).mean(1))
@@ -389,8 +438,9 @@ def test_training_a_network_of_new_layers_matches_torch():
             opt.step()
     state_theirs = theirs.state_dict()
     for key, value in ours.state_dict().items():
-        np.testing.assert_allclose(as_np(value), state_theirs[key].numpy(), rtol=1e-8,
-                                   atol=1e-12, err_msg=key)
+        np.testing.assert_allclose(
+            as_np(value), state_theirs[key].numpy(), rtol=1e-8, atol=1e-12, err_msg=key
+        )
     np.testing.assert_array_equal(ours.emb.weight.detach().numpy()[0], 0.0)  # padding row
     ours.eval()
     theirs.eval()

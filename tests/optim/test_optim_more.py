@@ -24,8 +24,10 @@ RMSPROP_CONFIGS = {
 @pytest.mark.parametrize("config", sorted(RMSPROP_CONFIGS))
 def test_rmsprop_matches_torch(config):
     kwargs = RMSPROP_CONFIGS[config]
-    _assert_same_training(lambda p: optim.RMSprop(p, **kwargs),
-                          lambda p: torch.optim.RMSprop(p, foreach=False, **kwargs))
+    _assert_same_training(
+        lambda p: optim.RMSprop(p, **kwargs),
+        lambda p: torch.optim.RMSprop(p, foreach=False, **kwargs),
+    )
 
 
 ADAGRAD_CONFIGS = {
@@ -40,8 +42,10 @@ ADAGRAD_CONFIGS = {
 @pytest.mark.parametrize("config", sorted(ADAGRAD_CONFIGS))
 def test_adagrad_matches_torch(config):
     kwargs = ADAGRAD_CONFIGS[config]
-    _assert_same_training(lambda p: optim.Adagrad(p, **kwargs),
-                          lambda p: torch.optim.Adagrad(p, foreach=False, **kwargs))
+    _assert_same_training(
+        lambda p: optim.Adagrad(p, **kwargs),
+        lambda p: torch.optim.Adagrad(p, foreach=False, **kwargs),
+    )
 
 
 @pytest.mark.parametrize("cls", ["RMSprop", "Adagrad"])
@@ -49,12 +53,18 @@ def test_maximize_matches_torch(cls):
     # Ascent on cross-entropy does not learn, so compare the curves and weights only.
     losses_ours, losses_theirs, ours, theirs = _run(
         lambda p: getattr(optim, cls)(p, lr=1e-3, maximize=True),
-        lambda p: getattr(torch.optim, cls)(p, lr=1e-3, maximize=True, foreach=False))
+        lambda p: getattr(torch.optim, cls)(p, lr=1e-3, maximize=True, foreach=False),
+    )
     np.testing.assert_allclose(losses_ours, losses_theirs, rtol=1e-8)
     theirs_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.detach().numpy(), theirs_params[name].detach().numpy(),
-                                   rtol=1e-8, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(
+            p.detach().numpy(),
+            theirs_params[name].detach().numpy(),
+            rtol=1e-8,
+            atol=1e-12,
+            err_msg=name,
+        )
 
 
 def test_optimizer_state_names_match_torch():
@@ -101,17 +111,27 @@ def _warmup(epoch):
     return min(1.0, (epoch + 1) / 5) * 0.95**epoch
 
 
-@pytest.mark.parametrize("name, make", [
-    ("exponential", lambda lib, opt: lib.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)),
-    ("multistep", lambda lib, opt: lib.optim.lr_scheduler.MultiStepLR(
-        opt, milestones=[3, 10, 10, 25], gamma=0.3)),
-    ("lambda", lambda lib, opt: lib.optim.lr_scheduler.LambdaLR(opt, _warmup)),
-    ("lambda_list", lambda lib, opt: lib.optim.lr_scheduler.LambdaLR(
-        opt, [lambda e: 1.0 / (1 + e)])),
-])
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        ("exponential", lambda lib, opt: lib.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)),
+        (
+            "multistep",
+            lambda lib, opt: lib.optim.lr_scheduler.MultiStepLR(
+                opt, milestones=[3, 10, 10, 25], gamma=0.3
+            ),
+        ),
+        ("lambda", lambda lib, opt: lib.optim.lr_scheduler.LambdaLR(opt, _warmup)),
+        (
+            "lambda_list",
+            lambda lib, opt: lib.optim.lr_scheduler.LambdaLR(opt, [lambda e: 1.0 / (1 + e)]),
+        ),
+    ],
+)
 def test_more_schedulers_match_torch(name, make):
-    np.testing.assert_allclose(_lr_curve(chainrule, make), _lr_curve(torch, make),
-                               rtol=1e-12, atol=1e-15, err_msg=name)
+    np.testing.assert_allclose(
+        _lr_curve(chainrule, make), _lr_curve(torch, make), rtol=1e-12, atol=1e-15, err_msg=name
+    )
 
 
 def _plateau_curve(lib, kwargs, metrics):
@@ -128,21 +148,31 @@ def _plateau_curve(lib, kwargs, metrics):
 def _metrics():
     rng = np.random.default_rng(4)
     # improves, stalls, improves a little (below the threshold), jumps, stalls
-    base = np.concatenate([np.linspace(5, 2, 10), np.full(12, 2.0), 2.0 - 1e-5 * np.arange(8),
-                           np.linspace(1.5, 1.0, 5), np.full(30, 1.0)])
+    base = np.concatenate(
+        [
+            np.linspace(5, 2, 10),
+            np.full(12, 2.0),
+            2.0 - 1e-5 * np.arange(8),
+            np.linspace(1.5, 1.0, 5),
+            np.full(30, 1.0),
+        ]
+    )
     return list(base + rng.normal(scale=1e-7, size=base.shape))
 
 
-@pytest.mark.parametrize("kwargs", [
-    {},
-    {"patience": 2},
-    {"patience": 3, "factor": 0.5, "cooldown": 2},
-    {"patience": 1, "threshold": 0.05, "threshold_mode": "abs", "min_lr": 0.01},
-    {"patience": 1, "min_lr": [0.05, 0.001], "factor": 0.3},
-    {"mode": "max", "patience": 2},
-    {"mode": "max", "patience": 2, "threshold_mode": "abs", "threshold": 0.1, "cooldown": 1},
-    {"patience": 0, "eps": 0.3},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"patience": 2},
+        {"patience": 3, "factor": 0.5, "cooldown": 2},
+        {"patience": 1, "threshold": 0.05, "threshold_mode": "abs", "min_lr": 0.01},
+        {"patience": 1, "min_lr": [0.05, 0.001], "factor": 0.3},
+        {"mode": "max", "patience": 2},
+        {"mode": "max", "patience": 2, "threshold_mode": "abs", "threshold": 0.1, "cooldown": 1},
+        {"patience": 0, "eps": 0.3},
+    ],
+)
 def test_reduce_lr_on_plateau_matches_torch(kwargs):
     metrics = _metrics()
     if kwargs.get("mode") == "max":

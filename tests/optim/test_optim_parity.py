@@ -18,10 +18,15 @@ def _models():
     """The same 6-16-16-3 tanh/relu network in both libraries, with the same weights."""
     torch.manual_seed(0)
     theirs = torch.nn.Sequential(
-        torch.nn.Linear(6, 16), torch.nn.Tanh(), torch.nn.Linear(16, 16), torch.nn.ReLU(),
-        torch.nn.Linear(16, 3)).double()
-    ours = nn.Sequential(nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 16), nn.ReLU(),
-                         nn.Linear(16, 3)).double()
+        torch.nn.Linear(6, 16),
+        torch.nn.Tanh(),
+        torch.nn.Linear(16, 16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 3),
+    ).double()
+    ours = nn.Sequential(
+        nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 3)
+    ).double()
     ours.load_state_dict({k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()})
     return ours, theirs
 
@@ -39,8 +44,10 @@ def _run(make_ours, make_theirs, loss="cross_entropy"):
     opt_ours, opt_theirs = make_ours(ours.parameters()), make_theirs(theirs.parameters())
     losses_ours, losses_theirs = [], []
     for x, y in _batches():
-        for model, opt, lib, losses in ((ours, opt_ours, chainrule, losses_ours),
-                                        (theirs, opt_theirs, torch, losses_theirs)):
+        for model, opt, lib, losses in (
+            (ours, opt_ours, chainrule, losses_ours),
+            (theirs, opt_theirs, torch, losses_theirs),
+        ):
             xb = lib.tensor(x, dtype=lib.float64)
             yb = lib.tensor(y, dtype=lib.int64)
             opt.zero_grad()
@@ -60,8 +67,13 @@ def _assert_same_training(make_ours, make_theirs, loss="cross_entropy"):
     np.testing.assert_allclose(losses_ours, losses_theirs, rtol=RTOL, atol=0)
     theirs_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.detach().numpy(), theirs_params[name].detach().numpy(),
-                                   rtol=RTOL, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(
+            p.detach().numpy(),
+            theirs_params[name].detach().numpy(),
+            rtol=RTOL,
+            atol=1e-12,
+            err_msg=name,
+        )
     assert np.mean(losses_ours[-10:]) < np.mean(losses_ours[:10])  # it learned something
 
 
@@ -78,15 +90,18 @@ SGD_CONFIGS = {
 @pytest.mark.parametrize("config", sorted(SGD_CONFIGS))
 def test_sgd_matches_torch(config):
     kwargs = SGD_CONFIGS[config]
-    _assert_same_training(lambda p: optim.SGD(p, **kwargs),
-                          lambda p: torch.optim.SGD(p, foreach=False, **kwargs))
+    _assert_same_training(
+        lambda p: optim.SGD(p, **kwargs), lambda p: torch.optim.SGD(p, foreach=False, **kwargs)
+    )
 
 
 def test_sgd_maximize_with_mse():
     kwargs = {"lr": 0.002, "momentum": 0.5}
     losses_ours, losses_theirs, _, _ = _run(
         lambda p: optim.SGD(p, maximize=True, **kwargs),
-        lambda p: torch.optim.SGD(p, maximize=True, foreach=False, **kwargs), loss="mse")
+        lambda p: torch.optim.SGD(p, maximize=True, foreach=False, **kwargs),
+        loss="mse",
+    )
     assert np.isfinite(losses_ours).all() and np.mean(losses_ours[-10:]) > np.mean(losses_ours[:10])
     np.testing.assert_allclose(losses_ours, losses_theirs, rtol=RTOL)
 
@@ -102,14 +117,18 @@ ADAM_CONFIGS = {
 @pytest.mark.parametrize("config", sorted(ADAM_CONFIGS))
 def test_adam_matches_torch(config):
     kwargs = ADAM_CONFIGS[config]
-    _assert_same_training(lambda p: optim.Adam(p, **kwargs),
-                          lambda p: torch.optim.Adam(p, foreach=False, **kwargs))
+    _assert_same_training(
+        lambda p: optim.Adam(p, **kwargs), lambda p: torch.optim.Adam(p, foreach=False, **kwargs)
+    )
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"lr": 1e-2, "weight_decay": 0.1, "amsgrad": True}])
 def test_adamw_matches_torch(kwargs):
-    _assert_same_training(lambda p: optim.AdamW(p, **kwargs),
-                          lambda p: torch.optim.AdamW(p, foreach=False, **kwargs), loss="mse")
+    _assert_same_training(
+        lambda p: optim.AdamW(p, **kwargs),
+        lambda p: torch.optim.AdamW(p, foreach=False, **kwargs),
+        loss="mse",
+    )
 
 
 def test_param_groups_with_their_own_learning_rates():
@@ -117,9 +136,10 @@ def test_param_groups_with_their_own_learning_rates():
         params = list(params)
         return [{"params": params[:2], "lr": 0.2}, {"params": params[2:]}]
 
-    _assert_same_training(lambda p: optim.SGD(groups(p), lr=0.05, momentum=0.9),
-                          lambda p: torch.optim.SGD(groups(p), lr=0.05, momentum=0.9,
-                                                    foreach=False))
+    _assert_same_training(
+        lambda p: optim.SGD(groups(p), lr=0.05, momentum=0.9),
+        lambda p: torch.optim.SGD(groups(p), lr=0.05, momentum=0.9, foreach=False),
+    )
 
 
 def test_parameters_without_grad_are_skipped():
@@ -232,15 +252,21 @@ def _lr_curve(lib, make_scheduler, epochs=40):
     return lrs
 
 
-@pytest.mark.parametrize("name, make", [
-    ("step", lambda lib, opt: lib.optim.lr_scheduler.StepLR(opt, step_size=7, gamma=0.5)),
-    ("cosine", lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)),
-    ("cosine_min", lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingLR(
-        opt, T_max=13, eta_min=0.01)),
-])
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        ("step", lambda lib, opt: lib.optim.lr_scheduler.StepLR(opt, step_size=7, gamma=0.5)),
+        ("cosine", lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10)),
+        (
+            "cosine_min",
+            lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=13, eta_min=0.01),
+        ),
+    ],
+)
 def test_schedulers_match_torch(name, make):
-    np.testing.assert_allclose(_lr_curve(chainrule, make), _lr_curve(torch, make),
-                               rtol=1e-12, atol=1e-15, err_msg=name)
+    np.testing.assert_allclose(
+        _lr_curve(chainrule, make), _lr_curve(torch, make), rtol=1e-12, atol=1e-15, err_msg=name
+    )
 
 
 def test_scheduler_writes_into_the_optimizer():

@@ -12,7 +12,7 @@ def textbook():
     b = chainrule.tensor(3.0, requires_grad=True, name="b")
     c = chainrule.tensor(4.0, requires_grad=True, name="c")
     q = a + 3 * b
-    r = c ** 2
+    r = c**2
     L = q * r
     return {"a": a, "b": b, "c": c, "q": q, "r": r, "L": L}
 

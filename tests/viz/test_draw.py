@@ -66,8 +66,14 @@ def _svg_edges(svg_text):
         if g.get("class") != "edge":
             continue
         texts = {t.get("class"): "\n".join(s.text for s in t) for t in g.iter(f"{SVG}text")}
-        found.add((labels[g.get("data-from")], labels[g.get("data-to")], texts["value"],
-                   texts.get("grad", "")))
+        found.add(
+            (
+                labels[g.get("data-from")],
+                labels[g.get("data-to")],
+                texts["value"],
+                texts.get("grad", ""),
+            )
+        )
     return found
 
 
@@ -135,8 +141,9 @@ def test_a_value_used_twice_has_one_edge_per_use():
 
 
 def test_big_tensors_show_shape_dtype_and_summary():
-    w = chainrule.tensor(np.arange(12.0, dtype=np.float32).reshape(3, 4) / 10,
-                         requires_grad=True, name="W")
+    w = chainrule.tensor(
+        np.arange(12.0, dtype=np.float32).reshape(3, 4) / 10, requires_grad=True, name="W"
+    )
     v = chainrule.tensor([1.0, -2.0, 0.5, 3.0], requires_grad=True, name="v")
     loss = (w @ v).sum()
     _, edges, _ = parse(viz.draw(loss, show_grad=True).dot())
@@ -165,8 +172,7 @@ def test_non_scalar_output_needs_its_gradient():
 
 def test_module_parameters_are_named_and_boxed(tmp_path):
     chainrule.manual_seed(0)
-    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
-                          nn.Linear(8, 1))
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 1))
     loss = model(chainrule.randn(16, 4)).pow(2).mean()
     loss.backward()
     graph = viz.draw(loss, module=model)
@@ -188,8 +194,14 @@ def test_labels_of_pytorch_names():
     x = chainrule.tensor(np.arange(1.0, 7.0).reshape(2, 3), requires_grad=True, name="x")
     y = x * 1
     y[0] = chainrule.tensor([1.0, 2.0, 3.0])
-    outs = {"reshape": x.reshape(6), "transpose": x.t(), "unsqueeze": x[None],
-            "squeeze": x[None].squeeze(), "prod": x.prod(), "set slice": y}
+    outs = {
+        "reshape": x.reshape(6),
+        "transpose": x.t(),
+        "unsqueeze": x[None],
+        "squeeze": x[None].squeeze(),
+        "prod": x.prod(),
+        "set slice": y,
+    }
     for label, out in outs.items():
         L = out.sum() if out.numel() > 1 else out
         boxes = [b.vertex.label for b in viz.draw(L, show_grad=True).drawing.boxes]

@@ -14,8 +14,15 @@ from chainrule.cli.demo import evaluate, parse_expression
 from chainrule.viz import _trace
 from chainrule.viz.explain import steps
 
-TEXTBOOK_ORDER = ["∂L/∂L = 1", "∂L/∂q = 16", "∂L/∂a = 16", "∂L/∂(3b) = 16", "∂L/∂b = 48",
-                  "∂L/∂r = 11", "∂L/∂c = 88"]
+TEXTBOOK_ORDER = [
+    "∂L/∂L = 1",
+    "∂L/∂q = 16",
+    "∂L/∂a = 16",
+    "∂L/∂(3b) = 16",
+    "∂L/∂b = 48",
+    "∂L/∂r = 11",
+    "∂L/∂c = 88",
+]
 
 
 def test_textbook_steps_in_the_textbook_order(textbook, names):
@@ -91,8 +98,9 @@ def expressions(draw, depth=3):
 
 
 def _run(text, values, lib, **kw):
-    leaves = {n: lib.tensor(v, requires_grad=True, dtype=lib.float64, **kw) for n, v in
-              values.items()}
+    leaves = {
+        n: lib.tensor(v, requires_grad=True, dtype=lib.float64, **kw) for n, v in values.items()
+    }
     if lib is chainrule:
         for n, t in leaves.items():
             t.name = n
@@ -101,8 +109,10 @@ def _run(text, values, lib, **kw):
 
 
 @settings(max_examples=40, deadline=None)
-@given(text=expressions(), values=st.fixed_dictionaries(
-    {n: st.floats(-2, 2).map(lambda v: round(v, 2)) for n in NAMES}))
+@given(
+    text=expressions(),
+    values=st.fixed_dictionaries({n: st.floats(-2, 2).map(lambda v: round(v, 2)) for n in NAMES}),
+)
 def test_explained_gradients_match_pytorch(text, values):
     used = {n: v for n, v in values.items() if re.search(rf"\b{n}\b", text)}
     if not used:
@@ -111,8 +121,9 @@ def test_explained_gradients_match_pytorch(text, values):
     if not isinstance(out, chainrule.Tensor) or out.grad_fn is None:
         return
     t_out, t_leaves = _run(text, used, torch)
-    expected = dict(zip(t_leaves, torch.autograd.grad(t_out, list(t_leaves.values()),
-                                                      allow_unused=True)))
+    expected = dict(
+        zip(t_leaves, torch.autograd.grad(t_out, list(t_leaves.values()), allow_unused=True))
+    )
     trace = _trace.trace(out, grads=True)
     found = steps(trace)
     assert len(found) == len(trace.edges)
@@ -164,9 +175,15 @@ def test_a_value_used_by_several_ops_and_twice_by_one(backward):
 
 
 @pytest.mark.parametrize("backward", [False, True])
-@pytest.mark.parametrize("text", ["(x) * (tanh(0.5))", "(x) + ((x) + (sin(0.5)))",
-                                  "(x * tanh(0.5)) + x / (cos(0.5) + x)",
-                                  "(sigmoid(0.5) - x) * x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(x) * (tanh(0.5))",
+        "(x) + ((x) + (sin(0.5)))",
+        "(x * tanh(0.5)) + x / (cos(0.5) + x)",
+        "(sigmoid(0.5) - x) * x",
+    ],
+)
 def test_constant_tensor_operands(text, backward):
     """A constant subexpression is a tensor that needs no gradient: the node does not record
     it, yet every share is the engine's, before and after backward()."""
@@ -185,7 +202,8 @@ def test_python_numbers_on_either_side():
         op = trace.output.inputs[0].src
         assert op.label == label, (label, op.op, op.attrs)
     lines = viz.explain(2 - x).splitlines()
-    assert lines[2] == ("2. ∂L/∂x = -1. How did we get from x to L? We subtracted it from 2. "
-                        "So ∂L/∂x = -1.")
+    assert lines[2] == (
+        "2. ∂L/∂x = -1. How did we get from x to L? We subtracted it from 2. So ∂L/∂x = -1."
+    )
     assert "We divided 2 by it. So ∂L/∂x = -2/x² = -0.125." in viz.explain(2 / x)
     assert _trace.trace((2 - x) * 3).vertices[1].name == "2 − x"

@@ -99,8 +99,9 @@ def test_big_gradients_before_backward_match_pytorch():
 def test_mlp_after_backward_draws_and_explains(batch, tmp_path):
     chainrule.manual_seed(1)
     model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
-    loss = nn.CrossEntropyLoss()(model(chainrule.randn(batch, 4)),
-                                 chainrule.tensor(np.arange(batch) % 3))
+    loss = nn.CrossEntropyLoss()(
+        model(chainrule.randn(batch, 4)), chainrule.tensor(np.arange(batch) % 3)
+    )
     loss.backward()
     graph = viz.draw(loss, module=model)
     graph.save(tmp_path / "mlp.png")

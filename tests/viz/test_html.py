@@ -11,8 +11,16 @@ from chainrule.viz import _trace
 from chainrule.viz.explain import steps
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TEXTBOOK_GRADS = ["1", "16", "16", "16", "48", "11", "88"]
 
 
@@ -23,20 +31,32 @@ def test_page_is_self_contained(textbook, names, tmp_path):
     links = re.findall(r"(?:src|href)=\"([^\"]+)\"", page)
     assert links == [], "nothing is loaded from outside the file"
     assert set(re.findall(r"https?://[^\s\"']+", page)) == {"http://www.w3.org/2000/svg"}
-    data = json.loads(re.search(r'<script type="application/json" id="steps">(.*?)</script>',
-                                page, re.DOTALL).group(1))
+    data = json.loads(
+        re.search(
+            r'<script type="application/json" id="steps">(.*?)</script>', page, re.DOTALL
+        ).group(1)
+    )
     assert [d["text"].split(". ")[0] for d in data] == [
-        "∂L/∂L = 1", "∂L/∂q = 16", "∂L/∂a = 16", "∂L/∂(3b) = 16", "∂L/∂b = 48",
-        "∂L/∂r = 11", "∂L/∂c = 88"]
+        "∂L/∂L = 1",
+        "∂L/∂q = 16",
+        "∂L/∂a = 16",
+        "∂L/∂(3b) = 16",
+        "∂L/∂b = 48",
+        "∂L/∂r = 11",
+        "∂L/∂c = 88",
+    ]
     assert page.count('class="grad"') == 7
 
 
 def _browser():
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"no browser at {CHROMIUM}: install it with `apt-get install -y chromium` "
-                    f"(Debian; .ci/run does this) to run the page in a headless browser")
+        pytest.skip(
+            f"no browser at {CHROMIUM}: install it with `apt-get install -y chromium` "
+            f"(Debian; .ci/run does this) to run the page in a headless browser"
+        )
     sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="needs the playwright package: pip install playwright")
+        "playwright.sync_api", reason="needs the playwright package: pip install playwright"
+    )
     return sync_api
 
 

@@ -55,8 +55,9 @@ def _count_dependencies(root_edges):
     return deps
 
 
-def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None,
-                 accumulate=True):
+def run_backward(
+    roots, root_grads, retain_graph=False, create_graph=False, inputs=None, accumulate=True
+):
     """Backpropagate ``root_grads`` from tensors ``roots``.
 
     With ``inputs`` (a list of tensors), return their gradients (``None`` where unused);
@@ -190,8 +191,10 @@ def _undo_broadcast(node, i, gi, meta, xp):
         try:
             gi = xp.sum_to(gi, shape)
         except ValueError:
-            raise RuntimeError(f"{node.name()}: the gradient of shape {tuple(gi.shape)} cannot "
-                               f"be reduced to input {i}'s shape {shape}") from None
+            raise RuntimeError(
+                f"{node.name()}: the gradient of shape {tuple(gi.shape)} cannot "
+                f"be reduced to input {i}'s shape {shape}"
+            ) from None
     if xp is numpy_xp:
         if gi.dtype != dtype:
             gi = gi.astype(dtype)
@@ -227,7 +230,8 @@ def _raise_modified(node, now, then, what, origin=None):
         f"inplace operation: {what} of {node.name()} is at version {now}; expected version "
         f"{then} instead.{where} Hint: replace the in-place op (e.g. x.add_(...), x[i] = v) "
         f"with its out-of-place form, or clone the tensor before modifying it. Enable "
-        f"chainrule.autograd.detect_anomaly() to see where the modified tensor was created.")
+        f"chainrule.autograd.detect_anomaly() to see where the modified tensor was created."
+    )
 
 
 def _anomaly_backward(node, grads):
@@ -238,7 +242,8 @@ def _anomaly_backward(node, grads):
         if data.dtype.kind == "f" and not np.all(np.isfinite(data)):
             raise RuntimeError(
                 f"anomaly detected: {node.name()} returned NaN or Inf in its gradient for "
-                f"input {i}. The op was created at {format_frame(node.trace)}")
+                f"input {i}. The op was created at {format_frame(node.trace)}"
+            )
 
 
 def _public(g):
@@ -273,8 +278,14 @@ def _unshared(g, dtype):
     run_backward's variable, accumulate_into's and this function's arguments, and
     getrefcount's own; any other (a node's ``grad``, a second leaf, a hook, the caller's
     ``gradient``) means the array is shared and must be copied."""
-    return (type(g) is np.ndarray and g.flags.owndata and g.flags.c_contiguous
-            and g.flags.writeable and g.dtype == dtype and sys.getrefcount(g) <= 4)
+    return (
+        type(g) is np.ndarray
+        and g.flags.owndata
+        and g.flags.c_contiguous
+        and g.flags.writeable
+        and g.dtype == dtype
+        and sys.getrefcount(g) <= 4
+    )
 
 
 def accumulate_into(tensor, g, fresh=False):

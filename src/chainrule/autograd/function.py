@@ -1,17 +1,17 @@
 """Custom differentiable ops: subclass ``Function`` with static ``forward``/``backward``.
 
-    class Cube(chainrule.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x ** 3
+class Cube(chainrule.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
 
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return 3 * x ** 2 * g           # ∂x³/∂x = 3x²
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 3 * x ** 2 * g           # ∂x³/∂x = 3x²
 
-    y = Cube.apply(x)
+y = Cube.apply(x)
 """
 
 from .._grad_mode import grad_enabled
@@ -39,9 +39,11 @@ class FunctionCtx:
     def saved_tensors(self):
         for t, v in zip(self._saved, self._versions):
             if v >= 0 and t._version != v:
-                raise RuntimeError("one of the variables needed for gradient computation has "
-                                   "been modified by an inplace operation: a tensor saved with "
-                                   "ctx.save_for_backward changed after it was saved")
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has "
+                    "been modified by an inplace operation: a tensor saved with "
+                    "ctx.save_for_backward changed after it was saved"
+                )
         return self._saved
 
     def mark_non_differentiable(self, *tensors):
@@ -53,6 +55,7 @@ class FunctionCtx:
 
 def _custom_backward(xp, g, ctx, fn_cls, tensor_positions):
     from .._grad_mode import grad_enabled as mode
+
     g_tensor = g if isinstance(g, Tensor) else wrap(g)
     result = fn_cls.backward(ctx, g_tensor)
     if not isinstance(result, tuple):
@@ -61,8 +64,10 @@ def _custom_backward(xp, g, ctx, fn_cls, tensor_positions):
     for pos in tensor_positions:
         gi = result[pos] if pos < len(result) else None
         if gi is not None and not isinstance(gi, Tensor):
-            raise TypeError(f"{fn_cls.__name__}.backward returned a {type(gi).__name__} for "
-                            f"input {pos}; return a Tensor or None")
+            raise TypeError(
+                f"{fn_cls.__name__}.backward returned a {type(gi).__name__} for "
+                f"input {pos}; return a Tensor or None"
+            )
         if gi is not None and not mode[0]:
             gi = gi._data
         grads.append(gi)
@@ -72,9 +77,14 @@ def _custom_backward(xp, g, ctx, fn_cls, tensor_positions):
 class _FunctionMeta(type):
     def __init__(cls, name, bases, namespace):
         super().__init__(name, bases, namespace)
-        cls._op = OpDef(f"{name}Backward", None, grads=[_custom_backward],
-                        params=("ctx", "function", "tensor_positions"), multi=True,
-                        public=False)
+        cls._op = OpDef(
+            f"{name}Backward",
+            None,
+            grads=[_custom_backward],
+            params=("ctx", "function", "tensor_positions"),
+            multi=True,
+            public=False,
+        )
 
 
 class Function(metaclass=_FunctionMeta):
@@ -97,8 +107,9 @@ class Function(metaclass=_FunctionMeta):
         with no_grad():
             out = cls.forward(ctx, *args, **kwargs)
         if not isinstance(out, Tensor):
-            raise TypeError(f"{cls.__name__}.forward must return a single Tensor, got "
-                            f"{type(out).__name__}")
+            raise TypeError(
+                f"{cls.__name__}.forward must return a single Tensor, got {type(out).__name__}"
+            )
         result = wrap(out._data)
         if grad_enabled[0] and any(t._requires_grad for t in tensors):
             _record(cls._op, tensors, (ctx, cls, positions), result)

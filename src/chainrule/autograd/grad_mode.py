@@ -7,8 +7,16 @@ import functools
 
 from .._grad_mode import anomaly_enabled, grad_enabled
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
+__all__ = [
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "is_anomaly_enabled",
+]
 
 
 class _Switch:
@@ -31,6 +39,7 @@ class _Switch:
         def wrapper(*args, **kwargs):
             with type(self)():
                 return fn(*args, **kwargs)
+
         return wrapper
 
 
@@ -70,6 +79,7 @@ class inference_mode(_Switch):
         def wrapper(*args, **kwargs):
             with inference_mode(mode):
                 return fn(*args, **kwargs)
+
         return wrapper
 
 
@@ -93,6 +103,7 @@ class _Immediate(_Switch):
         def wrapper(*args, **kwargs):
             with cls(mode):
                 return fn(*args, **kwargs)
+
         return wrapper
 
 

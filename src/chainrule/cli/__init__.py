@@ -20,10 +20,13 @@ class OneLineParser(argparse.ArgumentParser):
 
 def build_parser():
     from . import demo, train
-    parser = OneLineParser(prog="chainrule", description="chainrule: backpropagation you can "
-                           "see, on NumPy.")
-    commands = parser.add_subparsers(dest="command", metavar="{demo,train,evaluate}",
-                                     parser_class=OneLineParser)
+
+    parser = OneLineParser(
+        prog="chainrule", description="chainrule: backpropagation you can see, on NumPy."
+    )
+    commands = parser.add_subparsers(
+        dest="command", metavar="{demo,train,evaluate}", parser_class=OneLineParser
+    )
     commands.required = True
     demo.register(commands)
     train.register(commands)

@@ -36,17 +36,29 @@ class ExpressionError(ValueError):
 def register(subparsers):
     """Add the ``demo`` command to an argparse ``subparsers`` object."""
     parser = subparsers.add_parser(
-        "demo", help="run the textbook's backpropagation example and draw it",
+        "demo",
+        help="run the textbook's backpropagation example and draw it",
         description="Run L = (a + 3b)·c² (or your own expression), print what PyTorch prints, "
-                    "explain the backward pass step by step, and write pictures and an "
-                    "interactive page.")
-    parser.add_argument("--out", default="chainrule-demo", metavar="DIR",
-                        help="folder for the pictures and the page (default: ./chainrule-demo)")
-    parser.add_argument("--expr", metavar="EXPR",
-                        help=f"an expression of named scalars, e.g. {TEXTBOOK!r}; functions: "
-                             + ", ".join(FUNCTIONS))
-    parser.add_argument("--values", metavar="NAME=NUMBER,...",
-                        help="the value of each name in the expression, e.g. a=2,b=3,c=4")
+        "explain the backward pass step by step, and write pictures and an "
+        "interactive page.",
+    )
+    parser.add_argument(
+        "--out",
+        default="chainrule-demo",
+        metavar="DIR",
+        help="folder for the pictures and the page (default: ./chainrule-demo)",
+    )
+    parser.add_argument(
+        "--expr",
+        metavar="EXPR",
+        help=f"an expression of named scalars, e.g. {TEXTBOOK!r}; functions: "
+        + ", ".join(FUNCTIONS),
+    )
+    parser.add_argument(
+        "--values",
+        metavar="NAME=NUMBER,...",
+        help="the value of each name in the expression, e.g. a=2,b=3,c=4",
+    )
     parser.set_defaults(run=run)
     return parser
 
@@ -71,8 +83,9 @@ def parse_expression(text):
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
-        raise ExpressionError(f"cannot parse the expression {text!r}: "
-                              f"{getattr(e, 'msg', None) or e}") from None
+        raise ExpressionError(
+            f"cannot parse the expression {text!r}: {getattr(e, 'msg', None) or e}"
+        ) from None
     for node in ast.walk(tree):
         _check_node(node)
     return tree
@@ -93,13 +106,16 @@ def _check_node(node):
     elif isinstance(node, ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTIONS:
-            raise ExpressionError(f"{_show(node.func)} is not an allowed function; use one "
-                                  f"of {', '.join(FUNCTIONS)}")
+            raise ExpressionError(
+                f"{_show(node.func)} is not an allowed function; use one of {', '.join(FUNCTIONS)}"
+            )
         if len(node.args) != 1 or node.keywords:
             raise ExpressionError(f"{name}() takes exactly one argument, in {_show(node)}")
     elif not isinstance(node, tuple(_BINARY)):
-        raise ExpressionError(f"{_show(node)} is not allowed in an expression: use numbers, "
-                              f"names, + - * / **, and the functions {', '.join(FUNCTIONS)}")
+        raise ExpressionError(
+            f"{_show(node)} is not allowed in an expression: use numbers, "
+            f"names, + - * / **, and the functions {', '.join(FUNCTIONS)}"
+        )
 
 
 def _show(node):
@@ -140,15 +156,19 @@ def _checked(values, tree):
     names = variables(tree)
     missing = [n for n in names if n not in values]
     if missing:
-        raise ExpressionError(f"no value for {', '.join(missing)}: add --values "
-                              + ",".join(f"{n}=..." for n in missing))
+        raise ExpressionError(
+            f"no value for {', '.join(missing)}: add --values "
+            + ",".join(f"{n}=..." for n in missing)
+        )
     extra = [n for n in values if n not in names]
     if extra:
-        raise ExpressionError(f"--values gives {', '.join(extra)}, which the expression "
-                              f"does not use")
+        raise ExpressionError(
+            f"--values gives {', '.join(extra)}, which the expression does not use"
+        )
     if not names:
-        raise ExpressionError("the expression has no names to differentiate by; use e.g. "
-                              "'x**2' with --values x=3")
+        raise ExpressionError(
+            "the expression has no names to differentiate by; use e.g. 'x**2' with --values x=3"
+        )
     return {n: values[n] for n in names}
 
 
@@ -177,7 +197,7 @@ def evaluate(tree, env, lib, dtype=None):
         return a * b
     if op == "/":
         return a / b
-    return a ** b
+    return a**b
 
 
 def _as_tensor(x, lib, dtype):
@@ -194,7 +214,7 @@ def _textbook(values, out):
         print(f">>> {name} = torch.tensor({_number(values[name])}, requires_grad=True)")
     print(">>> q = a + 3 * b\n>>> r = c ** 2\n>>> print(q, r)")
     q = a + 3 * b
-    r = c ** 2
+    r = c**2
     print(q, r)
     print(">>> L = q * r\n>>> L")
     L = q * r
@@ -232,11 +252,12 @@ def _finish(L, leaves, names, out):
     backward.save(os.path.join(out, "backward.png"))
     viz.to_html(L, os.path.join(out, "backprop.html"), names=names)
     print(f"\nWrote {', '.join(_FILES)} to {os.path.abspath(out)}")
-    print(f"Open {os.path.join(os.path.abspath(out), 'backprop.html')} in a browser to step "
-          f"through the backward pass.")
+    print(
+        f"Open {os.path.join(os.path.abspath(out), 'backprop.html')} in a browser to step "
+        f"through the backward pass."
+    )
     return 0
 
 
 def _number(x):
     return f"{x:g}." if float(x).is_integer() else f"{x:g}"
-

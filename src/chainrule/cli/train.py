@@ -80,7 +80,8 @@ def _hidden_sizes(text):
             ) from None
         if size <= 0:
             raise argparse.ArgumentTypeError(
-                f"hidden sizes must be positive, got {size} in {text!r}")
+                f"hidden sizes must be positive, got {size} in {text!r}"
+            )
         sizes.append(size)
     return sizes
 
@@ -105,27 +106,56 @@ def register(subparsers):
         "with a held-out test split, and save the checkpoint and learning curves.",
     )
     _one_line_errors(train)
-    train.add_argument("--dataset", choices=sorted(bundled.LOADERS), default="digits",
-                       help="data set (default: digits)")
-    train.add_argument("--hidden", type=_hidden_sizes, default=[64, 64], metavar="SIZES",
-                       help="hidden layer sizes, comma-separated (default: 64,64)")
-    train.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu",
-                       help="hidden nonlinearity f (default: relu)")
-    train.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="sgd",
-                       help="optimiser (default: sgd)")
-    train.add_argument("--lr", type=_positive_float, default=None,
-                       help="learning rate (default: 0.01 for sgd, 0.001 for adam)")
-    train.add_argument("--momentum", type=_fraction, default=0.9,
-                       help="SGD momentum in [0, 1) (default: 0.9)")
-    train.add_argument("--batch-size", type=_positive_int, default=32,
-                       help="mini-batch size (default: 32)")
-    train.add_argument("--epochs", type=_positive_int, default=30,
-                       help="passes over the training data (default: 30)")
-    train.add_argument("--test-fraction", type=_fraction, default=0.2,
-                       help="share of the data held out for testing (default: 0.2)")
+    train.add_argument(
+        "--dataset",
+        choices=sorted(bundled.LOADERS),
+        default="digits",
+        help="data set (default: digits)",
+    )
+    train.add_argument(
+        "--hidden",
+        type=_hidden_sizes,
+        default=[64, 64],
+        metavar="SIZES",
+        help="hidden layer sizes, comma-separated (default: 64,64)",
+    )
+    train.add_argument(
+        "--activation",
+        choices=sorted(ACTIVATIONS),
+        default="relu",
+        help="hidden nonlinearity f (default: relu)",
+    )
+    train.add_argument(
+        "--optimizer", choices=sorted(DEFAULT_LR), default="sgd", help="optimiser (default: sgd)"
+    )
+    train.add_argument(
+        "--lr",
+        type=_positive_float,
+        default=None,
+        help="learning rate (default: 0.01 for sgd, 0.001 for adam)",
+    )
+    train.add_argument(
+        "--momentum", type=_fraction, default=0.9, help="SGD momentum in [0, 1) (default: 0.9)"
+    )
+    train.add_argument(
+        "--batch-size", type=_positive_int, default=32, help="mini-batch size (default: 32)"
+    )
+    train.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=30,
+        help="passes over the training data (default: 30)",
+    )
+    train.add_argument(
+        "--test-fraction",
+        type=_fraction,
+        default=0.2,
+        help="share of the data held out for testing (default: 0.2)",
+    )
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    train.add_argument("--out", default=None, metavar="DIR",
-                       help="output folder (default: runs/DATASET)")
+    train.add_argument(
+        "--out", default=None, metavar="DIR", help="output folder (default: runs/DATASET)"
+    )
     train.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     train.set_defaults(run=run_train)
 
@@ -136,8 +166,9 @@ def register(subparsers):
         "print the train and test figures.",
     )
     _one_line_errors(evaluate)
-    evaluate.add_argument("--checkpoint", required=True, metavar="PATH",
-                          help="model.safetensors written by train")
+    evaluate.add_argument(
+        "--checkpoint", required=True, metavar="PATH", help="model.safetensors written by train"
+    )
     evaluate.set_defaults(run=run_evaluate)
 
 
@@ -197,8 +228,11 @@ def build_model(n_features, hidden, n_outputs, activation, task):
 
 
 def _loss_fn(task):
-    return {"multiclass": nn.CrossEntropyLoss(), "binary": nn.BCELoss(),
-            "regression": nn.MSELoss()}[task]
+    return {
+        "multiclass": nn.CrossEntropyLoss(),
+        "binary": nn.BCELoss(),
+        "regression": nn.MSELoss(),
+    }[task]
 
 
 def _n_outputs(data):
@@ -242,7 +276,8 @@ def _check_out_dir(path):
             pass
     except OSError as exc:
         raise UsageError(
-            f"--out {path!r} is not a writable folder ({exc.strerror or exc})") from None
+            f"--out {path!r} is not a writable folder ({exc.strerror or exc})"
+        ) from None
 
 
 def run_train(args):
@@ -267,8 +302,12 @@ def run_train(args):
         optimizer = optim.SGD(model.parameters(), lr=lr, momentum=args.momentum)
     else:
         optimizer = optim.Adam(model.parameters(), lr=lr)
-    loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
-                        generator=chainrule.Generator().manual_seed(args.seed))
+    loader = DataLoader(
+        train_set,
+        batch_size=args.batch_size,
+        shuffle=True,
+        generator=chainrule.Generator().manual_seed(args.seed),
+    )
 
     print(_describe(data, args, lr, len(train_set), len(test_set)))
     history = {"train_loss": [], "test_loss": [], "train_score": [], "test_score": []}
@@ -279,13 +318,16 @@ def run_train(args):
             history[f"{split}_loss"].append(loss)
             history[f"{split}_score"].append(score)
         # The bar of each finished epoch stays on screen with its test figures.
-        bar.set_postfix(running, test_loss=f"{loss:.4f}",
-                        **{f"test_{_score_name(data.task)}": f"{score:.4f}"})
+        bar.set_postfix(
+            running, test_loss=f"{loss:.4f}", **{f"test_{_score_name(data.task)}": f"{score:.4f}"}
+        )
         bar.close()
     seconds = time.perf_counter() - started
 
-    results = {split: (history[f"{split}_loss"][-1], history[f"{split}_score"][-1])
-               for split in ("train", "test")}
+    results = {
+        split: (history[f"{split}_loss"][-1], history[f"{split}_score"][-1])
+        for split in ("train", "test")
+    }
     print()
     print(_table(results, data.task))
     checkpoint = os.path.join(out, "model.safetensors")
@@ -304,8 +346,14 @@ def _train_epoch(model, loss_fn, optimizer, loader, task, epoch, args):
     """One pass over ``loader``; returns the (still open) progress bar and running figures."""
     from tqdm import tqdm
 
-    bar = tqdm(total=len(loader), desc=f"epoch {epoch:>3}/{args.epochs}", unit="batch",
-               file=sys.stderr, disable=args.no_progress, dynamic_ncols=True)
+    bar = tqdm(
+        total=len(loader),
+        desc=f"epoch {epoch:>3}/{args.epochs}",
+        unit="batch",
+        file=sys.stderr,
+        disable=args.no_progress,
+        dynamic_ncols=True,
+    )
     seen, total_loss, total_score = 0, 0.0, 0.0
     for features, targets in loader:
         optimizer.zero_grad()
@@ -317,8 +365,10 @@ def _train_epoch(model, loss_fn, optimizer, loader, task, epoch, args):
         seen += n
         total_loss += loss.item() * n
         total_score += _score(task, output.detach().numpy(), targets.numpy()) * n
-        running = {"loss": f"{total_loss / seen:.4f}",
-                   _score_name(task): f"{total_score / seen:.4f}"}
+        running = {
+            "loss": f"{total_loss / seen:.4f}",
+            _score_name(task): f"{total_score / seen:.4f}",
+        }
         bar.set_postfix(running, refresh=False)
         bar.update()
     return bar, running
@@ -327,8 +377,11 @@ def _train_epoch(model, loss_fn, optimizer, loader, task, epoch, args):
 def _describe(data, args, lr, n_train, n_test):
     classes = f"{data.n_classes} classes" if data.task != "regression" else "regression"
     widths = [data.n_features] + args.hidden + [_n_outputs(data)]
-    opt = f"sgd lr={lr:g} momentum={args.momentum:g}" if args.optimizer == "sgd" \
+    opt = (
+        f"sgd lr={lr:g} momentum={args.momentum:g}"
+        if args.optimizer == "sgd"
         else f"adam lr={lr:g}"
+    )
     return (
         f"data:  {data.name}, {data.n_features} features, {classes}, "
         f"{n_train} train / {n_test} test samples (standardised)\n"
@@ -406,20 +459,30 @@ def run_evaluate(args):
         )
         return 2
     data = bundled.load(metadata["dataset"])
-    stats = {key[len("preprocess."):]: value.numpy().astype(np.float64)
-             for key, value in tensors.items() if key.startswith("preprocess.")}
-    train_set, test_set, _ = _prepare(data, float(metadata["test_fraction"]),
-                                      int(metadata["seed"]), stats)
+    stats = {
+        key[len("preprocess.") :]: value.numpy().astype(np.float64)
+        for key, value in tensors.items()
+        if key.startswith("preprocess.")
+    }
+    train_set, test_set, _ = _prepare(
+        data, float(metadata["test_fraction"]), int(metadata["seed"]), stats
+    )
     hidden = _hidden_sizes(metadata["hidden"])
-    model = build_model(data.n_features, hidden, _n_outputs(data), metadata["activation"],
-                        data.task)
-    model.load_state_dict({key[len("model."):]: value for key, value in tensors.items()
-                           if key.startswith("model.")})
+    model = build_model(
+        data.n_features, hidden, _n_outputs(data), metadata["activation"], data.task
+    )
+    model.load_state_dict(
+        {key[len("model.") :]: value for key, value in tensors.items() if key.startswith("model.")}
+    )
     loss_fn = _loss_fn(data.task)
-    results = {split: _measure(model, loss_fn, dataset, data.task)
-               for split, dataset in (("train", train_set), ("test", test_set))}
-    print(f"checkpoint: {args.checkpoint} ({data.name}, "
-          f"{len(train_set)} train / {len(test_set)} test samples)")
+    results = {
+        split: _measure(model, loss_fn, dataset, data.task)
+        for split, dataset in (("train", train_set), ("test", test_set))
+    }
+    print(
+        f"checkpoint: {args.checkpoint} ({data.name}, "
+        f"{len(train_set)} train / {len(test_set)} test samples)"
+    )
     print()
     print(_table(results, data.task))
     return 0

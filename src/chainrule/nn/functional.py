@@ -29,9 +29,7 @@ def _is_float(tensor):
 
 def _check_reduction(reduction, fn):
     if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"{fn}: reduction={reduction!r} is not valid; use 'mean', 'sum' or 'none'"
-        )
+        raise ValueError(f"{fn}: reduction={reduction!r} is not valid; use 'mean', 'sum' or 'none'")
 
 
 def _reduce(loss, reduction):
@@ -106,7 +104,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """
     normalized_shape = tuple(normalized_shape)
     k = len(normalized_shape)
-    if tuple(input.shape[input.ndim - k:]) != normalized_shape or input.ndim < k:
+    if tuple(input.shape[input.ndim - k :]) != normalized_shape or input.ndim < k:
         raise RuntimeError(
             f"layer_norm: input of shape {tuple(input.shape)} does not end in "
             f"normalized_shape {normalized_shape}"
@@ -123,8 +121,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return out
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
+def batch_norm(
+    input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5
+):
     """Normalise each channel (dimension 1) over the batch and any further dimensions.
 
     .. math:: y = \\frac{x - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}} \\, \\gamma + \\beta
@@ -522,9 +521,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return _reduce(BinaryCrossEntropy.apply(input, target, weight), reduction)
 
 
-def binary_cross_entropy_with_logits(
-    input, target, weight=None, reduction="mean", pos_weight=None
-):
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
     """Binary cross-entropy on logits: ``binary_cross_entropy(sigmoid(x), y)``, computed stably.
 
     .. math:: \\ell_i = w_i\\,[(1 - y_i)\\,x_i + (1 + (q - 1) y_i) \\log(1 + e^{-x_i})]
@@ -547,7 +544,7 @@ def _check_class_targets(input, target, fn):
     if input.ndim == 0:
         raise ValueError(f"{fn}: input must have a class dimension, got a 0-d tensor")
     class_dim = 0 if input.ndim == 1 else 1
-    expected = tuple(input.shape[:class_dim]) + tuple(input.shape[class_dim + 1:])
+    expected = tuple(input.shape[:class_dim]) + tuple(input.shape[class_dim + 1 :])
     if tuple(target.shape) != expected:
         raise ValueError(
             f"{fn}: expected target of shape {expected} for input of shape "

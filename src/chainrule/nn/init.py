@@ -24,8 +24,16 @@ def calculate_gain(nonlinearity, param=None):
     selu                    3/4
     ======================  ===================================
     """
-    linear_fns = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-                  "conv_transpose2d", "conv_transpose3d", "sigmoid")
+    linear_fns = (
+        "linear",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+        "sigmoid",
+    )
     if nonlinearity in linear_fns:
         return 1.0
     if nonlinearity == "tanh":

@@ -7,8 +7,10 @@ def normalize_dim(dim, ndim, op="op"):
     if not isinstance(dim, int):
         raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
     if not -size <= dim < size:
-        raise IndexError(f"{op}: Dimension out of range (expected to be in range of "
-                         f"[{-size}, {size - 1}], but got {dim})")
+        raise IndexError(
+            f"{op}: Dimension out of range (expected to be in range of "
+            f"[{-size}, {size - 1}], but got {dim})"
+        )
     return dim % size
 
 
@@ -21,8 +23,7 @@ def normalize_dims(dim, ndim, op="op"):
     else:
         dims = tuple(normalize_dim(d, ndim, op) for d in dim)
         if len(set(dims)) != len(dims):
-            raise RuntimeError(f"{op}: dim {list(dim)} appears multiple times in the list of "
-                               f"dims")
+            raise RuntimeError(f"{op}: dim {list(dim)} appears multiple times in the list of dims")
     if ndim == 0:
         return ()
     return tuple(sorted(dims))

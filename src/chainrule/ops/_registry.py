@@ -42,8 +42,19 @@ class OpDef:
             gradients at once (``cat``, ``stack``, custom Functions).
     """
 
-    def __init__(self, name, forward, grads, saves=(), saves_out=False, params=(),
-                 broadcasts=False, to_float=False, multi=False, public=True):
+    def __init__(
+        self,
+        name,
+        forward,
+        grads,
+        saves=(),
+        saves_out=False,
+        params=(),
+        broadcasts=False,
+        to_float=False,
+        multi=False,
+        public=True,
+    ):
         self.name = name
         self.forward = forward
         self.grads = tuple(grads)
@@ -72,11 +83,17 @@ class ValuesIndices(tuple):
 
 def values_indices(name):
     """The ``(values, indices)`` result type of op ``name`` (``torch.return_types.max``)."""
-    return type(name, (ValuesIndices,), {
-        "__slots__": (),
-        "__new__": lambda cls, values, indices: tuple.__new__(cls, (values, indices)),
-        "__repr__": lambda self: (f"torch.return_types.{name}(\nvalues={self[0]!r},\n"
-                                  f"indices={self[1]!r})")})
+    return type(
+        name,
+        (ValuesIndices,),
+        {
+            "__slots__": (),
+            "__new__": lambda cls, values, indices: tuple.__new__(cls, (values, indices)),
+            "__repr__": lambda self: (
+                f"torch.return_types.{name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+            ),
+        },
+    )
 
 
 def _record(op, tensors, params, result, meta=None, constants=None):
@@ -93,8 +110,9 @@ def _record(op, tensors, params, result, meta=None, constants=None):
         s = tensors[i]
         saved.append(s)
         versions.append(s._version if isinstance(s, Tensor) else -1)
-    return _attach(op, result, tuple(inputs), tuple(saved), tuple(versions), params, meta,
-                   constants)
+    return _attach(
+        op, result, tuple(inputs), tuple(saved), tuple(versions), params, meta, constants
+    )
 
 
 def _attach(op, result, inputs, saved, versions, params=(), meta=None, constants=None):
@@ -124,8 +142,10 @@ def _attach(op, result, inputs, saved, versions, params=(), meta=None, constants
 def _anomaly_forward(node, out):
     node.trace = user_frame()
     if out.dtype.kind == "f" and not np.all(np.isfinite(out)):
-        raise RuntimeError(f"anomaly detected: {node.name()} produced NaN or Inf in the "
-                           f"forward pass, at {format_frame(node.trace)}")
+        raise RuntimeError(
+            f"anomaly detected: {node.name()} produced NaN or Inf in the "
+            f"forward pass, at {format_frame(node.trace)}"
+        )
 
 
 def user_frame():
@@ -180,8 +200,14 @@ def unary(op, a, params=()):
         fn = a.grad_fn
         if op.saves:
             box = a._vbox
-            _attach(op, result, (fn if fn is not None else a,), (a,),
-                    (0 if box is None else box[0],), params)
+            _attach(
+                op,
+                result,
+                (fn if fn is not None else a,),
+                (a,),
+                (0 if box is None else box[0],),
+                params,
+            )
         else:
             _attach(op, result, (fn if fn is not None else a,), (), (), params)
     return result
@@ -241,8 +267,10 @@ def binary(op, a, b, params=()):
             saved = (a, b)
             box_a = a._vbox if a_is_t else None
             box_b = b._vbox if b_is_t else None
-            versions = (-1 if not a_is_t else 0 if box_a is None else box_a[0],
-                        -1 if not b_is_t else 0 if box_b is None else box_b[0])
+            versions = (
+                -1 if not a_is_t else 0 if box_a is None else box_a[0],
+                -1 if not b_is_t else 0 if box_b is None else box_b[0],
+            )
         else:
             saved = versions = ()
         constants = None if a_is_t and b_is_t else b if a_is_t else a
@@ -257,12 +285,15 @@ def broadcast_error(name, *operands):
     a, b = shapes[0], shapes[-1]
     for i in range(1, min(len(a), len(b)) + 1):
         if a[-i] != b[-i] and a[-i] != 1 and b[-i] != 1:
-            detail = (f": the size of tensor a ({a[-i]}) must match the size of tensor b "
-                      f"({b[-i]}) at non-singleton dimension {max(len(a), len(b)) - i}")
+            detail = (
+                f": the size of tensor a ({a[-i]}) must match the size of tensor b "
+                f"({b[-i]}) at non-singleton dimension {max(len(a), len(b)) - i}"
+            )
             break
     op = name.removesuffix("Backward0").removesuffix("Backward1").lower()
-    return RuntimeError(f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast "
-                        f"together{detail}")
+    return RuntimeError(
+        f"{op}: shapes {' and '.join(map(str, shapes))} cannot be broadcast together{detail}"
+    )
 
 
 def _promote_pair(op, a, b):
@@ -295,6 +326,9 @@ def as_tensor_operand(x):
         if x.ndim == 0:
             return wrap(np.array(x))
         from ..creation import tensor
+
         return tensor(x)
-    raise TypeError(f"unsupported operand type {type(x).__name__}; expected a Tensor, a "
-                    f"Python number or a NumPy array")
+    raise TypeError(
+        f"unsupported operand type {type(x).__name__}; expected a Tensor, a "
+        f"Python number or a NumPy array"
+    )

@@ -38,12 +38,13 @@ def _np_prod_except(a, dims):
     if not dims or a.size == 0:
         return np.ones_like(a)
     moved = np.moveaxis(a, dims, tuple(range(a.ndim - len(dims), a.ndim)))
-    flat = moved.reshape(moved.shape[:a.ndim - len(dims)] + (-1,))
+    flat = moved.reshape(moved.shape[: a.ndim - len(dims)] + (-1,))
     ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
     left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
     right = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], -1), -1), -1), -1)
-    return np.moveaxis((left * right).reshape(moved.shape),
-                       tuple(range(a.ndim - len(dims), a.ndim)), dims)
+    return np.moveaxis(
+        (left * right).reshape(moved.shape), tuple(range(a.ndim - len(dims), a.ndim)), dims
+    )
 
 
 class numpy_xp:
@@ -59,6 +60,7 @@ class numpy_xp:
     @staticmethod
     def threshold_backward(g, out):
         return g * (out > 0)
+
     sum_to = staticmethod(_np_sum_to)
     prod_except = staticmethod(_np_prod_except)
     index_backward = staticmethod(I._scatter_add)
@@ -125,6 +127,7 @@ class tensor_xp:
     @staticmethod
     def matmul(a, b):
         from .linalg import matmul
+
         return matmul(a, b)
 
     @staticmethod
@@ -135,8 +138,9 @@ class tensor_xp:
     def sum_to(x, shape):
         shape = tuple(shape)
         lead = x.ndim - len(shape)
-        dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
-                                          if s == 1 and x.shape[lead + i] != 1)
+        dims = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
+        )
         return R.sum(x, dims, True).reshape(shape) if dims else x
 
     @staticmethod
@@ -149,10 +153,11 @@ class tensor_xp:
         rest = tuple(d for d in range(ndim) if d not in dims)
         order = rest + tuple(dims)
         moved = S.permute(a, order)
-        flat = S.reshape(moved, tuple(moved.shape[:len(rest)]) + (-1,))
+        flat = S.reshape(moved, tuple(moved.shape[: len(rest)]) + (-1,))
         n = flat.shape[-1]
-        columns = [R.prod(S.cat([flat[..., :k], flat[..., k + 1:]], -1), -1, True)
-                   for k in range(n)]
+        columns = [
+            R.prod(S.cat([flat[..., :k], flat[..., k + 1 :]], -1), -1, True) for k in range(n)
+        ]
         others = S.reshape(S.cat(columns, -1), tuple(moved.shape))
         return S.permute(others, tuple(np.argsort(order)))
 
@@ -175,6 +180,7 @@ class tensor_xp:
     @staticmethod
     def cast(x, np_dtype):
         from .._dtype import from_numpy_dtype
+
         return x.to(from_numpy_dtype(np_dtype))
 
     @staticmethod

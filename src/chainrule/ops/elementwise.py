@@ -22,34 +22,84 @@ from ._registry import (
 )
 
 # ---------------------------------------------------------------- arithmetic
-ADD = OpDef("AddBackward0", np.add, broadcasts=True, grads=[
-    lambda xp, g: g,                          # ∂(a+b)/∂a = 1
-    lambda xp, g: g])                         # ∂(a+b)/∂b = 1
-SUB = OpDef("SubBackward0", np.subtract, broadcasts=True, grads=[
-    lambda xp, g: g,                          # ∂(a-b)/∂a = 1
-    lambda xp, g: -g])                        # ∂(a-b)/∂b = -1
-RSUB = OpDef("RsubBackward1", lambda a, b: np.subtract(b, a), broadcasts=True, grads=[
-    lambda xp, g: -g,                         # number − a: ∂/∂a = −1
-    lambda xp, g: g])
-MUL = OpDef("MulBackward0", np.multiply, saves=(0, 1), broadcasts=True, grads=[
-    lambda xp, g, a, b: g * b,                # ∂(ab)/∂a = b
-    lambda xp, g, a, b: g * a])               # ∂(ab)/∂b = a
-DIV = OpDef("DivBackward0", np.true_divide, saves=(0, 1), broadcasts=True, to_float=True,
-            grads=[
-    lambda xp, g, a, b: g / b,                # ∂(a/b)/∂a = 1/b
-    lambda xp, g, a, b: -g * a / (b * b)])    # ∂(a/b)/∂b = -a/b²
-POW = OpDef("PowBackward0", np.power, saves=(0,), params=("exponent",), grads=[
-    # ∂(aᵖ)/∂a = p·aᵖ⁻¹ (zero for p = 0, also at a = 0)
-    lambda xp, g, a, p: g * (p * a ** (p - 1)) if p != 0 else g * 0])
-POW_TENSOR = OpDef("PowBackward1", np.power, saves=(0, 1), saves_out=True, broadcasts=True,
-                   grads=[
-    # ∂(aᵇ)/∂a = b·aᵇ⁻¹, taken as 0 where b = 0 (also at a = 0), as PyTorch does
-    lambda xp, g, a, b, out: xp.where(b == 0, 0, g * (b * a ** (b - 1))),
-    # ∂(aᵇ)/∂b = aᵇ ln a, taken as 0 where a = 0 and b ≥ 0
-    lambda xp, g, a, b, out: xp.where((a == 0) & (b >= 0), 0, g * (out * xp.log(a)))])
-POW_SCALAR_BASE = OpDef("PowBackward2", lambda x, base: np.power(base, x), saves_out=True,
-                        params=("base",), grads=[
-    lambda xp, g, out, base: g * (out * math.log(base))])               # ∂(cˣ)/∂x = cˣ ln c
+ADD = OpDef(
+    "AddBackward0",
+    np.add,
+    broadcasts=True,
+    grads=[
+        lambda xp, g: g,  # ∂(a+b)/∂a = 1
+        lambda xp, g: g,  # ∂(a+b)/∂b = 1
+    ],
+)
+SUB = OpDef(
+    "SubBackward0",
+    np.subtract,
+    broadcasts=True,
+    grads=[
+        lambda xp, g: g,  # ∂(a-b)/∂a = 1
+        lambda xp, g: -g,  # ∂(a-b)/∂b = -1
+    ],
+)
+RSUB = OpDef(
+    "RsubBackward1",
+    lambda a, b: np.subtract(b, a),
+    broadcasts=True,
+    grads=[
+        lambda xp, g: -g,  # number − a: ∂/∂a = −1
+        lambda xp, g: g,
+    ],
+)
+MUL = OpDef(
+    "MulBackward0",
+    np.multiply,
+    saves=(0, 1),
+    broadcasts=True,
+    grads=[
+        lambda xp, g, a, b: g * b,  # ∂(ab)/∂a = b
+        lambda xp, g, a, b: g * a,  # ∂(ab)/∂b = a
+    ],
+)
+DIV = OpDef(
+    "DivBackward0",
+    np.true_divide,
+    saves=(0, 1),
+    broadcasts=True,
+    to_float=True,
+    grads=[
+        lambda xp, g, a, b: g / b,  # ∂(a/b)/∂a = 1/b
+        lambda xp, g, a, b: -g * a / (b * b),  # ∂(a/b)/∂b = -a/b²
+    ],
+)
+POW = OpDef(
+    "PowBackward0",
+    np.power,
+    saves=(0,),
+    params=("exponent",),
+    grads=[
+        # ∂(aᵖ)/∂a = p·aᵖ⁻¹ (zero for p = 0, also at a = 0)
+        lambda xp, g, a, p: g * (p * a ** (p - 1)) if p != 0 else g * 0
+    ],
+)
+POW_TENSOR = OpDef(
+    "PowBackward1",
+    np.power,
+    saves=(0, 1),
+    saves_out=True,
+    broadcasts=True,
+    grads=[
+        # ∂(aᵇ)/∂a = b·aᵇ⁻¹, taken as 0 where b = 0 (also at a = 0), as PyTorch does
+        lambda xp, g, a, b, out: xp.where(b == 0, 0, g * (b * a ** (b - 1))),
+        # ∂(aᵇ)/∂b = aᵇ ln a, taken as 0 where a = 0 and b ≥ 0
+        lambda xp, g, a, b, out: xp.where((a == 0) & (b >= 0), 0, g * (out * xp.log(a))),
+    ],
+)
+POW_SCALAR_BASE = OpDef(
+    "PowBackward2",
+    lambda x, base: np.power(base, x),
+    saves_out=True,
+    params=("base",),
+    grads=[lambda xp, g, out, base: g * (out * math.log(base))],
+)  # ∂(cˣ)/∂x = cˣ ln c
 
 
 def add(input, other, *, alpha=1):
@@ -111,8 +161,9 @@ def neg(input):
 def _floor_or_trunc_divide(input, other, mode):
     a, b = as_tensor_operand(input), as_tensor_operand(other)
     if mode not in ("floor", "trunc"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
-                         f"but found '{mode}'")
+        raise ValueError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
+        )
     ad, bd, _ = _promote_pair(MUL, a, b)
     q = np.floor_divide(ad, bd) if mode == "floor" else np.trunc(np.true_divide(ad, bd))
     if isinstance(q, np.ndarray) and q.dtype != np.result_type(ad, bd):
@@ -121,29 +172,60 @@ def _floor_or_trunc_divide(input, other, mode):
 
 
 # ---------------------------------------------------------------- unary maths
-NEG = OpDef("NegBackward0", np.negative, grads=[lambda xp, g: -g])          # ∂(−a) = −1
-ABS = OpDef("AbsBackward0", np.abs, saves=(0,), grads=[
-    lambda xp, g, a: g * xp.sign(a)])                                      # ∂|a| = sign a
-EXP = OpDef("ExpBackward0", np.exp, saves_out=True, to_float=True, grads=[
-    lambda xp, g, out: g * out])                                           # ∂eᵃ = eᵃ
-LOG = OpDef("LogBackward0", np.log, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g / a])                                               # ∂ln a = 1/a
-LOG1P = OpDef("Log1PBackward0", np.log1p, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g / (a + 1)])                                         # 1/(1+a)
-EXPM1 = OpDef("Expm1Backward0", np.expm1, saves_out=True, to_float=True, grads=[
-    lambda xp, g, out: g * (out + 1)])                                     # eᵃ = out+1
-SQRT = OpDef("SqrtBackward0", np.sqrt, saves_out=True, to_float=True, grads=[
-    lambda xp, g, out: g / (2 * out)])                                     # 1/(2√a)
-RSQRT = OpDef("RsqrtBackward0", lambda a: 1 / np.sqrt(a), saves_out=True, to_float=True,
-              grads=[lambda xp, g, out: g * (-0.5 * out * out * out)])     # −½a^(−3/2)
-SIN = OpDef("SinBackward0", np.sin, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g * xp.cos(a)])                                       # ∂sin = cos
-COS = OpDef("CosBackward0", np.cos, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g * -xp.sin(a)])                                      # ∂cos = −sin
-TAN = OpDef("TanBackward0", np.tan, saves_out=True, to_float=True, grads=[
-    lambda xp, g, out: g * (1 + out * out)])                               # 1 + tan²
-TANH = OpDef("TanhBackward0", np.tanh, saves_out=True, to_float=True, grads=[
-    lambda xp, g, out: g * (1 - out * out)])                               # 1 − tanh²
+NEG = OpDef("NegBackward0", np.negative, grads=[lambda xp, g: -g])  # ∂(−a) = −1
+ABS = OpDef(
+    "AbsBackward0", np.abs, saves=(0,), grads=[lambda xp, g, a: g * xp.sign(a)]
+)  # ∂|a| = sign a
+EXP = OpDef(
+    "ExpBackward0", np.exp, saves_out=True, to_float=True, grads=[lambda xp, g, out: g * out]
+)  # ∂eᵃ = eᵃ
+LOG = OpDef(
+    "LogBackward0", np.log, saves=(0,), to_float=True, grads=[lambda xp, g, a: g / a]
+)  # ∂ln a = 1/a
+LOG1P = OpDef(
+    "Log1PBackward0", np.log1p, saves=(0,), to_float=True, grads=[lambda xp, g, a: g / (a + 1)]
+)  # 1/(1+a)
+EXPM1 = OpDef(
+    "Expm1Backward0",
+    np.expm1,
+    saves_out=True,
+    to_float=True,
+    grads=[lambda xp, g, out: g * (out + 1)],
+)  # eᵃ = out+1
+SQRT = OpDef(
+    "SqrtBackward0",
+    np.sqrt,
+    saves_out=True,
+    to_float=True,
+    grads=[lambda xp, g, out: g / (2 * out)],
+)  # 1/(2√a)
+RSQRT = OpDef(
+    "RsqrtBackward0",
+    lambda a: 1 / np.sqrt(a),
+    saves_out=True,
+    to_float=True,
+    grads=[lambda xp, g, out: g * (-0.5 * out * out * out)],
+)  # −½a^(−3/2)
+SIN = OpDef(
+    "SinBackward0", np.sin, saves=(0,), to_float=True, grads=[lambda xp, g, a: g * xp.cos(a)]
+)  # ∂sin = cos
+COS = OpDef(
+    "CosBackward0", np.cos, saves=(0,), to_float=True, grads=[lambda xp, g, a: g * -xp.sin(a)]
+)  # ∂cos = −sin
+TAN = OpDef(
+    "TanBackward0",
+    np.tan,
+    saves_out=True,
+    to_float=True,
+    grads=[lambda xp, g, out: g * (1 + out * out)],
+)  # 1 + tan²
+TANH = OpDef(
+    "TanhBackward0",
+    np.tanh,
+    saves_out=True,
+    to_float=True,
+    grads=[lambda xp, g, out: g * (1 - out * out)],
+)  # 1 − tanh²
 
 
 def _sigmoid(a):
@@ -151,16 +233,30 @@ def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
 
-SIGMOID = OpDef("SigmoidBackward0", _sigmoid, saves_out=True, to_float=True, grads=[
-    lambda xp, g, out: g * (out * (1 - out))])                             # σ(1−σ)
-RELU = OpDef("ReluBackward0", lambda a: np.maximum(a, 0), saves_out=True, grads=[
-    lambda xp, g, out: xp.threshold_backward(g, out)])                     # 1 where a > 0
+SIGMOID = OpDef(
+    "SigmoidBackward0",
+    _sigmoid,
+    saves_out=True,
+    to_float=True,
+    grads=[lambda xp, g, out: g * (out * (1 - out))],
+)  # σ(1−σ)
+RELU = OpDef(
+    "ReluBackward0",
+    lambda a: np.maximum(a, 0),
+    saves_out=True,
+    grads=[lambda xp, g, out: xp.threshold_backward(g, out)],
+)  # 1 where a > 0
 # relu's gradient g·[out > 0] as an op of its own, so that under create_graph it stays
 # attached to `out` (with a zero derivative there), as PyTorch's ThresholdBackward is
-THRESHOLD_BACKWARD = OpDef("ThresholdBackwardBackward0", lambda g, out: g * (out > 0),
-                           saves=(0, 1), grads=[
-    lambda xp, gg, g, out: xp.threshold_backward(gg, out),                 # ∂/∂g = [out > 0]
-    lambda xp, gg, g, out: gg * 0])                                        # ∂/∂out = 0
+THRESHOLD_BACKWARD = OpDef(
+    "ThresholdBackwardBackward0",
+    lambda g, out: g * (out > 0),
+    saves=(0, 1),
+    grads=[
+        lambda xp, gg, g, out: xp.threshold_backward(gg, out),  # ∂/∂g = [out > 0]
+        lambda xp, gg, g, out: gg * 0,  # ∂/∂out = 0
+    ],
+)
 
 
 def _softplus(a, beta, threshold):
@@ -169,15 +265,27 @@ def _softplus(a, beta, threshold):
     return np.where(z > threshold, a, np.logaddexp(0, z) / beta).astype(a.dtype, copy=False)
 
 
-SOFTPLUS = OpDef("SoftplusBackward0", _softplus, saves=(0,), params=("beta", "threshold"),
-                 to_float=True, grads=[
-    lambda xp, g, a, beta, threshold:                                      # σ(βa)
-        xp.where(a * beta > threshold, g, g * xp.sigmoid(a * beta))])
+SOFTPLUS = OpDef(
+    "SoftplusBackward0",
+    _softplus,
+    saves=(0,),
+    params=("beta", "threshold"),
+    to_float=True,
+    grads=[
+        lambda xp, g, a, beta, threshold: (  # σ(βa)
+            xp.where(a * beta > threshold, g, g * xp.sigmoid(a * beta))
+        )
+    ],
+)
 _erf_scalar = np.frompyfunc(math.erf, 1, 1)
-ERF = OpDef("ErfBackward0", lambda a: _erf_scalar(a).astype(a.dtype), saves=(0,),
-            to_float=True, grads=[
-    lambda xp, g, a: g * ((2 / math.sqrt(math.pi)) * xp.exp(-(a * a)))])   # 2/√π e^(−a²)
-SIGN = OpDef("SignBackward0", np.sign, grads=[lambda xp, g: g * 0])         # 0 almost everywhere
+ERF = OpDef(
+    "ErfBackward0",
+    lambda a: _erf_scalar(a).astype(a.dtype),
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g * ((2 / math.sqrt(math.pi)) * xp.exp(-(a * a)))],
+)  # 2/√π e^(−a²)
+SIGN = OpDef("SignBackward0", np.sign, grads=[lambda xp, g: g * 0])  # 0 almost everywhere
 
 
 def abs(input):
@@ -258,23 +366,48 @@ def _clamp_mask(a, lo, hi):
     return (a >= lo) & (a <= hi)
 
 
-CLAMP = OpDef("ClampBackward1", lambda a, lo, hi: np.clip(a, lo, hi), saves=(0,),
-              params=("min", "max"), grads=[
-    lambda xp, g, a, lo, hi: g * _clamp_mask(a, lo, hi)])                  # 1 inside [lo, hi]
-MAXIMUM = OpDef("MaximumBackward0", np.maximum, saves=(0, 1), broadcasts=True, grads=[
-    lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b),                # ties share
-    lambda xp, g, a, b: g * (a < b) + (g * 0.5) * (a == b)])
-MINIMUM = OpDef("MinimumBackward0", np.minimum, saves=(0, 1), broadcasts=True, grads=[
-    lambda xp, g, a, b: g * (a < b) + (g * 0.5) * (a == b),
-    lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b)])
+CLAMP = OpDef(
+    "ClampBackward1",
+    lambda a, lo, hi: np.clip(a, lo, hi),
+    saves=(0,),
+    params=("min", "max"),
+    grads=[lambda xp, g, a, lo, hi: g * _clamp_mask(a, lo, hi)],
+)  # 1 inside [lo, hi]
+MAXIMUM = OpDef(
+    "MaximumBackward0",
+    np.maximum,
+    saves=(0, 1),
+    broadcasts=True,
+    grads=[
+        lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b),  # ties share
+        lambda xp, g, a, b: g * (a < b) + (g * 0.5) * (a == b),
+    ],
+)
+MINIMUM = OpDef(
+    "MinimumBackward0",
+    np.minimum,
+    saves=(0, 1),
+    broadcasts=True,
+    grads=[
+        lambda xp, g, a, b: g * (a < b) + (g * 0.5) * (a == b),
+        lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b),
+    ],
+)
 
 
 def _clamp_tensor_row(name):
     # bounds given as tensors: the gradient goes to whichever of (a, lo, hi) is the output
-    return OpDef(name, np.clip, saves=(0, 1, 2), broadcasts=True, grads=[
-        lambda xp, g, a, lo, hi: g * ((a >= lo) & (a <= hi)),
-        lambda xp, g, a, lo, hi: g * (a < lo),
-        lambda xp, g, a, lo, hi: g * (a > hi)])
+    return OpDef(
+        name,
+        np.clip,
+        saves=(0, 1, 2),
+        broadcasts=True,
+        grads=[
+            lambda xp, g, a, lo, hi: g * ((a >= lo) & (a <= hi)),
+            lambda xp, g, a, lo, hi: g * (a < lo),
+            lambda xp, g, a, lo, hi: g * (a > hi),
+        ],
+    )
 
 
 CLAMP_TENSOR = _clamp_tensor_row("ClampBackward0")
@@ -287,8 +420,13 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        op = (CLAMP_TENSOR if min is not None and max is not None
-              else CLAMP_MIN_TENSOR if min is not None else CLAMP_MAX_TENSOR)
+        op = (
+            CLAMP_TENSOR
+            if min is not None and max is not None
+            else CLAMP_MIN_TENSOR
+            if min is not None
+            else CLAMP_MAX_TENSOR
+        )
         lo = as_tensor_operand(-math.inf if min is None else min)
         hi = as_tensor_operand(math.inf if max is None else max)
         return _ternary(op, input, lo, hi)
@@ -327,10 +465,16 @@ def minimum(input, other):
     return binary(MINIMUM, input, other)
 
 
-WHERE = OpDef("WhereBackward0", np.where, saves=(0,), grads=[
-    None,
-    lambda xp, g, cond: xp.where(cond, g, 0),                              # g where cond
-    lambda xp, g, cond: xp.where(cond, 0, g)])                             # g elsewhere
+WHERE = OpDef(
+    "WhereBackward0",
+    np.where,
+    saves=(0,),
+    grads=[
+        None,
+        lambda xp, g, cond: xp.where(cond, g, 0),  # g where cond
+        lambda xp, g, cond: xp.where(cond, 0, g),  # g elsewhere
+    ],
+)
 
 
 def where(condition, input, other):
@@ -402,8 +546,9 @@ def logical_not(input):
 
 def bitwise_not(input):
     if input._data.dtype.kind == "f":
-        raise TypeError("bitwise_not (~) is only defined for bool and integer tensors, got "
-                        f"{input.dtype}")
+        raise TypeError(
+            f"bitwise_not (~) is only defined for bool and integer tensors, got {input.dtype}"
+        )
     return wrap(np.asarray(np.invert(input._data)))
 
 
@@ -425,8 +570,7 @@ def equal(input, other):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol,
-                            equal_nan=equal_nan))
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -438,7 +582,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 # ---------------------------------------------------------------- rounding (zero gradient)
 def _rounding_row(name, fn):
-    return OpDef(name, fn, grads=[lambda xp, g: g * 0])    # piecewise constant: ∂ = 0
+    return OpDef(name, fn, grads=[lambda xp, g: g * 0])  # piecewise constant: ∂ = 0
 
 
 FLOOR = _rounding_row("FloorBackward0", np.floor)
@@ -458,7 +602,7 @@ def ceil(input):
 def round(input, decimals=0):
     """Round half to even, as PyTorch (and NumPy) do."""
     if decimals:
-        scale = 10.0 ** decimals
+        scale = 10.0**decimals
         return unary(ROUND, input * scale) / scale
     return unary(ROUND, input)
 

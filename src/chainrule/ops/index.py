@@ -39,9 +39,12 @@ def _gather(a, dim, index):
 
 
 def _index_row(name):
-    return OpDef(name, lambda a, shape, index, advanced: a[index],
-                 params=("shape", "index", "advanced"), grads=[
-        lambda xp, g, shape, index, advanced: xp.index_backward(g, shape, index, advanced)])
+    return OpDef(
+        name,
+        lambda a, shape, index, advanced: a[index],
+        params=("shape", "index", "advanced"),
+        grads=[lambda xp, g, shape, index, advanced: xp.index_backward(g, shape, index, advanced)],
+    )
 
 
 SELECT = _index_row("SelectBackward0")
@@ -50,22 +53,40 @@ SLICE = _index_row("SliceBackward0")
 INDEX = _index_row("IndexBackward0")
 INDEX_SELECT = _index_row("IndexSelectBackward0")
 # the gradient of indexing, itself differentiable (its gradient indexes again)
-INDEX_BACKWARD = OpDef("IndexBackwardBackward0", _scatter_add,
-                       params=("shape", "index", "advanced"), grads=[
-    lambda xp, g, shape, index, advanced: xp.index(g, index)])
-GATHER = OpDef("GatherBackward0", lambda a, shape, dim, index: _gather(a, dim, index),
-               params=("shape", "dim", "index"), grads=[
-    lambda xp, g, shape, dim, index: xp.scatter_zeros(g, shape, dim, index)])
-SCATTER_ZEROS = OpDef("ScatterAddBackward0", _scatter_along, params=("shape", "dim", "index"),
-                      grads=[lambda xp, g, shape, dim, index: xp.gather(g, dim, index)])
-MASKED_FILL = OpDef("MaskedFillBackward0",
-                    lambda a, mask, value: np.where(mask, value, a).astype(a.dtype, copy=False),
-                    params=("mask", "value"), grads=[
-    lambda xp, g, mask, value: xp.where(mask, 0, g)])                      # 0 where filled
-INDEX_PUT = OpDef("CopySlices", lambda a, v, index, keep: _put(a, v, index),
-                  params=("index", "keep"), broadcasts=True, grads=[
-    lambda xp, g, index, keep: g * keep,                                   # overwritten: 0
-    lambda xp, g, index, keep: xp.index(g, index)])                        # what was written
+INDEX_BACKWARD = OpDef(
+    "IndexBackwardBackward0",
+    _scatter_add,
+    params=("shape", "index", "advanced"),
+    grads=[lambda xp, g, shape, index, advanced: xp.index(g, index)],
+)
+GATHER = OpDef(
+    "GatherBackward0",
+    lambda a, shape, dim, index: _gather(a, dim, index),
+    params=("shape", "dim", "index"),
+    grads=[lambda xp, g, shape, dim, index: xp.scatter_zeros(g, shape, dim, index)],
+)
+SCATTER_ZEROS = OpDef(
+    "ScatterAddBackward0",
+    _scatter_along,
+    params=("shape", "dim", "index"),
+    grads=[lambda xp, g, shape, dim, index: xp.gather(g, dim, index)],
+)
+MASKED_FILL = OpDef(
+    "MaskedFillBackward0",
+    lambda a, mask, value: np.where(mask, value, a).astype(a.dtype, copy=False),
+    params=("mask", "value"),
+    grads=[lambda xp, g, mask, value: xp.where(mask, 0, g)],
+)  # 0 where filled
+INDEX_PUT = OpDef(
+    "CopySlices",
+    lambda a, v, index, keep: _put(a, v, index),
+    params=("index", "keep"),
+    broadcasts=True,
+    grads=[
+        lambda xp, g, index, keep: g * keep,  # overwritten: 0
+        lambda xp, g, index, keep: xp.index(g, index),  # what was written
+    ],
+)
 
 
 def _put(a, v, index):
@@ -88,8 +109,9 @@ def _convert_index(item):
     if isinstance(item, slice):
         if item.step is not None and item.step <= 0:
             raise ValueError("step must be greater than zero")
-        return slice(*[int(x) if isinstance(x, Tensor) else x
-                       for x in (item.start, item.stop, item.step)])
+        return slice(
+            *[int(x) if isinstance(x, Tensor) else x for x in (item.start, item.stop, item.step)]
+        )
     return item
 
 
@@ -104,8 +126,7 @@ def normalize_index(key):
 
 
 def _index_error(shape, key, err):
-    return IndexError(f"index {key!r} is out of range for a tensor of shape {list(shape)}: "
-                      f"{err}")
+    return IndexError(f"index {key!r} is out of range for a tensor of shape {list(shape)}: {err}")
 
 
 def getitem(input, key):
@@ -138,9 +159,11 @@ def index_put(input, index, value):
     try:
         out = _put(input._data, value._data.astype(input._data.dtype, copy=False), index)
     except ValueError:
-        raise RuntimeError(f"index_put: cannot write a value of shape {list(value._data.shape)} "
-                           f"into the indexed part of a tensor of shape "
-                           f"{list(input._data.shape)}") from None
+        raise RuntimeError(
+            f"index_put: cannot write a value of shape {list(value._data.shape)} "
+            f"into the indexed part of a tensor of shape "
+            f"{list(input._data.shape)}"
+        ) from None
     result = wrap(out)
     if grad_enabled[0] and (input._requires_grad or value._requires_grad):
         meta = (None, (value._data.shape, value._data.dtype))
@@ -151,6 +174,7 @@ def index_put(input, index, value):
 def setitem(self, key, value):
     """``self[key] = value``, in place, recorded as IndexPutBackward0."""
     from .inplace import inplace
+
     index, advanced = normalize_index(key)
     if not isinstance(value, Tensor):
         value = wrap(np.asarray(value, dtype=self._data.dtype))
@@ -169,8 +193,10 @@ def gather(input, dim, index):
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
     if idx.ndim != input._data.ndim:
-        raise RuntimeError(f"gather(): Index tensor must have the same number of dimensions as "
-                           f"input tensor ({idx.ndim} vs {input._data.ndim})")
+        raise RuntimeError(
+            f"gather(): Index tensor must have the same number of dimensions as "
+            f"input tensor ({idx.ndim} vs {input._data.ndim})"
+        )
     try:
         return apply(GATHER, (input,), (input._data.shape, d, idx))
     except IndexError as err:
@@ -194,15 +220,18 @@ def masked_fill(input, mask, value):
     """``value`` where ``mask`` is true, ``input`` elsewhere (mask broadcasts)."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
-                           f"{m.dtype}")
+        raise RuntimeError(
+            f"masked_fill only supports boolean masks, but got mask with dtype {m.dtype}"
+        )
     if isinstance(value, Tensor):
         if value._data.ndim:
-            raise RuntimeError("masked_fill only supports a 0-dimensional value tensor, but got "
-                               f"tensor with {value._data.ndim} dimension(s)")
+            raise RuntimeError(
+                "masked_fill only supports a 0-dimensional value tensor, but got "
+                f"tensor with {value._data.ndim} dimension(s)"
+            )
         if value._requires_grad:
             from .elementwise import where
-            return where(wrap(np.broadcast_to(m, input._data.shape)), value.to(input.dtype),
-                         input)
+
+            return where(wrap(np.broadcast_to(m, input._data.shape)), value.to(input.dtype), input)
         value = value.item()
     return apply(MASKED_FILL, (input,), (m, value))

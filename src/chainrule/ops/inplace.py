@@ -22,8 +22,13 @@ from ._registry import OpDef, apply, broadcast_error
 INPLACE_NODES = weakref.WeakSet()
 
 CLONE = OpDef("CloneBackward0", lambda a: a.copy(), grads=[lambda xp, g: g])
-TO_COPY = OpDef("ToCopyBackward0", lambda a, np_dtype: a.astype(np_dtype), params=("dtype",),
-                saves=(0,), grads=[lambda xp, g, a, np_dtype: xp.cast(g, a.dtype)])
+TO_COPY = OpDef(
+    "ToCopyBackward0",
+    lambda a, np_dtype: a.astype(np_dtype),
+    params=("dtype",),
+    saves=(0,),
+    grads=[lambda xp, g, a, np_dtype: xp.cast(g, a.dtype)],
+)
 
 
 def clone(input):
@@ -40,8 +45,7 @@ def to(input, *args, **kwargs):
             target = a.dtype
         elif isinstance(a, str) or getattr(a, "type", None) == "cpu":
             if str(a).split(":")[0] != "cpu":
-                raise RuntimeError(f"chainrule runs on the CPU only; cannot move a tensor to "
-                                   f"'{a}'")
+                raise RuntimeError(f"chainrule runs on the CPU only; cannot move a tensor to '{a}'")
         elif a is not None:
             target = a
     if target is None:
@@ -56,24 +60,31 @@ def to(input, *args, **kwargs):
 
 def _check_inplace(self, result):
     if result._data.shape != self._data.shape:
-        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
-                           f"broadcast shape {list(result._data.shape)}")
+        raise RuntimeError(
+            f"output with shape {list(self._data.shape)} doesn't match the "
+            f"broadcast shape {list(result._data.shape)}"
+        )
     kind_rank = "bif"
     src, dst = result._data.dtype.kind, self._data.dtype.kind
     if kind_rank.index(src if src in kind_rank else "i") > kind_rank.index(
-            dst if dst in kind_rank else "i"):
-        raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output "
-                           f"type {self.dtype}")
+        dst if dst in kind_rank else "i"
+    ):
+        raise RuntimeError(
+            f"result type {result.dtype} can't be cast to the desired output type {self.dtype}"
+        )
 
 
 def inplace(self, compute, *others):
     """Run ``compute(source) -> Tensor`` and write its result into ``self``."""
-    recording = grad_enabled[0] and (self._requires_grad or any(
-        isinstance(o, Tensor) and o._requires_grad for o in others))
+    recording = grad_enabled[0] and (
+        self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+    )
     if recording and self.grad_fn is None and self._requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation. Wrap it in `with chainrule.no_grad():` (as optimisers "
-                           "do) or work on a clone.")
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place "
+            "operation. Wrap it in `with chainrule.no_grad():` (as optimisers "
+            "do) or work on a clone."
+        )
     source = self
     if recording:
         source = wrap(self._data.copy(), self.grad_fn)
@@ -116,16 +127,20 @@ def _fast(self, ufunc, other):
     except ValueError:
         raise broadcast_error(ufunc.__name__, self, other) from None
     if np.shape(out) != self._data.shape:
-        raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the "
-                           f"broadcast shape {list(np.shape(out))}")
+        raise RuntimeError(
+            f"output with shape {list(self._data.shape)} doesn't match the "
+            f"broadcast shape {list(np.shape(out))}"
+        )
     np.copyto(self._data, out, casting="same_kind")
     self._bump_version()
     return self
 
 
 def _no_graph(self, other):
-    return not (grad_enabled[0] and (self._requires_grad or (
-        isinstance(other, Tensor) and other._requires_grad)))
+    return not (
+        grad_enabled[0]
+        and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
+    )
 
 
 def add_(self, other, *, alpha=1):
@@ -197,8 +212,10 @@ def clamp_max_(self, max):
 def fill_(self, value):
     """Set every element to ``value`` (a number or a 0-d tensor)."""
     if isinstance(value, Tensor) and value._data.ndim:
-        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                           f"{value._data.ndim} dimensions.")
+        raise RuntimeError(
+            f"fill_ only supports 0-dimension value tensor but got tensor with "
+            f"{value._data.ndim} dimensions."
+        )
     everywhere = np.ones(self._data.shape, dtype=bool)
     return inplace(self, lambda s: E.where(everywhere, value, s), value)
 
@@ -213,14 +230,16 @@ def _fill_with(self, values):
 
 def _generator(generator):
     from ..creation import _rng
+
     return _rng(generator)
 
 
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
     """Fill with numbers drawn uniformly from [a, b)."""
     if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                           f"from={a} > to={b}")
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
+        )
     return _fill_with(self, _generator(generator).uniform(a, b, self._data.shape))
 
 
@@ -247,11 +266,17 @@ def random_(self, from_=0, to=None, *, generator=None):
         from_, to = 0, from_
     if to is None:
         kind = self._data.dtype
-        to = (2 ** (np.finfo(kind).nmant + 1) + 1 if kind.kind == "f"
-              else int(np.iinfo(kind).max) if kind.kind in "iu" else 2)
+        to = (
+            2 ** (np.finfo(kind).nmant + 1) + 1
+            if kind.kind == "f"
+            else int(np.iinfo(kind).max)
+            if kind.kind in "iu"
+            else 2
+        )
     if from_ >= to:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
-                           f"from={from_} >= to={to}")
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}"
+        )
     return _fill_with(self, _generator(generator).integers(from_, to, self._data.shape))
 
 

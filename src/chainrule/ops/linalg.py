@@ -17,21 +17,21 @@ from ._registry import OpDef, _record
 def _grad_a(xp, g, a, b):
     if b.ndim == 1:
         if a.ndim == 1:
-            return g * b                                   # dot: ∂(a·b)/∂a = b
-        return xp.unsqueeze(g, -1) * b                      # (…, m) × (n,) → (…, m, n)
+            return g * b  # dot: ∂(a·b)/∂a = b
+        return xp.unsqueeze(g, -1) * b  # (…, m) × (n,) → (…, m, n)
     if a.ndim == 1:
-        return xp.squeeze(xp.matmul(b, xp.unsqueeze(g, -1)), -1)   # Σ_batch B g
-    return xp.matmul(g, xp.swapaxes(b, -1, -2))             # G Bᵀ
+        return xp.squeeze(xp.matmul(b, xp.unsqueeze(g, -1)), -1)  # Σ_batch B g
+    return xp.matmul(g, xp.swapaxes(b, -1, -2))  # G Bᵀ
 
 
 def _grad_b(xp, g, a, b):
     if a.ndim == 1:
         if b.ndim == 1:
             return g * a
-        return xp.unsqueeze(a, -1) * xp.unsqueeze(g, -2)    # aᵀ g: (n, 1)·(…, 1, p)
+        return xp.unsqueeze(a, -1) * xp.unsqueeze(g, -2)  # aᵀ g: (n, 1)·(…, 1, p)
     if b.ndim == 1:
         return xp.squeeze(xp.matmul(xp.swapaxes(a, -1, -2), xp.unsqueeze(g, -1)), -1)
-    return xp.matmul(xp.swapaxes(a, -1, -2), g)             # Aᵀ G
+    return xp.matmul(xp.swapaxes(a, -1, -2), g)  # Aᵀ G
 
 
 def _matmul_row(name):
@@ -43,11 +43,16 @@ MV = _matmul_row("MvBackward0")
 DOT = _matmul_row("DotBackward0")
 BMM = _matmul_row("BmmBackward0")
 MATMUL = _matmul_row("MatmulBackward0")
-LINEAR = OpDef("AddmmBackward0", lambda x, w, b: np.add(x @ w.T, b), saves=(0, 1),
-               grads=[
-    lambda xp, g, x, w: xp.matmul(g, w),                                # ∂/∂x = G W
-    lambda xp, g, x, w: xp.matmul(xp.swapaxes(g, 0, 1), x),             # ∂/∂W = Gᵀ X
-    lambda xp, g, x, w: xp.sum(g, (0,), False)])                        # ∂/∂b = Σ_rows G
+LINEAR = OpDef(
+    "AddmmBackward0",
+    lambda x, w, b: np.add(x @ w.T, b),
+    saves=(0, 1),
+    grads=[
+        lambda xp, g, x, w: xp.matmul(g, w),  # ∂/∂x = G W
+        lambda xp, g, x, w: xp.matmul(xp.swapaxes(g, 0, 1), x),  # ∂/∂W = Gᵀ X
+        lambda xp, g, x, w: xp.sum(g, (0,), False),  # ∂/∂b = Σ_rows G
+    ],
+)
 
 
 def _operands(name, a, b):
@@ -56,19 +61,23 @@ def _operands(name, a, b):
             raise TypeError(f"{name}(): expected Tensor arguments, got {type(x).__name__}")
     ad, bd = a._data, b._data
     if ad.ndim == 0 or bd.ndim == 0:
-        raise RuntimeError(f"{name}: both arguments to matmul need to be at least 1D, but they "
-                           f"are {ad.ndim}D and {bd.ndim}D")
+        raise RuntimeError(
+            f"{name}: both arguments to matmul need to be at least 1D, but they "
+            f"are {ad.ndim}D and {bd.ndim}D"
+        )
     if ad.dtype != bd.dtype:
         dt = result_type(a, b).numpy
         ad, bd = ad.astype(dt, copy=False), bd.astype(dt, copy=False)
     k_a = ad.shape[-1]
     k_b = bd.shape[-2] if bd.ndim > 1 else bd.shape[0]
     if k_a != k_b:
-        raise RuntimeError(f"{name}: mat1 and mat2 shapes cannot be multiplied "
-                           f"({_shape_str(ad.shape)} and {_shape_str(bd.shape)}): the last dim "
-                           f"of the first ({k_a}) must equal the "
-                           f"{'first' if bd.ndim == 1 else 'second-to-last'} dim of the second "
-                           f"({k_b})")
+        raise RuntimeError(
+            f"{name}: mat1 and mat2 shapes cannot be multiplied "
+            f"({_shape_str(ad.shape)} and {_shape_str(bd.shape)}): the last dim "
+            f"of the first ({k_a}) must equal the "
+            f"{'first' if bd.ndim == 1 else 'second-to-last'} dim of the second "
+            f"({k_b})"
+        )
     return ad, bd
 
 
@@ -81,8 +90,10 @@ def _product(op, name, a, b):
     try:
         out = np.matmul(ad, bd)
     except ValueError:
-        raise RuntimeError(f"{name}: batch dims cannot be broadcast together: shapes "
-                           f"{list(ad.shape)} and {list(bd.shape)}") from None
+        raise RuntimeError(
+            f"{name}: batch dims cannot be broadcast together: shapes "
+            f"{list(ad.shape)} and {list(bd.shape)}"
+        ) from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     result = wrap(out)
@@ -122,23 +133,25 @@ def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got {input.ndim}-D and {mat2.ndim}-D")
     if input.shape[0] != mat2.shape[0]:
-        raise RuntimeError(f"bmm: batch sizes differ: {input.shape[0]} and {mat2.shape[0]} "
-                           f"(shapes {list(input.shape)} and {list(mat2.shape)})")
+        raise RuntimeError(
+            f"bmm: batch sizes differ: {input.shape[0]} and {mat2.shape[0]} "
+            f"(shapes {list(input.shape)} and {list(mat2.shape)})"
+        )
     return _product(BMM, "bmm", input, mat2)
 
 
 def mv(input, vec):
     if input.ndim != 2 or vec.ndim != 1:
-        raise RuntimeError(f"mv: expected a 2-D matrix and a 1-D vector, got {input.ndim}-D "
-                           f"and {vec.ndim}-D")
+        raise RuntimeError(
+            f"mv: expected a 2-D matrix and a 1-D vector, got {input.ndim}-D and {vec.ndim}-D"
+        )
     return _product(MV, "mv", input, vec)
 
 
 def dot(input, other):
     """Inner product of two 1-D tensors."""
     if input.ndim != 1 or other.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
-                           f"tensors")
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     return _product(DOT, "dot", input, other)
 
 
@@ -156,13 +169,14 @@ def linear(input, weight, bias=None):
     if not (xd.dtype == wd.dtype == bd.dtype):
         return matmul(input, weight.mT) + bias
     if xd.shape[1] != wd.shape[1] or wd.shape[0] != bd.shape[0]:
-        raise RuntimeError(f"linear: input {list(xd.shape)}, weight {list(wd.shape)} and bias "
-                           f"{list(bd.shape)} do not fit: expected input (N, in), weight "
-                           f"(out, in), bias (out,)")
+        raise RuntimeError(
+            f"linear: input {list(xd.shape)}, weight {list(wd.shape)} and bias "
+            f"{list(bd.shape)} do not fit: expected input (N, in), weight "
+            f"(out, in), bias (out,)"
+        )
     out = xd @ wd.T
     out += bd
     result = wrap(out)
-    if grad_enabled[0] and (input._requires_grad or weight._requires_grad
-                            or bias._requires_grad):
+    if grad_enabled[0] and (input._requires_grad or weight._requires_grad or bias._requires_grad):
         _record(LINEAR, (input, weight, bias), (), result)
     return result

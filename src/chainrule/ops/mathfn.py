@@ -17,63 +17,148 @@ from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR, _ternary
 _LN2, _LN10 = math.log(2), math.log(10)
 
 # ---------------------------------------------------------------- unary maths
-RECIPROCAL = OpDef("ReciprocalBackward0", np.reciprocal, saves_out=True, to_float=True,
-                   grads=[lambda xp, g, out: g * -(out * out)])            # ∂(1/a) = −1/a²
-LOG2 = OpDef("Log2Backward0", np.log2, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g / (a * _LN2)])                                      # 1/(a ln 2)
-LOG10 = OpDef("Log10Backward0", np.log10, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g / (a * _LN10)])                                     # 1/(a ln 10)
-EXP2 = OpDef("Exp2Backward0", np.exp2, saves_out=True, to_float=True, grads=[
-    lambda xp, g, out: g * (out * _LN2)])                                  # 2ᵃ ln 2
-SINH = OpDef("SinhBackward0", np.sinh, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g * xp.cosh(a)])                                      # ∂sinh = cosh
-COSH = OpDef("CoshBackward0", np.cosh, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g * xp.sinh(a)])                                      # ∂cosh = sinh
-ASIN = OpDef("AsinBackward0", np.arcsin, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g * (1 - a * a) ** -0.5])                             # 1/√(1−a²)
-ACOS = OpDef("AcosBackward0", np.arccos, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g * -((1 - a * a) ** -0.5)])                          # −1/√(1−a²)
-ATAN = OpDef("AtanBackward0", np.arctan, saves=(0,), to_float=True, grads=[
-    lambda xp, g, a: g / (1 + a * a)])                                     # 1/(1+a²)
+RECIPROCAL = OpDef(
+    "ReciprocalBackward0",
+    np.reciprocal,
+    saves_out=True,
+    to_float=True,
+    grads=[lambda xp, g, out: g * -(out * out)],
+)  # ∂(1/a) = −1/a²
+LOG2 = OpDef(
+    "Log2Backward0", np.log2, saves=(0,), to_float=True, grads=[lambda xp, g, a: g / (a * _LN2)]
+)  # 1/(a ln 2)
+LOG10 = OpDef(
+    "Log10Backward0", np.log10, saves=(0,), to_float=True, grads=[lambda xp, g, a: g / (a * _LN10)]
+)  # 1/(a ln 10)
+EXP2 = OpDef(
+    "Exp2Backward0",
+    np.exp2,
+    saves_out=True,
+    to_float=True,
+    grads=[lambda xp, g, out: g * (out * _LN2)],
+)  # 2ᵃ ln 2
+SINH = OpDef(
+    "SinhBackward0", np.sinh, saves=(0,), to_float=True, grads=[lambda xp, g, a: g * xp.cosh(a)]
+)  # ∂sinh = cosh
+COSH = OpDef(
+    "CoshBackward0", np.cosh, saves=(0,), to_float=True, grads=[lambda xp, g, a: g * xp.sinh(a)]
+)  # ∂cosh = sinh
+ASIN = OpDef(
+    "AsinBackward0",
+    np.arcsin,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g * (1 - a * a) ** -0.5],
+)  # 1/√(1−a²)
+ACOS = OpDef(
+    "AcosBackward0",
+    np.arccos,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g * -((1 - a * a) ** -0.5)],
+)  # −1/√(1−a²)
+ATAN = OpDef(
+    "AtanBackward0", np.arctan, saves=(0,), to_float=True, grads=[lambda xp, g, a: g / (1 + a * a)]
+)  # 1/(1+a²)
 _erfc_scalar = np.frompyfunc(math.erfc, 1, 1)
-ERFC = OpDef("ErfcBackward0", lambda a: _erfc_scalar(a).astype(a.dtype), saves=(0,),
-             to_float=True, grads=[
-    lambda xp, g, a: g * ((-2 / math.sqrt(math.pi)) * xp.exp(-(a * a)))])  # −2/√π e^(−a²)
-CLAMP_MIN = OpDef("ClampMinBackward0", lambda a, lo: np.maximum(a, lo), saves=(0,),
-                  params=("min",), grads=[
-    lambda xp, g, a, lo: g * (a >= lo)])                                   # 1 where a ≥ min
-CLAMP_MAX = OpDef("ClampMaxBackward0", lambda a, hi: np.minimum(a, hi), saves=(0,),
-                  params=("max",), grads=[
-    lambda xp, g, a, hi: g * (a <= hi)])                                   # 1 where a ≤ max
+ERFC = OpDef(
+    "ErfcBackward0",
+    lambda a: _erfc_scalar(a).astype(a.dtype),
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g * ((-2 / math.sqrt(math.pi)) * xp.exp(-(a * a)))],
+)  # −2/√π e^(−a²)
+CLAMP_MIN = OpDef(
+    "ClampMinBackward0",
+    lambda a, lo: np.maximum(a, lo),
+    saves=(0,),
+    params=("min",),
+    grads=[lambda xp, g, a, lo: g * (a >= lo)],
+)  # 1 where a ≥ min
+CLAMP_MAX = OpDef(
+    "ClampMaxBackward0",
+    lambda a, hi: np.minimum(a, hi),
+    saves=(0,),
+    params=("max",),
+    grads=[lambda xp, g, a, hi: g * (a <= hi)],
+)  # 1 where a ≤ max
 
 # ---------------------------------------------------------------- two-input maths
-ATAN2 = OpDef("Atan2Backward0", np.arctan2, saves=(0, 1), broadcasts=True, to_float=True,
-              grads=[
-    lambda xp, g, a, b: g * b / (a * a + b * b),                           # ∂/∂a = b/(a²+b²)
-    lambda xp, g, a, b: g * -a / (a * a + b * b)])                         # ∂/∂b = −a/(a²+b²)
-HYPOT = OpDef("HypotBackward0", np.hypot, saves=(0, 1), saves_out=True, broadcasts=True,
-              to_float=True, grads=[
-    lambda xp, g, a, b, out: g * a / out,                                  # ∂/∂a = a/√(a²+b²)
-    lambda xp, g, a, b, out: g * b / out])                                 # ∂/∂b = b/√(a²+b²)
-LOGADDEXP = OpDef("LogaddexpBackward0", np.logaddexp, saves=(0, 1), broadcasts=True,
-                  to_float=True, grads=[
-    lambda xp, g, a, b: g * xp.sigmoid(a - b),                             # eᵃ/(eᵃ+eᵇ)
-    lambda xp, g, a, b: g * xp.sigmoid(b - a)])                            # eᵇ/(eᵃ+eᵇ)
-REMAINDER = OpDef("RemainderBackward0", np.remainder, saves=(0, 1), broadcasts=True, grads=[
-    lambda xp, g, a, b: g,                                                 # ∂/∂a = 1
-    lambda xp, g, a, b: g * -xp.floor_div(a, b)])                          # ∂/∂b = −⌊a/b⌋
-FMOD = OpDef("FmodBackward0", np.fmod, saves=(0, 1), broadcasts=True, grads=[
-    lambda xp, g, a, b: g,                                                 # ∂/∂a = 1
-    lambda xp, g, a, b: g * -xp.trunc_div(a, b)])                          # ∂/∂b = −trunc(a/b)
-LERP = OpDef("LerpBackward0", lambda a, b, w: a + w * (b - a), broadcasts=True,
-             params=("weight",), grads=[
-    lambda xp, g, w: g * (1 - w),                                          # ∂/∂start = 1 − w
-    lambda xp, g, w: g * w])                                               # ∂/∂end = w
-LERP_TENSOR = OpDef("LerpBackward1", lambda a, b, w: a + w * (b - a), saves=(0, 1, 2),
-                    broadcasts=True, grads=[
-    lambda xp, g, a, b, w: g * (1 - w),                                    # ∂/∂start = 1 − w
-    lambda xp, g, a, b, w: g * w,                                          # ∂/∂end = w
-    lambda xp, g, a, b, w: g * (b - a)])                                   # ∂/∂w = end − start
+ATAN2 = OpDef(
+    "Atan2Backward0",
+    np.arctan2,
+    saves=(0, 1),
+    broadcasts=True,
+    to_float=True,
+    grads=[
+        lambda xp, g, a, b: g * b / (a * a + b * b),  # ∂/∂a = b/(a²+b²)
+        lambda xp, g, a, b: g * -a / (a * a + b * b),  # ∂/∂b = −a/(a²+b²)
+    ],
+)
+HYPOT = OpDef(
+    "HypotBackward0",
+    np.hypot,
+    saves=(0, 1),
+    saves_out=True,
+    broadcasts=True,
+    to_float=True,
+    grads=[
+        lambda xp, g, a, b, out: g * a / out,  # ∂/∂a = a/√(a²+b²)
+        lambda xp, g, a, b, out: g * b / out,  # ∂/∂b = b/√(a²+b²)
+    ],
+)
+LOGADDEXP = OpDef(
+    "LogaddexpBackward0",
+    np.logaddexp,
+    saves=(0, 1),
+    broadcasts=True,
+    to_float=True,
+    grads=[
+        lambda xp, g, a, b: g * xp.sigmoid(a - b),  # eᵃ/(eᵃ+eᵇ)
+        lambda xp, g, a, b: g * xp.sigmoid(b - a),  # eᵇ/(eᵃ+eᵇ)
+    ],
+)
+REMAINDER = OpDef(
+    "RemainderBackward0",
+    np.remainder,
+    saves=(0, 1),
+    broadcasts=True,
+    grads=[
+        lambda xp, g, a, b: g,  # ∂/∂a = 1
+        lambda xp, g, a, b: g * -xp.floor_div(a, b),  # ∂/∂b = −⌊a/b⌋
+    ],
+)
+FMOD = OpDef(
+    "FmodBackward0",
+    np.fmod,
+    saves=(0, 1),
+    broadcasts=True,
+    grads=[
+        lambda xp, g, a, b: g,  # ∂/∂a = 1
+        lambda xp, g, a, b: g * -xp.trunc_div(a, b),  # ∂/∂b = −trunc(a/b)
+    ],
+)
+LERP = OpDef(
+    "LerpBackward0",
+    lambda a, b, w: a + w * (b - a),
+    broadcasts=True,
+    params=("weight",),
+    grads=[
+        lambda xp, g, w: g * (1 - w),  # ∂/∂start = 1 − w
+        lambda xp, g, w: g * w,  # ∂/∂end = w
+    ],
+)
+LERP_TENSOR = OpDef(
+    "LerpBackward1",
+    lambda a, b, w: a + w * (b - a),
+    saves=(0, 1, 2),
+    broadcasts=True,
+    grads=[
+        lambda xp, g, a, b, w: g * (1 - w),  # ∂/∂start = 1 − w
+        lambda xp, g, a, b, w: g * w,  # ∂/∂end = w
+        lambda xp, g, a, b, w: g * (b - a),  # ∂/∂w = end − start
+    ],
+)
 
 
 def reciprocal(input):
@@ -176,11 +261,14 @@ def lerp(input, end, weight):
     """input + weight·(end − input); ``weight`` may be a number or a tensor."""
     for name, t in (("input", input), ("end", end)):
         if not isinstance(t, Tensor) or t._data.dtype.kind != "f":
-            raise TypeError(f"lerp: expected {name} to be a floating-point Tensor, got "
-                            f"{getattr(t, 'dtype', type(t).__name__)}")
+            raise TypeError(
+                f"lerp: expected {name} to be a floating-point Tensor, got "
+                f"{getattr(t, 'dtype', type(t).__name__)}"
+            )
     if input._data.dtype != end._data.dtype:
-        raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype "
-                           f"{end.dtype}")
+        raise RuntimeError(
+            f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}"
+        )
     if isinstance(weight, Tensor):
         return _ternary(LERP_TENSOR, input, end, weight)
     return binary(LERP, input, end, (weight,))

@@ -13,22 +13,47 @@ from ._dims import normalize_dim
 from ._registry import OpDef, apply
 from .reduce import cumsum as cumsum_
 
-TRIL = OpDef("TrilBackward0", lambda a, k: np.tril(a, k), params=("diagonal",), grads=[
-    lambda xp, g, k: xp.tril(g, k)])                                       # keeps the lower part
-TRIU = OpDef("TriuBackward0", lambda a, k: np.triu(a, k), params=("diagonal",), grads=[
-    lambda xp, g, k: xp.triu(g, k)])                                       # keeps the upper part
-DIAG_EMBED = OpDef("DiagEmbedBackward0", lambda v, k, index: np.diag(v, k),
-                   params=("diagonal", "index"), grads=[
-    lambda xp, g, k, index: xp.index(g, index)])                           # read the diagonal back
-DIAGONAL = OpDef("DiagonalBackward0", lambda a, shape, index: a[index],
-                 params=("shape", "index"), grads=[
-    lambda xp, g, shape, index: xp.index_backward(g, shape, index, True)])  # onto the diagonal
-TRACE = OpDef("TraceBackward0", lambda a, eye: np.trace(a), params=("eye",), grads=[
-    lambda xp, g, eye: g * eye])                                           # ∂tr(A)/∂A = I
-CUMPROD = OpDef("CumprodBackward0", lambda a, dim: np.cumprod(a, dim), saves=(0,),
-                saves_out=True, params=("dim",), grads=[
-    # ∂/∂aⱼ = Σ_{i≥j} gᵢ Π_{k≤i, k≠j} aₖ = out_{j−1} · Sⱼ with Sⱼ = gⱼ + a_{j+1} S_{j+1}
-    lambda xp, g, a, out, dim: xp.cumprod_backward(g, a, out, dim)])
+TRIL = OpDef(
+    "TrilBackward0",
+    lambda a, k: np.tril(a, k),
+    params=("diagonal",),
+    grads=[lambda xp, g, k: xp.tril(g, k)],
+)  # keeps the lower part
+TRIU = OpDef(
+    "TriuBackward0",
+    lambda a, k: np.triu(a, k),
+    params=("diagonal",),
+    grads=[lambda xp, g, k: xp.triu(g, k)],
+)  # keeps the upper part
+DIAG_EMBED = OpDef(
+    "DiagEmbedBackward0",
+    lambda v, k, index: np.diag(v, k),
+    params=("diagonal", "index"),
+    grads=[lambda xp, g, k, index: xp.index(g, index)],
+)  # read the diagonal back
+DIAGONAL = OpDef(
+    "DiagonalBackward0",
+    lambda a, shape, index: a[index],
+    params=("shape", "index"),
+    grads=[lambda xp, g, shape, index: xp.index_backward(g, shape, index, True)],
+)  # onto the diagonal
+TRACE = OpDef(
+    "TraceBackward0",
+    lambda a, eye: np.trace(a),
+    params=("eye",),
+    grads=[lambda xp, g, eye: g * eye],
+)  # ∂tr(A)/∂A = I
+CUMPROD = OpDef(
+    "CumprodBackward0",
+    lambda a, dim: np.cumprod(a, dim),
+    saves=(0,),
+    saves_out=True,
+    params=("dim",),
+    grads=[
+        # ∂/∂aⱼ = Σ_{i≥j} gᵢ Π_{k≤i, k≠j} aₖ = out_{j−1} · Sⱼ with Sⱼ = gⱼ + a_{j+1} S_{j+1}
+        lambda xp, g, a, out, dim: xp.cumprod_backward(g, a, out, dim)
+    ],
+)
 
 
 def _np_cumprod_backward(g, a, out, dim):
@@ -61,11 +86,17 @@ def _tensor_cumprod_backward(g, a, out, dim):
     return S.transpose(before * S.stack(acc, -1), dim, -1)
 
 
-ADDMM = OpDef("AddmmBackward0", lambda c, a, b, beta, alpha: beta * c + alpha * (a @ b),
-              saves=(1, 2), params=("beta", "alpha"), grads=[
-    lambda xp, g, a, b, beta, alpha: g * beta,                             # ∂/∂C = β
-    lambda xp, g, a, b, beta, alpha: xp.matmul(g, xp.swapaxes(b, 0, 1)) * alpha,  # α G Bᵀ
-    lambda xp, g, a, b, beta, alpha: xp.matmul(xp.swapaxes(a, 0, 1), g) * alpha])  # α Aᵀ G
+ADDMM = OpDef(
+    "AddmmBackward0",
+    lambda c, a, b, beta, alpha: beta * c + alpha * (a @ b),
+    saves=(1, 2),
+    params=("beta", "alpha"),
+    grads=[
+        lambda xp, g, a, b, beta, alpha: g * beta,  # ∂/∂C = β
+        lambda xp, g, a, b, beta, alpha: xp.matmul(g, xp.swapaxes(b, 0, 1)) * alpha,  # α G Bᵀ
+        lambda xp, g, a, b, beta, alpha: xp.matmul(xp.swapaxes(a, 0, 1), g) * alpha,  # α Aᵀ G
+    ],
+)
 
 
 def _einsum_grad(xp, g, other, out_term, other_term, term, shape):
@@ -86,39 +117,57 @@ def _einsum_grad(xp, g, other, out_term, other_term, term, shape):
     return r
 
 
-EINSUM1 = OpDef("EinsumBackward0", lambda a, subs, terms, shapes: np.einsum(subs, a),
-                params=("subscripts", "terms", "shapes"), grads=[
-    lambda xp, g, subs, terms, shapes:                                     # g, broadcast back
-        _einsum_grad(xp, g, None, terms[-1], None, terms[0], shapes[0])])
-EINSUM2 = OpDef("EinsumBackward0", lambda a, b, subs, terms, shapes: np.einsum(subs, a, b),
-                saves=(0, 1), params=("subscripts", "terms", "shapes"), grads=[
-    lambda xp, g, a, b, subs, terms, shapes:                               # g contracted with b
-        _einsum_grad(xp, g, b, terms[2], terms[1], terms[0], shapes[0]),
-    lambda xp, g, a, b, subs, terms, shapes:                               # g contracted with a
-        _einsum_grad(xp, g, a, terms[2], terms[0], terms[1], shapes[1])])
+EINSUM1 = OpDef(
+    "EinsumBackward0",
+    lambda a, subs, terms, shapes: np.einsum(subs, a),
+    params=("subscripts", "terms", "shapes"),
+    grads=[
+        lambda xp, g, subs, terms, shapes: (  # g, broadcast back
+            _einsum_grad(xp, g, None, terms[-1], None, terms[0], shapes[0])
+        )
+    ],
+)
+EINSUM2 = OpDef(
+    "EinsumBackward0",
+    lambda a, b, subs, terms, shapes: np.einsum(subs, a, b),
+    saves=(0, 1),
+    params=("subscripts", "terms", "shapes"),
+    grads=[
+        lambda xp, g, a, b, subs, terms, shapes: (  # g contracted with b
+            _einsum_grad(xp, g, b, terms[2], terms[1], terms[0], shapes[0])
+        ),
+        lambda xp, g, a, b, subs, terms, shapes: (  # g contracted with a
+            _einsum_grad(xp, g, a, terms[2], terms[0], terms[1], shapes[1])
+        ),
+    ],
+)
 
 
 def _check_matrix(name, input, ndim=None):
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}(): expected a Tensor, got {type(input).__name__}")
     if ndim is not None and input._data.ndim not in ndim:
-        raise RuntimeError(f"{name}: expected a {' or '.join(f'{n}-D' for n in ndim)} tensor, "
-                           f"got one of shape {list(input.shape)}")
+        raise RuntimeError(
+            f"{name}: expected a {' or '.join(f'{n}-D' for n in ndim)} tensor, "
+            f"got one of shape {list(input.shape)}"
+        )
 
 
 def tril(input, diagonal=0):
     """The lower triangle of the last two dims (elements above ``diagonal`` set to 0)."""
     if input._data.ndim < 2:
-        raise RuntimeError(f"tril: input tensor must have at least 2 dimensions, got shape "
-                           f"{list(input.shape)}")
+        raise RuntimeError(
+            f"tril: input tensor must have at least 2 dimensions, got shape {list(input.shape)}"
+        )
     return apply(TRIL, (input,), (diagonal,))
 
 
 def triu(input, diagonal=0):
     """The upper triangle of the last two dims (elements below ``diagonal`` set to 0)."""
     if input._data.ndim < 2:
-        raise RuntimeError(f"triu: input tensor must have at least 2 dimensions, got shape "
-                           f"{list(input.shape)}")
+        raise RuntimeError(
+            f"triu: input tensor must have at least 2 dimensions, got shape {list(input.shape)}"
+        )
     return apply(TRIU, (input,), (diagonal,))
 
 
@@ -162,18 +211,23 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta·input + alpha·(mat1 @ mat2); ``input`` broadcasts to the product's shape."""
     for name, m in (("mat1", mat1), ("mat2", mat2)):
         if not isinstance(m, Tensor) or m._data.ndim != 2:
-            raise RuntimeError(f"addmm: {name} must be a matrix, got shape "
-                               f"{list(getattr(m, 'shape', []))}")
+            raise RuntimeError(
+                f"addmm: {name} must be a matrix, got shape {list(getattr(m, 'shape', []))}"
+            )
     if mat1.shape[1] != mat2.shape[0]:
-        raise RuntimeError(f"addmm: mat1 and mat2 shapes cannot be multiplied "
-                           f"({mat1.shape[0]}x{mat1.shape[1]} and "
-                           f"{mat2.shape[0]}x{mat2.shape[1]})")
+        raise RuntimeError(
+            f"addmm: mat1 and mat2 shapes cannot be multiplied "
+            f"({mat1.shape[0]}x{mat1.shape[1]} and "
+            f"{mat2.shape[0]}x{mat2.shape[1]})"
+        )
     out_shape = (mat1.shape[0], mat2.shape[1])
     try:
         np.broadcast_shapes(tuple(input.shape), out_shape)
     except ValueError:
-        raise RuntimeError(f"addmm: input of shape {list(input.shape)} cannot be broadcast "
-                           f"to the product's shape {list(out_shape)}") from None
+        raise RuntimeError(
+            f"addmm: input of shape {list(input.shape)} cannot be broadcast "
+            f"to the product's shape {list(out_shape)}"
+        ) from None
     dt = result_type(input, mat1, mat2)
     input, mat1, mat2 = (t if t.dtype == dt else t.to(dt) for t in (input, mat1, mat2))
     if tuple(input.shape) != out_shape:
@@ -184,26 +238,31 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 def _parse_einsum(equation, count):
     eq = equation.replace(" ", "")
     if "." in eq:
-        raise NotImplementedError(f"einsum: ellipsis ('...') is not supported, got "
-                                  f"'{equation}'")
+        raise NotImplementedError(f"einsum: ellipsis ('...') is not supported, got '{equation}'")
     lhs, arrow, out = eq.partition("->")
     terms = lhs.split(",")
     if len(terms) != count:
-        raise RuntimeError(f"einsum(): '{equation}' names {len(terms)} operands but "
-                           f"{count} were given")
+        raise RuntimeError(
+            f"einsum(): '{equation}' names {len(terms)} operands but {count} were given"
+        )
     for t in terms:
         if not t.isalpha() or len(set(t)) != len(t):
             if t and t.isalpha():
-                raise NotImplementedError(f"einsum: an index repeated within one operand "
-                                          f"('{t}' in '{equation}', a diagonal) is not "
-                                          f"supported")
+                raise NotImplementedError(
+                    f"einsum: an index repeated within one operand "
+                    f"('{t}' in '{equation}', a diagonal) is not "
+                    f"supported"
+                )
             if t:
                 raise RuntimeError(f"einsum(): invalid subscript '{t}' in '{equation}'")
     if not arrow:
         letters = "".join(terms)
         out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    if not (out.isalpha() or out == "") or len(set(out)) != len(out) or any(
-            c not in "".join(terms) for c in out):
+    if (
+        not (out.isalpha() or out == "")
+        or len(set(out)) != len(out)
+        or any(c not in "".join(terms) for c in out)
+    ):
         raise RuntimeError(f"einsum(): invalid output subscripts '{out}' in '{equation}'")
     return terms, out
 
@@ -218,30 +277,42 @@ def einsum(equation, *operands):
     terms, out = _parse_einsum(equation, len(operands))
     for t, x in zip(terms, operands):
         if x._data.ndim != len(t):
-            raise RuntimeError(f"einsum(): the subscript '{t}' names {len(t)} dims for an "
-                               f"operand of shape {list(x.shape)}")
+            raise RuntimeError(
+                f"einsum(): the subscript '{t}' names {len(t)} dims for an "
+                f"operand of shape {list(x.shape)}"
+            )
     dt = result_type(*operands)
     operands = [x if x.dtype == dt else x.to(dt) for x in operands]
     sizes = {}
     for t, x in zip(terms, operands):
         for c, n in zip(t, x._data.shape):
             if sizes.setdefault(c, n) != n:
-                raise RuntimeError(f"einsum(): subscript '{c}' has size {n} for an operand "
-                                   f"of shape {list(x.shape)}, but {sizes[c]} elsewhere")
+                raise RuntimeError(
+                    f"einsum(): subscript '{c}' has size {n} for an operand "
+                    f"of shape {list(x.shape)}, but {sizes[c]} elsewhere"
+                )
     if len(operands) == 1:
-        return apply(EINSUM1, (operands[0],), (f"{terms[0]}->{out}", (terms[0], out),
-                                               (tuple(operands[0].shape),)))
+        return apply(
+            EINSUM1,
+            (operands[0],),
+            (f"{terms[0]}->{out}", (terms[0], out), (tuple(operands[0].shape),)),
+        )
     cur, cur_term = operands[0], terms[0]
     for k in range(1, len(operands)):
         if k == len(operands) - 1:
             keep = out
         else:
-            later = set(out).union(*terms[k + 1:])
+            later = set(out).union(*terms[k + 1 :])
             keep = "".join(dict.fromkeys(c for c in cur_term + terms[k] if c in later))
         x = operands[k]
-        cur = apply(EINSUM2, (cur, x), (f"{cur_term},{terms[k]}->{keep}",
-                                        (cur_term, terms[k], keep),
-                                        (tuple(cur.shape), tuple(x.shape))))
+        cur = apply(
+            EINSUM2,
+            (cur, x),
+            (
+                f"{cur_term},{terms[k]}->{keep}",
+                (cur_term, terms[k], keep),
+                (tuple(cur.shape), tuple(x.shape)),
+            ),
+        )
         cur_term = keep
     return cur
-

@@ -22,6 +22,7 @@ from ._registry import as_tensor_operand
 def _reflected(fn):
     def method(self, other):
         return fn(as_tensor_operand(other), self)
+
     method.__name__ = f"__r{fn.__name__}__"
     return method
 
@@ -183,8 +184,9 @@ Tensor.expand = S.expand
 Tensor.expand_as = S.expand_as
 Tensor.broadcast_to = S.broadcast_to
 Tensor.repeat = S.repeat
-Tensor.flip = lambda self, *dims: S.flip(self, dims[0] if len(dims) == 1 and not isinstance(
-    dims[0], int) else dims)
+Tensor.flip = lambda self, *dims: S.flip(
+    self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims
+)
 Tensor.split = S.split
 Tensor.chunk = S.chunk
 Tensor.unbind = S.unbind
@@ -254,13 +256,16 @@ Tensor.random_ = P.random_
 
 def _new_tensor(self, data, dtype=None, requires_grad=False):
     from ..creation import tensor
+
     return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
 def _new_filled(fill):
     def method(self, *size, dtype=None, requires_grad=False):
         from ..creation import _filled
+
         return _filled(fill, size, dtype or self.dtype, requires_grad)
+
     return method
 
 

@@ -17,19 +17,30 @@ def _softmax(a, dim):
     return e / np.sum(e, dim, keepdims=True)
 
 
-SOFTMAX = OpDef("SoftmaxBackward0", _softmax, saves_out=True, params=("dim",), grads=[
-    lambda xp, g, out, dim: out * (g - xp.sum(g * out, (dim,), True))])    # s(g − Σ g s)
-LOG_SOFTMAX = OpDef("LogSoftmaxBackward0", _log_softmax, saves_out=True, params=("dim",),
-                    grads=[
-    lambda xp, g, out, dim: g - xp.exp(out) * xp.sum(g, (dim,), True)])    # g − s Σg
+SOFTMAX = OpDef(
+    "SoftmaxBackward0",
+    _softmax,
+    saves_out=True,
+    params=("dim",),
+    grads=[lambda xp, g, out, dim: out * (g - xp.sum(g * out, (dim,), True))],
+)  # s(g − Σ g s)
+LOG_SOFTMAX = OpDef(
+    "LogSoftmaxBackward0",
+    _log_softmax,
+    saves_out=True,
+    params=("dim",),
+    grads=[lambda xp, g, out, dim: g - xp.exp(out) * xp.sum(g, (dim,), True)],
+)  # g − s Σg
 
 
 def _prepare(input, dim, dtype, name):
     if dtype is not None:
         input = input.to(to_dtype(dtype))
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"{name}: expected a floating point input, got {input.dtype}; "
-                           f"convert with .float() or pass dtype=")
+        raise RuntimeError(
+            f"{name}: expected a floating point input, got {input.dtype}; "
+            f"convert with .float() or pass dtype="
+        )
     if dim is None:
         raise TypeError(f"{name}() missing the required argument 'dim'")
     return input, normalize_dim(dim, input._data.ndim, name)

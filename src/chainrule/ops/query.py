@@ -12,8 +12,7 @@ from ._dims import normalize_dim, normalize_dims
 
 def _check_tensor(name, input):
     if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' must be Tensor, not "
-                        f"{type(input).__name__}")
+        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
 
 
 def nonzero(input, *, as_tuple=False):
@@ -39,14 +38,20 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     With ``dim``, the distinct slices along that dim."""
     _check_tensor("unique", input)
     axis = None if dim is None else normalize_dim(dim, input._data.ndim, "unique")
-    values, inverse, counts = np.unique(input._data, return_inverse=True, return_counts=True,
-                                        axis=axis)
+    values, inverse, counts = np.unique(
+        input._data, return_inverse=True, return_counts=True, axis=axis
+    )
     if axis is None:
         inverse = inverse.reshape(input._data.shape)
     result = [wrap(np.ascontiguousarray(values))]
     if return_inverse:
-        result.append(wrap(inverse.reshape(-1).astype(np.int64) if axis is not None
-                           else inverse.astype(np.int64)))
+        result.append(
+            wrap(
+                inverse.reshape(-1).astype(np.int64)
+                if axis is not None
+                else inverse.astype(np.int64)
+            )
+        )
     if return_counts:
         result.append(wrap(counts.astype(np.int64)))
     return result[0] if len(result) == 1 else tuple(result)
@@ -62,14 +67,17 @@ def meshgrid(*tensors, indexing="ij"):
     for t in tensors:
         _check_tensor("meshgrid", t)
         if t._data.ndim > 1:
-            raise RuntimeError(f"meshgrid: expected 0-D or 1-D tensors, got one of shape "
-                               f"{list(t.shape)}")
+            raise RuntimeError(
+                f"meshgrid: expected 0-D or 1-D tensors, got one of shape {list(t.shape)}"
+            )
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
     dtypes = {t.dtype for t in tensors}
     if len(dtypes) > 1:
-        raise RuntimeError(f"meshgrid expects all tensors to have the same dtype, got "
-                           f"{sorted(str(d) for d in dtypes)}")
+        raise RuntimeError(
+            f"meshgrid expects all tensors to have the same dtype, got "
+            f"{sorted(str(d) for d in dtypes)}"
+        )
     order = list(range(len(tensors)))
     if indexing == "xy" and len(tensors) >= 2:
         order[0], order[1] = 1, 0
@@ -87,13 +95,17 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over ``dim`` in one call (see ``var``)."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    return (R.var(input, dim, unbiased, keepdim, correction=correction),
-            R.mean(input, dim, keepdim))
+    return (
+        R.var(input, dim, unbiased, keepdim, correction=correction),
+        R.mean(input, dim, keepdim),
+    )
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over ``dim`` in one call (see ``std``)."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    return (R.std(input, dim, unbiased, keepdim, correction=correction),
-            R.mean(input, dim, keepdim))
+    return (
+        R.std(input, dim, unbiased, keepdim, correction=correction),
+        R.mean(input, dim, keepdim),
+    )

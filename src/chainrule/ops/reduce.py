@@ -37,11 +37,11 @@ def _ties_grad(xp, g, a, out, shape, dims, keepdim):
 
 
 def _sum_grad(xp, g, shape, dims, keepdim):
-    return _unreduce(xp, g, shape, dims, keepdim)                          # ∂Σ/∂aᵢ = 1
+    return _unreduce(xp, g, shape, dims, keepdim)  # ∂Σ/∂aᵢ = 1
 
 
 def _mean_grad(xp, g, shape, dims, keepdim):
-    return _unreduce(xp, g, shape, dims, keepdim) / _count(shape, dims)    # ∂mean/∂aᵢ = 1/n
+    return _unreduce(xp, g, shape, dims, keepdim) / _count(shape, dims)  # ∂mean/∂aᵢ = 1/n
 
 
 def _np_sum(a, shape, dims, keepdim):
@@ -55,22 +55,37 @@ def _np_mean(a, shape, dims, keepdim):
 # PyTorch names the whole-tensor and the per-dim reductions differently (…0 and …1)
 SUM_ALL = OpDef("SumBackward0", _np_sum, params=("shape", "dim", "keepdim"), grads=[_sum_grad])
 SUM = OpDef("SumBackward1", _np_sum, params=("shape", "dim", "keepdim"), grads=[_sum_grad])
-MEAN_ALL = OpDef("MeanBackward0", _np_mean, params=("shape", "dim", "keepdim"),
-                 grads=[_mean_grad])
+MEAN_ALL = OpDef("MeanBackward0", _np_mean, params=("shape", "dim", "keepdim"), grads=[_mean_grad])
 MEAN = OpDef("MeanBackward1", _np_mean, params=("shape", "dim", "keepdim"), grads=[_mean_grad])
-VAR = OpDef("VarBackward0",
-            lambda a, shape, dims, keepdim, c: np.var(a, dims, ddof=c, keepdims=keepdim),
-            saves=(0,), params=("shape", "dim", "keepdim", "correction"), grads=[
-    lambda xp, g, a, shape, dims, keepdim, c:                              # 2(a−ā)/(n−c)
-        _unreduce(xp, g, shape, dims, keepdim) * (a - xp.mean(a, dims, True))
-        * (2 / (_count(shape, dims) - c))])
-STD = OpDef("StdBackward0",
-            lambda a, shape, dims, keepdim, c: np.std(a, dims, ddof=c, keepdims=keepdim),
-            saves=(0,), saves_out=True, params=("shape", "dim", "keepdim", "correction"),
-            grads=[
-    lambda xp, g, a, out, shape, dims, keepdim, c:                         # (a−ā)/((n−c)σ)
-        _unreduce(xp, xp.where(out == 0, 0, g / out), shape, dims, keepdim)  # 0 where σ = 0
-        * (a - xp.mean(a, dims, True)) / (_count(shape, dims) - c)])
+VAR = OpDef(
+    "VarBackward0",
+    lambda a, shape, dims, keepdim, c: np.var(a, dims, ddof=c, keepdims=keepdim),
+    saves=(0,),
+    params=("shape", "dim", "keepdim", "correction"),
+    grads=[
+        lambda xp, g, a, shape, dims, keepdim, c: (  # 2(a−ā)/(n−c)
+            _unreduce(xp, g, shape, dims, keepdim)
+            * (a - xp.mean(a, dims, True))
+            * (2 / (_count(shape, dims) - c))
+        )
+    ],
+)
+STD = OpDef(
+    "StdBackward0",
+    lambda a, shape, dims, keepdim, c: np.std(a, dims, ddof=c, keepdims=keepdim),
+    saves=(0,),
+    saves_out=True,
+    params=("shape", "dim", "keepdim", "correction"),
+    grads=[
+        lambda xp, g, a, out, shape, dims, keepdim, c: (  # (a−ā)/((n−c)σ)
+            _unreduce(xp, xp.where(out == 0, 0, g / out), shape, dims, keepdim)  # 0 where σ = 0
+            * (a - xp.mean(a, dims, True))
+            / (_count(shape, dims) - c)
+        )
+    ],
+)
+
+
 def _prod_grad(xp, g, a, shape, dims, keepdim):
     return _unreduce(xp, g, shape, dims, keepdim) * xp.prod_except(a, dims)  # Π of the others
 
@@ -79,20 +94,44 @@ def _np_prod(a, shape, dims, keepdim):
     return np.prod(a, dims, keepdims=keepdim)
 
 
-PROD_ALL = OpDef("ProdBackward0", _np_prod, saves=(0,), params=("shape", "dim", "keepdim"),
-                 grads=[_prod_grad])
-PROD = OpDef("ProdBackward1", _np_prod, saves=(0,), params=("shape", "dim", "keepdim"),
-             grads=[_prod_grad])
-AMAX = OpDef("AmaxBackward0",
-             lambda a, shape, dims, keepdim: np.amax(a, dims, keepdims=keepdim),
-             saves=(0,), saves_out=True, params=("shape", "dim", "keepdim"), grads=[_ties_grad])
-AMIN = OpDef("AminBackward0",
-             lambda a, shape, dims, keepdim: np.amin(a, dims, keepdims=keepdim),
-             saves=(0,), saves_out=True, params=("shape", "dim", "keepdim"), grads=[_ties_grad])
-MAX_ALL = OpDef("MaxBackward1", lambda a, shape, dims, keepdim: np.amax(a), saves=(0,),
-                saves_out=True, params=("shape", "dim", "keepdim"), grads=[_ties_grad])
-MIN_ALL = OpDef("MinBackward1", lambda a, shape, dims, keepdim: np.amin(a), saves=(0,),
-                saves_out=True, params=("shape", "dim", "keepdim"), grads=[_ties_grad])
+PROD_ALL = OpDef(
+    "ProdBackward0", _np_prod, saves=(0,), params=("shape", "dim", "keepdim"), grads=[_prod_grad]
+)
+PROD = OpDef(
+    "ProdBackward1", _np_prod, saves=(0,), params=("shape", "dim", "keepdim"), grads=[_prod_grad]
+)
+AMAX = OpDef(
+    "AmaxBackward0",
+    lambda a, shape, dims, keepdim: np.amax(a, dims, keepdims=keepdim),
+    saves=(0,),
+    saves_out=True,
+    params=("shape", "dim", "keepdim"),
+    grads=[_ties_grad],
+)
+AMIN = OpDef(
+    "AminBackward0",
+    lambda a, shape, dims, keepdim: np.amin(a, dims, keepdims=keepdim),
+    saves=(0,),
+    saves_out=True,
+    params=("shape", "dim", "keepdim"),
+    grads=[_ties_grad],
+)
+MAX_ALL = OpDef(
+    "MaxBackward1",
+    lambda a, shape, dims, keepdim: np.amax(a),
+    saves=(0,),
+    saves_out=True,
+    params=("shape", "dim", "keepdim"),
+    grads=[_ties_grad],
+)
+MIN_ALL = OpDef(
+    "MinBackward1",
+    lambda a, shape, dims, keepdim: np.amin(a),
+    saves=(0,),
+    saves_out=True,
+    params=("shape", "dim", "keepdim"),
+    grads=[_ties_grad],
+)
 
 
 def _take(a, shape, dim, keepdim, index):
@@ -107,10 +146,12 @@ def _index_grad(xp, g, shape, dim, keepdim, index):
     return xp.scatter_zeros(g, shape, dim, index)
 
 
-MAX_DIM = OpDef("MaxBackward0", _take, params=("shape", "dim", "keepdim", "index"),
-                grads=[_index_grad])
-MIN_DIM = OpDef("MinBackward0", _take, params=("shape", "dim", "keepdim", "index"),
-                grads=[_index_grad])
+MAX_DIM = OpDef(
+    "MaxBackward0", _take, params=("shape", "dim", "keepdim", "index"), grads=[_index_grad]
+)
+MIN_DIM = OpDef(
+    "MinBackward0", _take, params=("shape", "dim", "keepdim", "index"), grads=[_index_grad]
+)
 
 
 def _logsumexp(a, shape, dims, keepdim):
@@ -120,16 +161,31 @@ def _logsumexp(a, shape, dims, keepdim):
     return out if keepdim else np.squeeze(out, dims)
 
 
-LOGSUMEXP = OpDef("LogsumexpBackward0", _logsumexp, saves=(0,), saves_out=True,
-                  params=("shape", "dim", "keepdim"), grads=[
-    lambda xp, g, a, out, shape, dims, keepdim:                            # softmax(a)
-        _unreduce(xp, g, shape, dims, keepdim)
-        * xp.exp(a - _unreduce(xp, out, shape, dims, keepdim))])
-NORM2 = OpDef("LinalgVectorNormBackward0",
-              lambda a, shape, dims, keepdim: np.sqrt(np.sum(a * a, dims, keepdims=keepdim)),
-              saves=(0,), saves_out=True, params=("shape", "dim", "keepdim"), grads=[
-    lambda xp, g, a, out, shape, dims, keepdim:                            # a/‖a‖ (0 at 0)
-        _unreduce(xp, g / xp.where(out == 0, 1, out), shape, dims, keepdim) * a])
+LOGSUMEXP = OpDef(
+    "LogsumexpBackward0",
+    _logsumexp,
+    saves=(0,),
+    saves_out=True,
+    params=("shape", "dim", "keepdim"),
+    grads=[
+        lambda xp, g, a, out, shape, dims, keepdim: (  # softmax(a)
+            _unreduce(xp, g, shape, dims, keepdim)
+            * xp.exp(a - _unreduce(xp, out, shape, dims, keepdim))
+        )
+    ],
+)
+NORM2 = OpDef(
+    "LinalgVectorNormBackward0",
+    lambda a, shape, dims, keepdim: np.sqrt(np.sum(a * a, dims, keepdims=keepdim)),
+    saves=(0,),
+    saves_out=True,
+    params=("shape", "dim", "keepdim"),
+    grads=[
+        lambda xp, g, a, out, shape, dims, keepdim: (  # a/‖a‖ (0 at 0)
+            _unreduce(xp, g / xp.where(out == 0, 1, out), shape, dims, keepdim) * a
+        )
+    ],
+)
 
 
 def _reduce(op, input, dim, keepdim, *extra):
@@ -139,8 +195,10 @@ def _reduce(op, input, dim, keepdim, *extra):
 
 def _float_input(input, name):
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be "
-                           f"either a floating point or complex dtype. Got: {input.dtype}")
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Input dtype must be "
+            f"either a floating point or complex dtype. Got: {input.dtype}"
+        )
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
@@ -201,8 +259,10 @@ def _max_min(input, dim, keepdim, whole_op, dim_op, arg, name):
     if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum, as in PyTorch
         return (maximum if name == "max" else minimum)(input, dim)
     if input._data.size == 0:
-        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
-                           f"== 0. Specify the reduction dim with the 'dim' argument.")
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() "
+            f"== 0. Specify the reduction dim with the 'dim' argument."
+        )
     if dim is None:
         return _reduce(whole_op, input, None, False)
     if input._data.ndim == 0:
@@ -246,7 +306,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         return amin(a, () if dim is None else dim, keepdim)
     if p == 1:
         return sum(a, dim, keepdim)
-    return sum(a ** p, dim, keepdim) ** (1.0 / p)
+    return sum(a**p, dim, keepdim) ** (1.0 / p)
 
 
 def _arg(fn, input, dim, keepdim, name):
@@ -273,13 +333,13 @@ def argmin(input, dim=None, keepdim=False):
     return _arg(np.argmin, input, dim, keepdim, "argmin")
 
 
-
 def _flip_cumsum(xp, g, dim):
-    return xp.flip(xp.cumsum(xp.flip(g, (dim,)), dim), (dim,))           # Σ over later i
+    return xp.flip(xp.cumsum(xp.flip(g, (dim,)), dim), (dim,))  # Σ over later i
 
 
-CUMSUM = OpDef("CumsumBackward0", lambda a, dim: np.cumsum(a, dim), params=("dim",),
-               grads=[_flip_cumsum])
+CUMSUM = OpDef(
+    "CumsumBackward0", lambda a, dim: np.cumsum(a, dim), params=("dim",), grads=[_flip_cumsum]
+)
 
 
 def cumsum(input, dim, *, dtype=None):

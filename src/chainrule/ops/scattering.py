@@ -38,18 +38,39 @@ def _index_add(a, s, key, alpha):
     return out
 
 
-SCATTER = OpDef("ScatterBackward0", _scatter, params=("dim", "index", "keep"), grads=[
-    lambda xp, g, dim, index, keep: g * keep,                              # overwritten: 0
-    lambda xp, g, dim, index, keep: xp.gather(g, dim, index)])             # read back
-SCATTER_VALUE = OpDef("ScatterBackward1", _scatter_value,
-                      params=("dim", "index", "keep", "value"), grads=[
-    lambda xp, g, dim, index, keep, value: g * keep])                      # overwritten: 0
-SCATTER_ADD = OpDef("ScatterAddBackward0", _scatter_add, params=("dim", "index"), grads=[
-    lambda xp, g, dim, index: g,                                           # ∂/∂input = 1
-    lambda xp, g, dim, index: xp.gather(g, dim, index)])                   # ∂/∂src: gather
-INDEX_ADD = OpDef("IndexAddBackward0", _index_add, params=("key", "alpha"), grads=[
-    lambda xp, g, key, alpha: g,                                           # ∂/∂input = 1
-    lambda xp, g, key, alpha: xp.index(g, key) * alpha])                   # α·g[index]
+SCATTER = OpDef(
+    "ScatterBackward0",
+    _scatter,
+    params=("dim", "index", "keep"),
+    grads=[
+        lambda xp, g, dim, index, keep: g * keep,  # overwritten: 0
+        lambda xp, g, dim, index, keep: xp.gather(g, dim, index),  # read back
+    ],
+)
+SCATTER_VALUE = OpDef(
+    "ScatterBackward1",
+    _scatter_value,
+    params=("dim", "index", "keep", "value"),
+    grads=[lambda xp, g, dim, index, keep, value: g * keep],
+)  # overwritten: 0
+SCATTER_ADD = OpDef(
+    "ScatterAddBackward0",
+    _scatter_add,
+    params=("dim", "index"),
+    grads=[
+        lambda xp, g, dim, index: g,  # ∂/∂input = 1
+        lambda xp, g, dim, index: xp.gather(g, dim, index),  # ∂/∂src: gather
+    ],
+)
+INDEX_ADD = OpDef(
+    "IndexAddBackward0",
+    _index_add,
+    params=("key", "alpha"),
+    grads=[
+        lambda xp, g, key, alpha: g,  # ∂/∂input = 1
+        lambda xp, g, key, alpha: xp.index(g, key) * alpha,  # α·g[index]
+    ],
+)
 
 
 def _check_index(name, input, dim, index, src=None):
@@ -58,18 +79,26 @@ def _check_index(name, input, dim, index, src=None):
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"{name}(): Expected dtype int64 for index, got {idx.dtype}")
     if idx.ndim != input._data.ndim:
-        raise RuntimeError(f"{name}(): Index tensor must have the same number of dimensions "
-                           f"as self tensor ({idx.ndim} vs {input._data.ndim})")
+        raise RuntimeError(
+            f"{name}(): Index tensor must have the same number of dimensions "
+            f"as self tensor ({idx.ndim} vs {input._data.ndim})"
+        )
     src_shape = src._data.shape if isinstance(src, Tensor) else None
     for i, n in enumerate(idx.shape):
         if (src_shape is not None and n > src_shape[i]) or (i != d and n > input.shape[i]):
-            raise RuntimeError(f"{name}(): Expected index {list(idx.shape)} to be smaller than "
-                               f"self {list(input.shape)} apart from dimension {d}"
-                               + ("" if src_shape is None else
-                                  f" and to be smaller size than src {list(src_shape)}"))
+            raise RuntimeError(
+                f"{name}(): Expected index {list(idx.shape)} to be smaller than "
+                f"self {list(input.shape)} apart from dimension {d}"
+                + (
+                    ""
+                    if src_shape is None
+                    else f" and to be smaller size than src {list(src_shape)}"
+                )
+            )
     if idx.size and (idx.min() < -input.shape[d] or idx.max() >= input.shape[d]):
-        raise RuntimeError(f"{name}(): index out of range for dimension {d} with size "
-                           f"{input.shape[d]}")
+        raise RuntimeError(
+            f"{name}(): index out of range for dimension {d} with size {input.shape[d]}"
+        )
     return d, idx % max(input.shape[d], 1)
 
 
@@ -86,14 +115,14 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of ``input`` with ``src`` (a tensor or a number) written at ``index`` along
     ``dim``: out[index[i][j]][j] = src[i][j] for dim=0."""
     if reduce is not None:
-        raise NotImplementedError("scatter: the reduce argument is not supported; use "
-                                  "scatter_add for reduce='add'")
+        raise NotImplementedError(
+            "scatter: the reduce argument is not supported; use scatter_add for reduce='add'"
+        )
     if src is None:
         src = value
     if src is None:
         raise TypeError("scatter() missing the 'src' or 'value' argument")
-    d, idx = _check_index("scatter", input, dim, index,
-                          src if isinstance(src, Tensor) else None)
+    d, idx = _check_index("scatter", input, dim, index, src if isinstance(src, Tensor) else None)
     keep = np.ones(input._data.shape, dtype=bool)
     keep[_along_axis_coords(idx, d)] = False
     if isinstance(src, Tensor):
@@ -114,16 +143,21 @@ def index_add(input, dim, index, source, *, alpha=1):
     d = normalize_dim(dim, input._data.ndim, "index_add")
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
-        raise IndexError(f"index_add_(): Index is supposed to be a vector of integers, got "
-                         f"shape {list(idx.shape)} and dtype {idx.dtype}")
-    want = input.shape[:d] + (idx.size,) + input.shape[d + 1:]
+        raise IndexError(
+            f"index_add_(): Index is supposed to be a vector of integers, got "
+            f"shape {list(idx.shape)} and dtype {idx.dtype}"
+        )
+    want = input.shape[:d] + (idx.size,) + input.shape[d + 1 :]
     if tuple(source.shape) != tuple(want):
-        raise RuntimeError(f"index_add_(): source of shape {list(source.shape)} does not "
-                           f"match the expected shape {list(want)} for self of shape "
-                           f"{list(input.shape)}, dim {d} and {idx.size} indices")
+        raise RuntimeError(
+            f"index_add_(): source of shape {list(source.shape)} does not "
+            f"match the expected shape {list(want)} for self of shape "
+            f"{list(input.shape)}, dim {d} and {idx.size} indices"
+        )
     if idx.size and (idx.min() < -input.shape[d] or idx.max() >= input.shape[d]):
-        raise IndexError(f"index_add_(): index out of range for dimension {d} with size "
-                         f"{input.shape[d]}")
+        raise IndexError(
+            f"index_add_(): index out of range for dimension {d} with size {input.shape[d]}"
+        )
     if source._data.dtype != input._data.dtype:
         source = source.to(input.dtype)
     key = (slice(None),) * d + (idx.reshape(-1),)
@@ -131,8 +165,7 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 
 def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
-    return inplace(self, lambda s: scatter(s, dim, index, src, value=value, reduce=reduce),
-                   src)
+    return inplace(self, lambda s: scatter(s, dim, index, src, value=value, reduce=reduce), src)
 
 
 def scatter_add_(self, dim, index, src):
@@ -145,4 +178,3 @@ def index_add_(self, dim, index, source, *, alpha=1):
 
 def masked_fill_(self, mask, value):
     return inplace(self, lambda s: masked_fill(s, mask, value), value)
-

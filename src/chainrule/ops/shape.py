@@ -26,8 +26,12 @@ def _reshaped_back(base, view):
 
 def _reshape_row(name):
     # every pure re-labelling of the same elements: ∂ = reshape back to the input's shape
-    return OpDef(name, lambda a, in_shape, shape: a.reshape(shape), params=("input_shape", "shape"),
-                 grads=[lambda xp, g, in_shape, shape: xp.reshape(g, in_shape)])
+    return OpDef(
+        name,
+        lambda a, in_shape, shape: a.reshape(shape),
+        params=("input_shape", "shape"),
+        grads=[lambda xp, g, in_shape, shape: xp.reshape(g, in_shape)],
+    )
 
 
 VIEW = _reshape_row("ViewBackward0")  # also reshape and flatten, as PyTorch names them
@@ -35,20 +39,37 @@ SQUEEZE_ALL = _reshape_row("SqueezeBackward0")
 SQUEEZE = _reshape_row("SqueezeBackward1")
 SQUEEZE_DIMS = _reshape_row("SqueezeBackward2")
 UNSQUEEZE = _reshape_row("UnsqueezeBackward0")
+
+
 def _transpose_row(name):
-    return OpDef(name, lambda a, d0, d1: np.swapaxes(a, d0, d1), params=("dim0", "dim1"),
-                 grads=[lambda xp, g, d0, d1: xp.swapaxes(g, d0, d1)])    # swap back
+    return OpDef(
+        name,
+        lambda a, d0, d1: np.swapaxes(a, d0, d1),
+        params=("dim0", "dim1"),
+        grads=[lambda xp, g, d0, d1: xp.swapaxes(g, d0, d1)],
+    )  # swap back
 
 
 TRANSPOSE = _transpose_row("TransposeBackward0")
 T = _transpose_row("TBackward0")
-PERMUTE = OpDef("PermuteBackward0", lambda a, dims: np.transpose(a, dims), params=("dims",),
-                grads=[lambda xp, g, dims: xp.permute(g, tuple(np.argsort(dims)))])
-EXPAND = OpDef("ExpandBackward0", lambda a, in_shape, shape: np.broadcast_to(a, shape),
-               params=("input_shape", "shape"), grads=[
-    lambda xp, g, in_shape, shape: xp.sum_to(g, in_shape)])               # Σ over copies
-FLIP = OpDef("FlipBackward0", lambda a, dims: np.flip(a, dims), params=("dims",), grads=[
-    lambda xp, g, dims: xp.flip(g, dims)])
+PERMUTE = OpDef(
+    "PermuteBackward0",
+    lambda a, dims: np.transpose(a, dims),
+    params=("dims",),
+    grads=[lambda xp, g, dims: xp.permute(g, tuple(np.argsort(dims)))],
+)
+EXPAND = OpDef(
+    "ExpandBackward0",
+    lambda a, in_shape, shape: np.broadcast_to(a, shape),
+    params=("input_shape", "shape"),
+    grads=[lambda xp, g, in_shape, shape: xp.sum_to(g, in_shape)],
+)  # Σ over copies
+FLIP = OpDef(
+    "FlipBackward0",
+    lambda a, dims: np.flip(a, dims),
+    params=("dims",),
+    grads=[lambda xp, g, dims: xp.flip(g, dims)],
+)
 
 
 def _repeat_grad(xp, g, in_shape, reps):
@@ -62,8 +83,12 @@ def _repeat_grad(xp, g, in_shape, reps):
     return xp.reshape(summed, in_shape)
 
 
-REPEAT = OpDef("RepeatBackward0", lambda a, in_shape, reps: np.tile(a, reps),
-               params=("input_shape", "repeats"), grads=[_repeat_grad])
+REPEAT = OpDef(
+    "RepeatBackward0",
+    lambda a, in_shape, reps: np.tile(a, reps),
+    params=("input_shape", "repeats"),
+    grads=[_repeat_grad],
+)
 
 
 def _cat_grads(xp, g, dim, sizes):
@@ -77,18 +102,25 @@ def _cat_grads(xp, g, dim, sizes):
 
 # any number of inputs: one formula returns all the gradients (slices of g)
 CAT = OpDef("CatBackward0", None, params=("dim", "sizes"), multi=True, grads=[_cat_grads])
-STACK = OpDef("StackBackward0", None, params=("dim", "count"), multi=True, grads=[
-    lambda xp, g, dim, count: [g[(slice(None),) * dim + (i,)] for i in range(count)]])
+STACK = OpDef(
+    "StackBackward0",
+    None,
+    params=("dim", "count"),
+    multi=True,
+    grads=[lambda xp, g, dim, count: [g[(slice(None),) * dim + (i,)] for i in range(count)]],
+)
 
 
 def _pad_grad(xp, g, slices):
-    return g[slices]                                                       # crop the border
+    return g[slices]  # crop the border
 
 
-PAD = OpDef("ConstantPadNdBackward0",
-            lambda a, widths, slices, value: np.pad(a, widths, constant_values=value),
-            params=("widths", "slices", "value"), grads=[
-    lambda xp, g, widths, slices, value: _pad_grad(xp, g, slices)])
+PAD = OpDef(
+    "ConstantPadNdBackward0",
+    lambda a, widths, slices, value: np.pad(a, widths, constant_values=value),
+    params=("widths", "slices", "value"),
+    grads=[lambda xp, g, widths, slices, value: _pad_grad(xp, g, slices)],
+)
 
 
 def reshape(input, *shape):
@@ -119,8 +151,10 @@ def _infer_shape(input, shape, name):
     for s in shape:
         total *= s
     if total != n or any(s < 0 for s in shape):
-        raise RuntimeError(f"{name}: shape '{list(shape)}' is invalid for input of size {n} "
-                           f"(shape {list(input._data.shape)})")
+        raise RuntimeError(
+            f"{name}: shape '{list(shape)}' is invalid for input of size {n} "
+            f"(shape {list(input._data.shape)})"
+        )
     return shape
 
 
@@ -134,9 +168,9 @@ def flatten(input, start_dim=0, end_dim=-1):
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     merged = 1
-    for d in shape[s:e + 1]:
+    for d in shape[s : e + 1]:
         merged *= d
-    return _view(VIEW, input, (shape, shape[:s] + (merged,) + shape[e + 1:]), _reshaped_back)
+    return _view(VIEW, input, (shape, shape[:s] + (merged,) + shape[e + 1 :]), _reshaped_back)
 
 
 def squeeze(input, dim=None):
@@ -171,8 +205,9 @@ swapaxes = transpose
 def t(input):
     """Transpose a tensor of at most 2 dims."""
     if input._data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
-                           f"{input._data.ndim}D")
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D"
+        )
     if input._data.ndim < 2:
         return input
     return _view(T, input, (0, 1), lambda base, v: transpose(v, 0, 1))
@@ -184,8 +219,10 @@ def permute(input, *dims):
     n = input._data.ndim
     norm = tuple(normalize_dim(d, n, "permute") for d in dims)
     if sorted(norm) != list(range(n)):
-        raise RuntimeError(f"permute(): dims {list(dims)} must be a permutation of the "
-                           f"{n} dims of a tensor of shape {list(input._data.shape)}")
+        raise RuntimeError(
+            f"permute(): dims {list(dims)} must be a permutation of the "
+            f"{n} dims of a tensor of shape {list(input._data.shape)}"
+        )
     inverse = tuple(int(i) for i in np.argsort(norm))
     return _view(PERMUTE, input, (norm,), lambda base, v: permute(v, inverse))
 
@@ -196,15 +233,19 @@ def expand(input, *sizes):
     shape = input._data.shape
     lead = len(sizes) - len(shape)
     if lead < 0:
-        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater "
-                           f"or equal to the number of dimensions in the tensor ({len(shape)})")
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater "
+            f"or equal to the number of dimensions in the tensor ({len(shape)})"
+        )
     new = tuple(shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     for i, s in enumerate(shape):
         if s != 1 and s != new[i + lead]:
-            raise RuntimeError(f"expand: the expanded size of the tensor ({new[i + lead]}) must "
-                               f"match the existing size ({s}) at non-singleton dimension "
-                               f"{i + lead}. Target sizes: {list(sizes)}. Tensor sizes: "
-                               f"{list(shape)}")
+            raise RuntimeError(
+                f"expand: the expanded size of the tensor ({new[i + lead]}) must "
+                f"match the existing size ({s}) at non-singleton dimension "
+                f"{i + lead}. Target sizes: {list(sizes)}. Tensor sizes: "
+                f"{list(shape)}"
+            )
     return _view(EXPAND, input, (shape, new))
 
 
@@ -220,8 +261,10 @@ def repeat(input, *sizes):
     """Tile the tensor ``sizes[i]`` times along each dim."""
     sizes = normalize_shape(sizes)
     if len(sizes) < input._data.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
-                           "of dimensions of tensor")
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number "
+            "of dimensions of tensor"
+        )
     return apply(REPEAT, (input,), (input._data.shape, sizes))
 
 
@@ -235,8 +278,7 @@ def _check_tensor_list(tensors, name):
         raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
     for t in tensors:
         if not isinstance(t, Tensor):
-            raise TypeError(f"{name}(): expected a sequence of Tensors, got "
-                            f"{type(t).__name__}")
+            raise TypeError(f"{name}(): expected a sequence of Tensors, got {type(t).__name__}")
 
 
 def _joined(op, tensors, out, params):
@@ -256,8 +298,10 @@ def cat(tensors, dim=0):
     try:
         out = np.concatenate(arrays, axis=d)
     except ValueError:
-        raise RuntimeError(f"cat(): sizes of tensors must match except in dimension {d}; got "
-                           f"shapes {[list(a.shape) for a in arrays]}") from None
+        raise RuntimeError(
+            f"cat(): sizes of tensors must match except in dimension {d}; got "
+            f"shapes {[list(a.shape) for a in arrays]}"
+        ) from None
     return _joined(CAT, tensors, out, (d, tuple(a.shape[d] for a in arrays)))
 
 
@@ -272,8 +316,10 @@ def stack(tensors, dim=0):
     arrays = _promoted(tensors)
     shapes = {a.shape for a in arrays}
     if len(shapes) > 1:
-        raise RuntimeError(f"stack expects each tensor to be equal size, but got shapes "
-                           f"{[list(a.shape) for a in arrays]}")
+        raise RuntimeError(
+            f"stack expects each tensor to be equal size, but got shapes "
+            f"{[list(a.shape) for a in arrays]}"
+        )
     return _joined(STACK, tensors, np.stack(arrays, axis=d), (d, len(arrays)))
 
 
@@ -294,9 +340,11 @@ def split(input, split_size_or_sections, dim=0):
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
-                               f"(input tensor's size at dimension {d}), but got split_sizes="
-                               f"{sizes}")
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                f"(input tensor's size at dimension {d}), but got split_sizes="
+                f"{sizes}"
+            )
     pieces, start = [], 0
     for size in sizes:
         pieces.append(input[(slice(None),) * d + (slice(start, start + size),)])
@@ -326,8 +374,10 @@ def pad(input, pad, mode="constant", value=0.0):
     pad = tuple(int(p) for p in pad)
     ndim = input._data.ndim
     if len(pad) % 2 or len(pad) // 2 > ndim:
-        raise RuntimeError(f"pad: padding length {len(pad)} must be even and at most twice the "
-                           f"number of dimensions ({ndim})")
+        raise RuntimeError(
+            f"pad: padding length {len(pad)} must be even and at most twice the "
+            f"number of dimensions ({ndim})"
+        )
     if any(p < 0 for p in pad):
         crop = [slice(None)] * ndim
         for i in range(len(pad) // 2):

@@ -14,8 +14,11 @@ TopkResult = values_indices("topk")
 
 
 def _order(data, dim, descending, stable=True):
-    order = np.argsort(-data if descending and data.dtype.kind != "b" else data, axis=dim,
-                       kind="stable" if stable else None)
+    order = np.argsort(
+        -data if descending and data.dtype.kind != "b" else data,
+        axis=dim,
+        kind="stable" if stable else None,
+    )
     return np.flip(order, dim) if descending and data.dtype.kind == "b" else order
 
 

@@ -27,8 +27,17 @@ class Adagrad(Optimizer):
         maximize: ascend instead of descend (default False).
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
-                 initial_accumulator_value=0.0, eps=1e-10, *, maximize=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0.0,
+        weight_decay=0.0,
+        initial_accumulator_value=0.0,
+        eps=1e-10,
+        *,
+        maximize=False,
+    ):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr} (it must be >= 0)")
         if lr_decay < 0.0:
@@ -42,9 +51,14 @@ class Adagrad(Optimizer):
             )
         if eps < 0.0:
             raise ValueError(f"Invalid epsilon value: {eps} (it must be >= 0)")
-        defaults = {"lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
-                    "initial_accumulator_value": initial_accumulator_value, "eps": eps,
-                    "maximize": maximize}
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "eps": eps,
+            "maximize": maximize,
+        }
         super().__init__(params, defaults)
 
     def _update(self, group):

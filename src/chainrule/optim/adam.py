@@ -33,8 +33,17 @@ class Adam(Optimizer):
 
     _decoupled_weight_decay = False
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False, *, maximize=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        amsgrad=False,
+        *,
+        maximize=False,
+    ):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr} (it must be >= 0)")
         if eps < 0.0:
@@ -42,11 +51,18 @@ class Adam(Optimizer):
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(
-                    f"Invalid beta parameter at index {i}: {beta} (need 0 <= beta < 1)")
+                    f"Invalid beta parameter at index {i}: {beta} (need 0 <= beta < 1)"
+                )
         if weight_decay < 0.0:
             raise ValueError(f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
-        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
-                        "amsgrad": amsgrad, "maximize": maximize}
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+        }
         super().__init__(params, defaults)
 
     def _update(self, group):
@@ -90,6 +106,15 @@ class AdamW(Adam):
 
     _decoupled_weight_decay = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        *,
+        maximize=False,
+    ):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

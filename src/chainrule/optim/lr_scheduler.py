@@ -103,13 +103,22 @@ class CosineAnnealingLR(LRScheduler):
         if self._is_initial:
             return [group["lr"] for group in groups]
         if self._step_count == 1 and t > 0:
-            return [eta_min + (base - eta_min) * (1 + math.cos(t * math.pi / T)) / 2
-                    for base in self.base_lrs]
+            return [
+                eta_min + (base - eta_min) * (1 + math.cos(t * math.pi / T)) / 2
+                for base in self.base_lrs
+            ]
         if (t - 1 - T) % (2 * T) == 0:
-            return [group["lr"] + (base - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                    for base, group in zip(self.base_lrs, groups)]
-        return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
-                * (group["lr"] - eta_min) + eta_min for group in groups]
+            return [
+                group["lr"] + (base - eta_min) * (1 - math.cos(math.pi / T)) / 2
+                for base, group in zip(self.base_lrs, groups)
+            ]
+        return [
+            (1 + math.cos(math.pi * t / T))
+            / (1 + math.cos(math.pi * (t - 1) / T))
+            * (group["lr"] - eta_min)
+            + eta_min
+            for group in groups
+        ]
 
 
 class ExponentialLR(LRScheduler):
@@ -173,8 +182,11 @@ class LambdaLR(LRScheduler):
 
     def state_dict(self):
         """Everything but the optimizer and the functions (which may not pickle)."""
-        return {key: value for key, value in self.__dict__.items()
-                if key not in ("optimizer", "lr_lambdas")}
+        return {
+            key: value
+            for key, value in self.__dict__.items()
+            if key not in ("optimizer", "lr_lambdas")
+        }
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -191,8 +203,18 @@ class ReduceLROnPlateau(LRScheduler):
     ``get_lr``: the rates change only when the metric stalls.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+    def __init__(
+        self,
+        optimizer,
+        mode="min",
+        factor=0.1,
+        patience=10,
+        threshold=1e-4,
+        threshold_mode="rel",
+        cooldown=0,
+        min_lr=0,
+        eps=1e-8,
+    ):
         if factor >= 1.0:
             raise ValueError(f"Factor should be < 1.0, got {factor}")
         if not isinstance(optimizer, Optimizer):

@@ -32,8 +32,18 @@ class RMSprop(Optimizer):
         maximize: ascend instead of descend (default False).
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, *, maximize=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0.0,
+        momentum=0.0,
+        centered=False,
+        *,
+        maximize=False,
+    ):
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr} (it must be >= 0)")
         if eps < 0.0:
@@ -44,8 +54,15 @@ class RMSprop(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
         if alpha < 0.0:
             raise ValueError(f"Invalid alpha value: {alpha} (it must be >= 0)")
-        defaults = {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
-                    "momentum": momentum, "centered": centered, "maximize": maximize}
+        defaults = {
+            "lr": lr,
+            "alpha": alpha,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "momentum": momentum,
+            "centered": centered,
+            "maximize": maximize,
+        }
         super().__init__(params, defaults)
 
     def _update(self, group):

@@ -31,8 +31,17 @@ class SGD(Optimizer):
         >>> optimizer.step()
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                 nesterov=False, *, maximize=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        momentum=0.0,
+        dampening=0.0,
+        weight_decay=0.0,
+        nesterov=False,
+        *,
+        maximize=False,
+    ):
         if lr is not required and lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr} (it must be >= 0)")
         if momentum < 0.0:
@@ -44,8 +53,14 @@ class SGD(Optimizer):
                 f"Nesterov momentum requires a momentum and zero dampening "
                 f"(got momentum={momentum}, dampening={dampening})"
             )
-        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
-                        "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+            "maximize": maximize,
+        }
         super().__init__(params, defaults)
 
     def _update(self, group):

@@ -78,11 +78,13 @@ def _start(result, root):
         f"draw/explain: the output has shape {tuple(out.shape)}, so the gradient to start "
         f"from is not implied and none is recorded: call out.backward(gradient) first (the "
         f"gradient of an output of more than {_limit()} elements is not kept), draw a scalar "
-        f"such as out.sum(), or pass show_grad=False")
+        f"such as out.sum(), or pass show_grad=False"
+    )
 
 
 def _limit():
     from chainrule.autograd.engine import PICTURE_LIMIT
+
     return PICTURE_LIMIT
 
 
@@ -96,14 +98,19 @@ def _own_backward(cr, result, tensor, leaves, start, keep):
     def hook_for(v):
         def hook(grad_inputs, grad_outputs):
             seen[v] = ([_numpy(g) for g in grad_inputs], _numpy(grad_outputs[0]))
+
         return hook
 
     kept = [(t, t.grad) for t in keep if getattr(t, "retains_grad", False)]
     handles = [v.node.register_hook(hook_for(v)) for v in ops]
     try:
-        found = cr.autograd.grad(tensor, [v.tensor for v in leaves],
-                                 grad_outputs=cr.tensor(start), retain_graph=True,
-                                 allow_unused=True)
+        found = cr.autograd.grad(
+            tensor,
+            [v.tensor for v in leaves],
+            grad_outputs=cr.tensor(start),
+            retain_graph=True,
+            allow_unused=True,
+        )
     except RuntimeError as err:
         if "retain_graph=True" in str(err):
             return False
@@ -172,8 +179,9 @@ def _replay(cr, v, shares):
         return
     found = [None] * len(wanted)
     if shares:
-        found = cr.autograd.grad(out, wanted, grad_outputs=cr.tensor(v.grad),
-                                 retain_graph=True, allow_unused=True)
+        found = cr.autograd.grad(
+            out, wanted, grad_outputs=cr.tensor(v.grad), retain_graph=True, allow_unused=True
+        )
     scalar = v.value.size == 1 and all(t.numel() == 1 for t in wanted)
     local = cr.autograd.grad(out, wanted, allow_unused=True) if scalar else [None] * len(wanted)
     by_tensor = {id(t): (s, d) for t, s, d in zip(wanted, found, local)}

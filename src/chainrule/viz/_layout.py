@@ -18,15 +18,15 @@ from ._format import FREED, FREED_HINT, lines, value_lines
 
 __all__ = ["FONT", "LINE", "SMALL", "Drawing", "layout", "text_width"]
 
-FONT = 14          # node labels, px
-SMALL = 12.5       # edge labels, px
-LINE = 15          # line height of edge labels, px
+FONT = 14  # node labels, px
+SMALL = 12.5  # edge labels, px
+LINE = 15  # line height of edge labels, px
 _MARGIN = 24
-_PAD = 14          # space between an edge label and the ends of its stretch
-_RADIUS = 19       # circles hold labels of one or two characters
+_PAD = 14  # space between an edge label and the ends of its stretch
+_RADIUS = 19  # circles hold labels of one or two characters
 _BOX_H = 34
-_FRAME_PAD = 12    # between a module's boxes and its dashed border
-_FAN = 40          # how far a value with several uses fans out before its wires run level
+_FRAME_PAD = 12  # between a module's boxes and its dashed border
+_FAN = 40  # how far a value with several uses fans out before its wires run level
 _NARROW = set("il.,:;'|!1() ·[]")
 
 
@@ -59,11 +59,11 @@ class Wire:
     def __init__(self, edge, points, value_lines, grad_lines):
         self.edge = edge
         self.points = points
-        self.value_lines = value_lines      # text lines above the wire (blue)
-        self.grad_lines = grad_lines        # text lines below the wire (red); [] before backward
-        self.value_at = self.grad_at = (0.0, 0.0)   # baseline centre of the first line
-        self.stretch = (0.0, 0.0, 0.0, 0.0)         # the stretch that carries the labels
-        self.level = True                           # whether that stretch is horizontal
+        self.value_lines = value_lines  # text lines above the wire (blue)
+        self.grad_lines = grad_lines  # text lines below the wire (red); [] before backward
+        self.value_at = self.grad_at = (0.0, 0.0)  # baseline centre of the first line
+        self.stretch = (0.0, 0.0, 0.0, 0.0)  # the stretch that carries the labels
+        self.level = True  # whether that stretch is horizontal
 
 
 class Frame:
@@ -82,8 +82,10 @@ class Drawing:
         self.width, self.height = width, height
         self.notes = []
         if trace.freed:
-            self.notes.append(f"{FREED}: backward() released these values and their "
-                              f"gradients to save memory; {FREED_HINT} to see them.")
+            self.notes.append(
+                f"{FREED}: backward() released these values and their "
+                f"gradients to save memory; {FREED_HINT} to see them."
+            )
         self.notes_at = (0.0, 0.0)
 
 
@@ -115,8 +117,9 @@ def _separate_groups(trace, column):
     occupies, move the box and everything after it to the right."""
     done = set()
     for members in sorted(trace.groups.values(), key=lambda m: max(column[v] for v in m)):
-        feeders = {e.src for v in members for e in v.inputs
-                   if e is not None and e.src not in members}
+        feeders = {
+            e.src for v in members for e in v.inputs if e is not None and e.src not in members
+        }
         start = min(column[v] for v in members)
         end = max((column[v] for v in done | feeders), default=-1)
         if start <= end:
@@ -124,7 +127,7 @@ def _separate_groups(trace, column):
                 if column[v] >= start and v not in done and v not in feeders:
                     column[v] += end - start + 1
         done.update(members)
-    for v in trace.vertices:                  # inputs before the ops that use them
+    for v in trace.vertices:  # inputs before the ops that use them
         for e in v.uses:
             column[e.dst] = max(column[e.dst], column[v] + 1)
 
@@ -134,14 +137,17 @@ def layout(trace):
     try:
         import igraph
     except ImportError:
-        raise ImportError("drawing a graph needs python-igraph for its layout: "
-                          "pip install 'chainrule[viz]' (or pip install python-igraph)") from None
+        raise ImportError(
+            "drawing a graph needs python-igraph for its layout: "
+            "pip install 'chainrule[viz]' (or pip install python-igraph)"
+        ) from None
 
     order = trace.backward_order()
     index = {v: i for i, v in enumerate(order)}
     column = _layers(trace)
-    graph = igraph.Graph(n=len(order), edges=[(index[e.src], index[e.dst]) for e in trace.edges],
-                         directed=True)
+    graph = igraph.Graph(
+        n=len(order), edges=[(index[e.src], index[e.dst]) for e in trace.edges], directed=True
+    )
     placed = graph.layout_sugiyama(layers=[column[v] for v in order], hgap=1, vgap=1)
     boxes = {v: _box(v) for v in order}
     plans = _plan_edges(trace, placed, index)
@@ -155,8 +161,7 @@ def layout(trace):
     gap = [60.0] * columns
     for p in plans:
         (pos0, c), (pos1, _) = p.route[p.k], p.route[p.k + 1]
-        need = (p.width + 2 * _PAD + p.lead
-                + (40 if p.stub else 10 + 0.9 * abs(pos1 - pos0) * row_h))
+        need = p.width + 2 * _PAD + p.lead + (40 if p.stub else 10 + 0.9 * abs(pos1 - pos0) * row_h)
         c = round(c)
         gap[c] = max(gap[c], need)
     x_of, x = [], _MARGIN
@@ -212,9 +217,9 @@ class _Plan:
     def __init__(self, edge, route, value, grad):
         self.edge, self.route, self.value, self.grad = edge, route, value, grad
         self.width = max(text_width(t, SMALL) for t in value + grad + [""])
-        self.stub = False       # labels on a short level stretch leaving the source
-        self.k = 0              # otherwise on stretch k of the route
-        self.offset = 0.0       # parallel edges (a * a) are bowed apart by this much
+        self.stub = False  # labels on a short level stretch leaving the source
+        self.k = 0  # otherwise on stretch k of the route
+        self.offset = 0.0  # parallel edges (a * a) are bowed apart by this much
         # an edge leaving a module box starts its labels past the box's border
         src, dst = edge.src, edge.dst
         self.lead = _FRAME_PAD + 6 if src.group is not None and dst.group != src.group else 0
@@ -223,11 +228,14 @@ class _Plan:
 def _plan_edges(trace, placed, index):
     plans, bundles = [], {}
     for k, e in enumerate(trace.edges):
-        route = ([tuple(placed[index[e.src]])] + [tuple(p) for p in placed.edge_routing[k]]
-                 + [tuple(placed[index[e.dst]])])
+        route = (
+            [tuple(placed[index[e.src]])]
+            + [tuple(p) for p in placed.edge_routing[k]]
+            + [tuple(placed[index[e.dst]])]
+        )
         bundle = bundles.setdefault((e.src, e.dst), [])
         if bundle:
-            route = bundle[0].route            # parallel edges share one route, then bow
+            route = bundle[0].route  # parallel edges share one route, then bow
         plan = _Plan(e, route, *_edge_lines(trace, e))
         bundle.append(plan)
         plan.stub = len(e.src.uses) == 1 and route[0][0] != route[1][0]
@@ -254,7 +262,7 @@ def _wire(plan, boxes, page):
         x0 += plan.lead
     if plan.offset:
         d = (x1 - x0) / 4
-        points[k + 1:k + 1] = [(x0 + d, y0 + plan.offset), (x1 - d, y1 + plan.offset)]
+        points[k + 1 : k + 1] = [(x0 + d, y0 + plan.offset), (x1 - d, y1 + plan.offset)]
         y0, y1 = y0 + plan.offset, y1 + plan.offset
     elif len(points) == 2 and y0 != y1 and len(plan.edge.src.uses) > 1:
         # one of several uses, straight to a box on another row: fan out first, then run
@@ -263,7 +271,7 @@ def _wire(plan, boxes, page):
         points.insert(1, (x0 + fan, y1))
         x0, y0 = x0 + fan, y1
     points[-1] = _entry(dst, points[-2])
-    if k + 2 == len(points) and not plan.offset:   # the last stretch ends at the box's side
+    if k + 2 == len(points) and not plan.offset:  # the last stretch ends at the box's side
         t = _until(x0, x1, dst.x - dst.w / 2)
         x1, y1 = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
     wire = Wire(plan.edge, points, plan.value, plan.grad)
@@ -287,8 +295,10 @@ def _borders(trace, boxes, row_h):
     for members in trace.groups.values():
         bs = [boxes[v] for v in members]
         top, bottom = min(b.y for b in bs) - row_h / 2, max(b.y for b in bs) + row_h / 2
-        for x in (min(b.x - b.w / 2 for b in bs) - _FRAME_PAD,
-                  max(b.x + b.w / 2 for b in bs) + _FRAME_PAD):
+        for x in (
+            min(b.x - b.w / 2 for b in bs) - _FRAME_PAD,
+            max(b.x + b.w / 2 for b in bs) + _FRAME_PAD,
+        ):
             sides.append((None, (x, top), (x, bottom)))
     return sides
 
@@ -312,8 +322,9 @@ def _place_labels(wires, boxes, borders=()):
             value_at = (xm, ym - lift - (len(w.value_lines) - 1) * LINE - 3)
             grad_at = (xm, ym + lift + SMALL * 0.8 + 1)
             rects = _label_rects(w, width, value_at, grad_at)
-            hits = (sum(_overlap(r, o) for r in rects for o in taken)
-                    + sum(_crosses(p, q, r) for r in rects for p, q in others))
+            hits = sum(_overlap(r, o) for r in rects for o in taken) + sum(
+                _crosses(p, q, r) for r in rects for p, q in others
+            )
             if best is None or hits < best[0]:
                 best = (hits, value_at, grad_at)
             if hits == 0:
@@ -324,11 +335,18 @@ def _place_labels(wires, boxes, borders=()):
 
 def _label_rects(w, width, value_at, grad_at):
     (x, top), (_, base) = value_at, grad_at
-    rects = [(x - width / 2, top - SMALL * 0.8, x + width / 2,
-              top + (len(w.value_lines) - 1) * LINE + 3)]
+    rects = [
+        (x - width / 2, top - SMALL * 0.8, x + width / 2, top + (len(w.value_lines) - 1) * LINE + 3)
+    ]
     if w.grad_lines:
-        rects.append((x - width / 2, base - SMALL * 0.8, x + width / 2,
-                      base + (len(w.grad_lines) - 1) * LINE + 3))
+        rects.append(
+            (
+                x - width / 2,
+                base - SMALL * 0.8,
+                x + width / 2,
+                base + (len(w.grad_lines) - 1) * LINE + 3,
+            )
+        )
     return rects
 
 
@@ -341,8 +359,12 @@ def _crosses(p, q, rect):
     (x0, y0), (x1, y1) = p, q
     dx, dy = x1 - x0, y1 - y0
     lo, hi = 0.0, 1.0
-    for step, room in ((-dx, x0 - rect[0]), (dx, rect[2] - x0),
-                       (-dy, y0 - rect[1]), (dy, rect[3] - y0)):
+    for step, room in (
+        (-dx, x0 - rect[0]),
+        (dx, rect[2] - x0),
+        (-dy, y0 - rect[1]),
+        (dy, rect[3] - y0),
+    ):
         if step == 0:
             if room < 0:
                 return False
@@ -395,7 +417,8 @@ def _frames(trace, boxes, wires):
         inside = [w for w in wires if w.edge.src in members and w.edge.dst in members]
         top = [b.y - b.h / 2 for b in bs] + [w.value_at[1] - SMALL for w in inside]
         bottom = [b.y + b.h / 2 for b in bs] + [
-            w.grad_at[1] + (len(w.grad_lines) - 1) * LINE + 4 for w in inside if w.grad_lines]
+            w.grad_at[1] + (len(w.grad_lines) - 1) * LINE + 4 for w in inside if w.grad_lines
+        ]
         x0 = min(b.x - b.w / 2 for b in bs) - _FRAME_PAD
         x1 = max(b.x + b.w / 2 for b in bs) + _FRAME_PAD
         frames.append(Frame(title, x0, min(top) - 8 - LINE, x1, max(bottom) + 8))

@@ -18,8 +18,10 @@ def save_raster(drawing, path, scale=2.0):
         from matplotlib.figure import Figure
         from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
     except ImportError:
-        raise ImportError("saving a PNG or PDF picture needs matplotlib: "
-                          "pip install 'chainrule[viz]' (or pip install matplotlib)") from None
+        raise ImportError(
+            "saving a PNG or PDF picture needs matplotlib: "
+            "pip install 'chainrule[viz]' (or pip install matplotlib)"
+        ) from None
 
     w, h = drawing.width, drawing.height
     fig = Figure(figsize=(w / 72, h / 72))
@@ -31,16 +33,34 @@ def save_raster(drawing, path, scale=2.0):
     font = {"family": ["DejaVu Sans"]}
 
     for f in drawing.frames:
-        ax.add_patch(FancyBboxPatch((f.x0, f.y0), f.x1 - f.x0, f.y1 - f.y0,
-                                    boxstyle="round,pad=0,rounding_size=8", fc="#f7f7f7",
-                                    ec="#888888", ls=(0, (5, 4)), lw=1))
+        ax.add_patch(
+            FancyBboxPatch(
+                (f.x0, f.y0),
+                f.x1 - f.x0,
+                f.y1 - f.y0,
+                boxstyle="round,pad=0,rounding_size=8",
+                fc="#f7f7f7",
+                ec="#888888",
+                ls=(0, (5, 4)),
+                lw=1,
+            )
+        )
         ax.text(f.x0 + 8, f.y0 + LINE, f.title, fontsize=SMALL, color="#555555", **font)
     for wire in drawing.wires:
         pts = wire.points
         xs, ys = zip(*pts[:-1])
         ax.plot(xs, ys, color=INK, lw=1.4, solid_capstyle="butt")
-        ax.add_patch(FancyArrowPatch(pts[-2], pts[-1], arrowstyle="-|>,head_length=7,"
-                                     "head_width=3.5", color=INK, lw=1.4, shrinkA=0, shrinkB=0))
+        ax.add_patch(
+            FancyArrowPatch(
+                pts[-2],
+                pts[-1],
+                arrowstyle="-|>,head_length=7,head_width=3.5",
+                color=INK,
+                lw=1.4,
+                shrinkA=0,
+                shrinkB=0,
+            )
+        )
         _lines(ax, wire.value_lines, wire.value_at, BLUE, font)
         _lines(ax, wire.grad_lines, wire.grad_at, RED, font)
     for b in drawing.boxes:
@@ -50,13 +70,34 @@ def save_raster(drawing, path, scale=2.0):
             ax.add_patch(Circle((b.x, b.y), b.w / 2, **style))
         else:
             radius = 9 if v.kind == "op" else 5
-            ax.add_patch(FancyBboxPatch((b.x - b.w / 2, b.y - b.h / 2), b.w, b.h,
-                                        boxstyle=f"round,pad=0,rounding_size={radius}", **style))
-        ax.text(b.x, b.y + FONT * 0.36, v.label, fontsize=FONT, ha="center", color=INK,
-                fontweight="bold" if v.kind != "op" else "normal", **font)
+            ax.add_patch(
+                FancyBboxPatch(
+                    (b.x - b.w / 2, b.y - b.h / 2),
+                    b.w,
+                    b.h,
+                    boxstyle=f"round,pad=0,rounding_size={radius}",
+                    **style,
+                )
+            )
+        ax.text(
+            b.x,
+            b.y + FONT * 0.36,
+            v.label,
+            fontsize=FONT,
+            ha="center",
+            color=INK,
+            fontweight="bold" if v.kind != "op" else "normal",
+            **font,
+        )
     for k, text in enumerate(drawing.notes):
-        ax.text(drawing.notes_at[0], drawing.notes_at[1] + k * LINE, text, fontsize=SMALL,
-                color="#555555", **font)
+        ax.text(
+            drawing.notes_at[0],
+            drawing.notes_at[1] + k * LINE,
+            text,
+            fontsize=SMALL,
+            color="#555555",
+            **font,
+        )
     ax.add_patch(Rectangle((0, 0), w, h, fc="white", zorder=-10))
     suffix = str(path).rsplit(".", 1)[-1].lower()
     fig.savefig(path, format=suffix, dpi=72 * scale, facecolor="white")

@@ -12,24 +12,84 @@ import numpy as np
 
 __all__ = ["infer"]
 
-_SAME = frozenset(f"{name}Backward0" for name in (
-    "Abs", "Clone", "Cos", "Erf", "Exp", "Expm1", "Flip", "Log", "Log1P", "LogSoftmax",
-    "MaskedFill", "Neg", "Pow", "Relu", "Rsqrt", "Sigmoid", "Sign", "Sin", "Softmax",
-    "Softplus", "Sqrt", "Tan", "Tanh", "ToCopy", "Gelu", "LeakyRelu", "Elu", "Silu")) | {
-    "ClampBackward1", "PowBackward2"}
-_BROADCAST = frozenset({"AddBackward0", "SubBackward0", "RsubBackward1", "MulBackward0",
-                        "DivBackward0", "PowBackward1", "MaximumBackward0", "MinimumBackward0",
-                        "WhereBackward0"})
-_MATMUL = frozenset({"MmBackward0", "MvBackward0", "DotBackward0", "BmmBackward0",
-                     "MatmulBackward0"})
-_REDUCE = frozenset({"SumBackward0", "SumBackward1", "MeanBackward0", "MeanBackward1",
-                     "ProdBackward0", "ProdBackward1", "AmaxBackward0", "AminBackward0",
-                     "MaxBackward0", "MaxBackward1", "MinBackward0", "MinBackward1",
-                     "LogsumexpBackward0", "LinalgVectorNormBackward0", "VarBackward0",
-                     "StdBackward0"})
+_SAME = frozenset(
+    f"{name}Backward0"
+    for name in (
+        "Abs",
+        "Clone",
+        "Cos",
+        "Erf",
+        "Exp",
+        "Expm1",
+        "Flip",
+        "Log",
+        "Log1P",
+        "LogSoftmax",
+        "MaskedFill",
+        "Neg",
+        "Pow",
+        "Relu",
+        "Rsqrt",
+        "Sigmoid",
+        "Sign",
+        "Sin",
+        "Softmax",
+        "Softplus",
+        "Sqrt",
+        "Tan",
+        "Tanh",
+        "ToCopy",
+        "Gelu",
+        "LeakyRelu",
+        "Elu",
+        "Silu",
+    )
+) | {"ClampBackward1", "PowBackward2"}
+_BROADCAST = frozenset(
+    {
+        "AddBackward0",
+        "SubBackward0",
+        "RsubBackward1",
+        "MulBackward0",
+        "DivBackward0",
+        "PowBackward1",
+        "MaximumBackward0",
+        "MinimumBackward0",
+        "WhereBackward0",
+    }
+)
+_MATMUL = frozenset(
+    {"MmBackward0", "MvBackward0", "DotBackward0", "BmmBackward0", "MatmulBackward0"}
+)
+_REDUCE = frozenset(
+    {
+        "SumBackward0",
+        "SumBackward1",
+        "MeanBackward0",
+        "MeanBackward1",
+        "ProdBackward0",
+        "ProdBackward1",
+        "AmaxBackward0",
+        "AminBackward0",
+        "MaxBackward0",
+        "MaxBackward1",
+        "MinBackward0",
+        "MinBackward1",
+        "LogsumexpBackward0",
+        "LinalgVectorNormBackward0",
+        "VarBackward0",
+        "StdBackward0",
+    }
+)
 # ops whose ``shape`` attribute is their input's shape (the others' is their output's)
-_SHAPE_OF_INPUT = _REDUCE | {"GatherBackward0", "SelectBackward0", "SliceBackward0",
-                             "IndexBackward0", "IndexSelectBackward0", "UnsqueezeBackward0"}
+_SHAPE_OF_INPUT = _REDUCE | {
+    "GatherBackward0",
+    "SelectBackward0",
+    "SliceBackward0",
+    "IndexBackward0",
+    "IndexSelectBackward0",
+    "UnsqueezeBackward0",
+}
 _SWAP = frozenset({"TBackward0", "TransposeBackward0"})
 
 
@@ -83,7 +143,7 @@ def _output_shape(v, ins):
             return tuple(np.broadcast_shapes(*ins))
         if op in _MATMUL:
             return _matmul(*ins)
-        if op == "AddmmBackward0":                    # linear: x·Wᵀ + b
+        if op == "AddmmBackward0":  # linear: x·Wᵀ + b
             return tuple(ins[0][:-1]) + (ins[1][0],)
     except (KeyError, IndexError, TypeError, ValueError):
         return None

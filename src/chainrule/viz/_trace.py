@@ -30,23 +30,23 @@ class Vertex:
     """A leaf, an op, or the output terminal."""
 
     def __init__(self, kind, node=None, tensor=None):
-        self.kind = kind                # "leaf", "op" or "output"
-        self.node = node                # the grad_fn of an op
-        self.tensor = tensor            # the tensor of a leaf or of the output
-        self.id = 0                     # position in forward order, set by ``trace``
+        self.kind = kind  # "leaf", "op" or "output"
+        self.node = node  # the grad_fn of an op
+        self.tensor = tensor  # the tensor of a leaf or of the output
+        self.id = 0  # position in forward order, set by ``trace``
         self.op = node.name() if kind == "op" else None
         self.row = lookup(self.op) if self.op else None
         self.attrs = node.attributes() if kind == "op" else {}
-        self.inputs = []                # per slot: the incoming Edge, or None for a constant
-        self.consts = []                # per slot: the constant's value (None if unknown)
-        self.uses = []                  # outgoing edges
-        self.value = None               # NumPy array; None if backward() freed it
-        self.shape = None               # the value's shape, when known
-        self.grad = None                # ∂L/∂(this value), summed over its uses
-        self.name = ""                  # how sentences call the value: 'a', 'q', '3b', 'v2'
+        self.inputs = []  # per slot: the incoming Edge, or None for a constant
+        self.consts = []  # per slot: the constant's value (None if unknown)
+        self.uses = []  # outgoing edges
+        self.value = None  # NumPy array; None if backward() freed it
+        self.shape = None  # the value's shape, when known
+        self.grad = None  # ∂L/∂(this value), summed over its uses
+        self.name = ""  # how sentences call the value: 'a', 'q', '3b', 'v2'
         self.prec = ATOM
-        self.label = ""                 # text inside the box
-        self.group = None               # title of the module box it sits in
+        self.label = ""  # text inside the box
+        self.group = None  # title of the module box it sits in
 
     def __repr__(self):
         return f"<Vertex {self.id} {self.kind} {self.label!r}>"
@@ -57,8 +57,8 @@ class Edge:
 
     def __init__(self, src, dst, slot):
         self.src, self.dst, self.slot = src, dst, slot
-        self.grad = None                # this edge's share of ∂L/∂(src's value)
-        self.local = None               # ∂dst/∂src as a number, for scalar ops with a replay
+        self.grad = None  # this edge's share of ∂L/∂(src's value)
+        self.local = None  # ∂dst/∂src as a number, for scalar ops with a replay
 
     @property
     def value(self):
@@ -88,8 +88,7 @@ class Site:
     def term(self, i):
         """``name(i)``, bracketed when it would need brackets as a factor or a base."""
         text = self.name(i)
-        loose = (text.startswith("-") if self.is_constant(i)
-                 else self.v.inputs[i].src.prec < TIGHT)
+        loose = text.startswith("-") if self.is_constant(i) else self.v.inputs[i].src.prec < TIGHT
         return f"({text})" if loose else text
 
     def about(self, i):
@@ -117,9 +116,9 @@ class Trace:
         self.vertices = vertices
         self.edges = edges
         self.output = output
-        self.groups = {}                # box title -> list of vertices
+        self.groups = {}  # box title -> list of vertices
         self.has_grad = False
-        self.own_pass = False           # gradients from the tool's own backward pass
+        self.own_pass = False  # gradients from the tool's own backward pass
 
     def backward_order(self):
         """Vertices from the output back to the leaves, depth first as in the textbook: a
@@ -135,7 +134,6 @@ class Trace:
                 if left == 0:
                     stack.append(e.src)
         return order
-
 
     @property
     def freed(self):
@@ -275,8 +273,9 @@ def _name(result, tensor, names, module):
     for v in result.vertices:
         if v.kind == "leaf":
             leaves += 1
-            v.name = v.label = (by_id.get(id(v.tensor)) or params.get(id(v.tensor))
-                                or v.tensor.name or f"x{leaves}")
+            v.name = v.label = (
+                by_id.get(id(v.tensor)) or params.get(id(v.tensor)) or v.tensor.name or f"x{leaves}"
+            )
         elif v.kind == "op":
             ops += 1
             site = Site(v)
@@ -333,8 +332,9 @@ def _group(result, module):
         del result.groups[title]
     for title, leaves in result.groups.items():
         first = {e.dst for leaf in leaves for e in leaf.uses if e.dst.kind == "op"}
-        between = (_reach(first, lambda v: [e.dst for e in v.uses])
-                   & _reach(first, lambda v: [e.src for e in v.inputs if e is not None]))
+        between = _reach(first, lambda v: [e.dst for e in v.uses]) & _reach(
+            first, lambda v: [e.src for e in v.inputs if e is not None]
+        )
         for v in result.vertices:
             if v in between and v.group is None:
                 v.group = title

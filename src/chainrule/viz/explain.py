@@ -66,9 +66,14 @@ def explain(tensor, format="text", names=None, module=None, file=None):
         lines = [title, ""]
         lines += [f"{s.number}. {s.markdown}" for s in found]
     if trace.freed:
-        lines += ["", (f"Values marked '{FREED}' (and their gradients) were released by "
-                       f"backward() to save memory; explain before backward, or pass "
-                       f"retain_graph=True, to see them.")]
+        lines += [
+            "",
+            (
+                f"Values marked '{FREED}' (and their gradients) were released by "
+                f"backward() to save memory; explain before backward, or pass "
+                f"retain_graph=True, to see them."
+            ),
+        ]
     result = "\n".join(lines) + "\n"
     if file is not None:
         print(result, end="", file=file)
@@ -125,8 +130,7 @@ def _sentence(trace, e, summed):
         share = one_line(e.grad)
     else:
         share = one_line(None, x.shape) if x.value is None else "not recorded separately"
-    lead = (f"∂{L}/∂{_d(x)} through {_use(e)} = {share}" if many
-            else f"∂{L}/∂{_d(x)} = {share}")
+    lead = f"∂{L}/∂{_d(x)} through {_use(e)} = {share}" if many else f"∂{L}/∂{_d(x)} = {share}"
     why = _reason(trace, e)
     if summed is not None:
         why += " " + _sum(trace, x, summed)
@@ -172,17 +176,26 @@ def _reason(trace, e):
                 return text + f"So the share of ∂{L}/∂{_d(x)} along this edge is {formula}."
             return text + f"So ∂{L}/∂{_d(x)} = {formula}."
         share = "?" if e.grad is None else number(e.grad)
-        return (text + f"So ∂{_d(y)}/∂{_d(x)} = {formula}. Times the gradient so far, "
-                f"∂{L}/∂{_d(y)} = {number(y.grad)}, that gives {number(y.grad)} · "
-                f"{_factor(e.local)} = {share}.")
+        return (
+            text + f"So ∂{_d(y)}/∂{_d(x)} = {formula}. Times the gradient so far, "
+            f"∂{L}/∂{_d(y)} = {number(y.grad)}, that gives {number(y.grad)} · "
+            f"{_factor(e.local)} = {share}."
+        )
     op = y.op or "the op"
     if e.grad is None:
-        why = ("backward() freed it" if x.value is None or y.value is None
-               else "it is not recorded on its own")
-        return (f"{x.name} goes into {y.label}; the engine's rule for {op} sends it a share of "
-                f"∂{L}/∂{_d(y)}, but {why}.")
-    return (f"{x.name} goes into {y.label}; the engine's rule for {op} (a vector-Jacobian "
-            f"product) takes {_arrived(y, L)} back to this input.")
+        why = (
+            "backward() freed it"
+            if x.value is None or y.value is None
+            else "it is not recorded on its own"
+        )
+        return (
+            f"{x.name} goes into {y.label}; the engine's rule for {op} sends it a share of "
+            f"∂{L}/∂{_d(y)}, but {why}."
+        )
+    return (
+        f"{x.name} goes into {y.label}; the engine's rule for {op} (a vector-Jacobian "
+        f"product) takes {_arrived(y, L)} back to this input."
+    )
 
 
 _TIMES = {1: "once", 2: "twice"}
@@ -201,7 +214,9 @@ def _uses(x, uses):
     each = ", ".join(
         f"{_TIMES.get(k, f'{k} times')} by "
         + (y.label if labels.count(y.label) == 1 else f"the {y.label} that makes {y.name}")
-        for y in ops for k in [sum(e.dst is y for e in uses)])
+        for y in ops
+        for k in [sum(e.dst is y for e in uses)]
+    )
     return f"{x.name} is used {count} ({each})"
 
 
@@ -212,8 +227,10 @@ def _sum(trace, x, uses):
         total = one_line(x.grad)
     else:
         total = one_line(None, x.shape) if x.value is None else "not recorded"
-    head = (f"{_uses(x, uses)}, so its gradient is the sum of the shares that come back "
-            f"along each: ∂{L}/∂{_d(x)} = ")
+    head = (
+        f"{_uses(x, uses)}, so its gradient is the sum of the shares that come back "
+        f"along each: ∂{L}/∂{_d(x)} = "
+    )
     if all(e.grad is not None and e.grad.size == 1 for e in uses):
         parts = number(uses[0].grad)
         for e in uses[1:]:

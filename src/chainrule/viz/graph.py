@@ -83,10 +83,13 @@ class Graph:
             path.write_text(writers[suffix](), encoding="utf-8")
         elif suffix in (".png", ".pdf"):
             from ._raster import save_raster
+
             save_raster(self.drawing, str(path), scale=scale)
         else:
-            raise ValueError(f"Graph.save: cannot write {suffix or 'a file without suffix'} "
-                             f"({path}); use .svg, .png, .pdf, .dot or .tex")
+            raise ValueError(
+                f"Graph.save: cannot write {suffix or 'a file without suffix'} "
+                f"({path}); use .svg, .png, .pdf, .dot or .tex"
+            )
         return path
 
     def _repr_svg_(self):
@@ -97,5 +100,7 @@ class Graph:
 
     def __repr__(self):
         grads = "with gradients" if self.trace.has_grad else "forward values only"
-        return (f"<chainrule.viz.Graph: {len(self.trace.vertices)} boxes, "
-                f"{len(self.trace.edges)} edges, {grads}>")
+        return (
+            f"<chainrule.viz.Graph: {len(self.trace.vertices)} boxes, "
+            f"{len(self.trace.edges)} edges, {grads}>"
+        )

@@ -113,12 +113,16 @@ def to_html(tensor, path, names=None, module=None):
     drawing = _layout.layout(trace)
     found = [{"edge": f"e{s.edge}", "text": s.text} for s in steps(trace)]
     out = trace.output.name
-    intro = (f"The forward pass has put each value on its edge, in blue. Press Next to go "
-             f"backwards from {out}, one edge at a time, and fill in the gradients in red.")
-    page = (_PAGE.replace("__TITLE__", html.escape(out))
-            .replace("__SVG__", _svg.svg(drawing, all_grads=True, scale=1.4))
-            .replace("__INTRO__", _script_json(intro))
-            .replace("__STEPS__", _script_json(found)))
+    intro = (
+        f"The forward pass has put each value on its edge, in blue. Press Next to go "
+        f"backwards from {out}, one edge at a time, and fill in the gradients in red."
+    )
+    page = (
+        _PAGE.replace("__TITLE__", html.escape(out))
+        .replace("__SVG__", _svg.svg(drawing, all_grads=True, scale=1.4))
+        .replace("__INTRO__", _script_json(intro))
+        .replace("__STEPS__", _script_json(found))
+    )
     path = pathlib.Path(os.fspath(path))
     path.write_text(page, encoding="utf-8")
     return path

@@ -31,8 +31,18 @@ class BatchNorm1d(Module):
         bias: with ``affine``, learn ``bias`` too (default ``True``).
     """
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, device=None, dtype=None, *, bias=True):
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        device=None,
+        dtype=None,
+        *,
+        bias=True,
+    ):
         super().__init__()
         self.num_features = num_features
         self.eps = eps
@@ -51,8 +61,7 @@ class BatchNorm1d(Module):
         if track_running_stats:
             self.register_buffer("running_mean", chainrule.zeros((num_features,), dtype=dtype))
             self.register_buffer("running_var", chainrule.ones((num_features,), dtype=dtype))
-            self.register_buffer("num_batches_tracked",
-                                 chainrule.tensor(0, dtype=chainrule.int64))
+            self.register_buffer("num_batches_tracked", chainrule.tensor(0, dtype=chainrule.int64))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -93,7 +102,11 @@ class BatchNorm1d(Module):
             input,
             self.running_mean if not self.training or self.track_running_stats else None,
             self.running_var if not self.training or self.track_running_stats else None,
-            self.weight, self.bias, use_batch_stats, momentum, self.eps,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            momentum,
+            self.eps,
         )
 
     def extra_repr(self):

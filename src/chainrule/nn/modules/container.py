@@ -75,7 +75,6 @@ class Sequential(_ModuleSequence):
             del self._modules[keys[_normalize_index(idx, len(self), "Sequential")]]
 
 
-
 class ModuleList(_ModuleSequence):
     """A list of modules, registered so that ``parameters()`` and ``state_dict()`` see them.
 
@@ -111,7 +110,6 @@ class ModuleList(_ModuleSequence):
         self._modules.clear()
         for i, module in enumerate(items):
             self.add_module(str(i), module)
-
 
     def extend(self, modules):
         """Add every module of an iterable at the end; return self."""

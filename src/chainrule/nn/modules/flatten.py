@@ -37,7 +37,7 @@ class Unflatten(Module):
 
     def forward(self, input):
         dim = self.dim % input.ndim
-        shape = tuple(input.shape[:dim]) + self.unflattened_size + tuple(input.shape[dim + 1:])
+        shape = tuple(input.shape[:dim]) + self.unflattened_size + tuple(input.shape[dim + 1 :])
         return input.reshape(shape)
 
     def extra_repr(self):

@@ -18,8 +18,9 @@ class Embedding(Module):
         input ``(*)`` int64, output ``(*, embedding_dim)``.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, _weight=None,
-                 device=None, dtype=None):
+    def __init__(
+        self, num_embeddings, embedding_dim, padding_idx=None, _weight=None, device=None, dtype=None
+    ):
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim

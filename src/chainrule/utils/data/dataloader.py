@@ -59,8 +59,9 @@ class DataLoader:
         ...     ...
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False,
-                 collate_fn=None, generator=None):
+    def __init__(
+        self, dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=None, generator=None
+    ):
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size!r}"
@@ -94,4 +95,4 @@ class DataLoader:
         order = self._indices()
         stop = len(self) * self.batch_size if self.drop_last else len(order)
         for start in range(0, stop, self.batch_size):
-            yield self._fetch(order[start:start + self.batch_size])
+            yield self._fetch(order[start : start + self.batch_size])

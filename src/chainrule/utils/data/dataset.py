@@ -127,6 +127,6 @@ def random_split(dataset, lengths, generator=None):
     order = _permutation(n, generator)
     subsets, start = [], 0
     for length in lengths:
-        subsets.append(Subset(dataset, order[start:start + length]))
+        subsets.append(Subset(dataset, order[start : start + length]))
         start += length
     return subsets

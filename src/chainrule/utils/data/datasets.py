@@ -68,22 +68,40 @@ def _sklearn_datasets():
 def load_digits():
     """8x8 images of handwritten digits 0-9 (pixel values 0-16), 10 classes."""
     raw = _sklearn_datasets().load_digits()
-    return TabularData("digits", "multiclass", raw.data.astype(np.float64),
-                       raw.target.astype(np.int64), 10, "8x8 handwritten digits, 10 classes")
+    return TabularData(
+        "digits",
+        "multiclass",
+        raw.data.astype(np.float64),
+        raw.target.astype(np.int64),
+        10,
+        "8x8 handwritten digits, 10 classes",
+    )
 
 
 def load_breast_cancer():
     """Breast-cancer diagnosis from 30 cell-nucleus measurements (0 malignant, 1 benign)."""
     raw = _sklearn_datasets().load_breast_cancer()
-    return TabularData("breast_cancer", "binary", raw.data.astype(np.float64),
-                       raw.target.astype(np.int64), 2, "breast tumours, malignant or benign")
+    return TabularData(
+        "breast_cancer",
+        "binary",
+        raw.data.astype(np.float64),
+        raw.target.astype(np.int64),
+        2,
+        "breast tumours, malignant or benign",
+    )
 
 
 def load_diabetes():
     """Disease progression after one year from 10 baseline measurements (regression)."""
     raw = _sklearn_datasets().load_diabetes()
-    return TabularData("diabetes", "regression", raw.data.astype(np.float64),
-                       raw.target.astype(np.float64), 1, "diabetes progression, regression")
+    return TabularData(
+        "diabetes",
+        "regression",
+        raw.data.astype(np.float64),
+        raw.target.astype(np.float64),
+        1,
+        "diabetes progression, regression",
+    )
 
 
 LOADERS = {
