@@ -1,92 +1,16 @@
 """``chainrule.nn``: modules, layers, losses, ``functional`` and ``init``, with PyTorch's names.
 
+Every layer class is defined under ``chainrule.nn.modules`` and listed once, in its
+``__all__``; this package re-exports exactly that list.
+
 Example:
     >>> from chainrule import nn
     >>> model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
     >>> loss = nn.CrossEntropyLoss()(model(x), y)
 """
 
-from chainrule.nn import functional, init
-from chainrule.nn.modules import (
-    ELU,
-    GELU,
-    BatchNorm1d,
-    BCELoss,
-    BCEWithLogitsLoss,
-    CrossEntropyLoss,
-    Dropout,
-    Embedding,
-    Flatten,
-    Hardtanh,
-    HuberLoss,
-    Identity,
-    KLDivLoss,
-    L1Loss,
-    LayerNorm,
-    LeakyReLU,
-    Linear,
-    LogSigmoid,
-    LogSoftmax,
-    Module,
-    ModuleDict,
-    ModuleList,
-    MSELoss,
-    NLLLoss,
-    ParameterList,
-    PReLU,
-    ReLU,
-    ReLU6,
-    Sequential,
-    Sigmoid,
-    SiLU,
-    SmoothL1Loss,
-    Softmax,
-    Softmin,
-    Softplus,
-    Tanh,
-    Unflatten,
-)
+from chainrule.nn import functional, init, modules
+from chainrule.nn.modules import *  # noqa: F403 -- the layer classes, listed in modules.__all__
 from chainrule.nn.parameter import Parameter
 
-__all__ = [
-    "BCELoss",
-    "BCEWithLogitsLoss",
-    "BatchNorm1d",
-    "CrossEntropyLoss",
-    "Dropout",
-    "ELU",
-    "Embedding",
-    "Flatten",
-    "GELU",
-    "Hardtanh",
-    "HuberLoss",
-    "Identity",
-    "KLDivLoss",
-    "L1Loss",
-    "LayerNorm",
-    "LeakyReLU",
-    "Linear",
-    "LogSigmoid",
-    "LogSoftmax",
-    "MSELoss",
-    "Module",
-    "ModuleDict",
-    "ModuleList",
-    "NLLLoss",
-    "PReLU",
-    "Parameter",
-    "ParameterList",
-    "ReLU",
-    "ReLU6",
-    "Sequential",
-    "SiLU",
-    "Sigmoid",
-    "SmoothL1Loss",
-    "Softmax",
-    "Softmin",
-    "Softplus",
-    "Tanh",
-    "Unflatten",
-    "functional",
-    "init",
-]
+__all__ = [*modules.__all__, "Parameter", "functional", "init"]
