@@ -1,9 +1,31 @@
 import pytest
 import torch
 
+import chainrule
+from chainrule import _grad_mode
+
 # The reference runs on one thread: on the shared 2-core CI machine torch's worker threads
 # spin-wait against pytest-xdist's two processes.
 torch.set_num_threads(1)
+
+# Test modules are every .py file under tests/ (pyproject's python_files = "*.py") except
+# these helpers, which tests import.
+collect_ignore_glob = ["*conftest.py", "*_helpers.py", "*__init__.py", "op_db.py", "*/dot_parse.py"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_global_state():
+    """Every test ends with grad mode on, anomaly mode off and float32 as the default dtype,
+    whatever it did (in torch and in chainrule)."""
+    yield
+    torch.set_grad_enabled(True)
+    torch.autograd.set_detect_anomaly(False)
+    torch.set_default_dtype(torch.float32)
+    # chainrule's own switches are reset directly: a bug in one of them (see the grad-mode
+    # tests) must not leak into the tests that run after it in the same worker
+    _grad_mode.grad_enabled[0] = True
+    _grad_mode.anomaly_enabled[0] = False
+    chainrule.set_default_dtype(chainrule.float32)
 
 
 @pytest.fixture(scope="session")
