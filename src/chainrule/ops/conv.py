@@ -1,0 +1,553 @@
+"""Convolutions: conv1d, conv2d and their transposes, as im2col + GEMM on NumPy.
+
+For input x (N, C, H, W) and weight w (O, C/G, kh, kw) in G groups, with stride s,
+padding p and dilation d,
+
+    y[n, o, h, w] = b[o] + Σ_{c ∈ group(o), i, j} w[o, c, i, j] · x_pad[n, c, h·s + i·d, w·s + j·d]
+
+which is one GEMM per sample and group once the windows are laid out as columns
+("im2col": a strided view of the padded input, copied once).  The chain rule gives two
+more maps of the same kind, and each is the others' gradient:
+
+* the input gradient is a *transposed* convolution of g with w (GEMM wᵀ g, then each
+  kernel offset's column block added back into the padded input: a loop over the kh·kw
+  offsets, never over pixels);
+* the weight gradient is Σₙ g · colsᵀ, a GEMM against the same columns;
+* the bias gradient is Σ of g over the batch and space.
+
+A transposed convolution is the input-gradient map used as a forward, so all of conv,
+conv_transpose and their derivatives of every order are these three rows.  conv1d runs as
+conv2d on a height-1 image (inside the array functions, so the graph shows one node).
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .._tensor import Tensor
+from ._registry import OpDef, apply
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+
+
+# --------------------------------------------------------------------------- array maths
+# Geometry is always 2-D: stride (sh, sw), padding ((top, bottom), (left, right)),
+# dilation (dh, dw).  A 3-D array (N, C, L) is viewed as (N, C, 1, L).
+
+
+def _as_4d(a):
+    return a[:, :, None, :] if a.ndim == 3 else a
+
+
+def _padded_plane(x, padding, flat_tail=None):
+    """x with zero padding around each (H, W) plane.  With ``flat_tail``, the planes are
+    returned as a flat (N, C, Hp·Wp + tail) buffer, rows laid end to end."""
+    n, c, h, w = x.shape
+    (pt, pb), (pl, pr) = padding
+    hp, wp = h + pt + pb, w + pl + pr
+    if flat_tail is None:
+        if pt == pb == pl == pr == 0:
+            return np.ascontiguousarray(x)
+        out = np.zeros((n, c, hp, wp), x.dtype)
+        out[:, :, pt : pt + h, pl : pl + w] = x
+        return out
+    flat = np.zeros((n, c, hp * wp + flat_tail), x.dtype)
+    _plane_view(flat, hp, wp)[:, :, pt : pt + h, pl : pl + w] = x
+    return flat
+
+
+def _plane_view(flat, hp, wp):
+    """The (N, C, Hp, Wp) planes inside a flat (N, C, Hp·Wp + tail) buffer (a view)."""
+    e = flat.itemsize
+    return as_strided(flat, flat.shape[:2] + (hp, wp), flat.strides[:2] + (wp * e, e))
+
+
+def _columns(x, kernel, groups, stride, padding, dilation, out_hw):
+    """im2col: the windows of x as (N, G, Cg·kh·kw, Ho·Wq) columns, and Wq.
+
+    With stride 1 the padded rows are laid end to end, so window (i, j) of every output
+    position is one contiguous run starting at i·dh·Wp + j·dw; the columns then have Wp
+    entries per output row (Wq = Wp), of which the last Wp − Wo are unused.  Otherwise
+    Wq = Wo and each window is a strided view.
+    """
+    n, c, h, w = x.shape
+    kh, kw = kernel
+    (sh, sw), (dh, dw), (ho, wo) = stride, dilation, out_hw
+    (_, _), (pl, pr) = padding
+    wp = w + pl + pr
+    cg = c // groups
+    if sh == sw == 1:
+        flat = _padded_plane(x, padding, flat_tail=dw * (kw - 1))
+        s_n, s_c = flat.strides[:2]
+        e = flat.itemsize
+        view = as_strided(
+            flat,
+            (n, groups, cg, kh, kw, ho * wp),
+            (s_n, cg * s_c, s_c, dh * wp * e, dw * e, e),
+        )
+        return view.reshape(n, groups, cg * kh * kw, ho * wp), wp
+    padded = _padded_plane(x, padding)
+    s_n, s_c, s_h, s_w = padded.strides
+    view = as_strided(
+        padded,
+        (n, groups, cg, kh, kw, ho, wo),
+        (s_n, cg * s_c, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w),
+    )
+    return view.reshape(n, groups, cg * kh * kw, ho * wo), wo
+
+
+def _widen(g, wq):
+    """g (N, O, Ho, Wo) with zero columns up to width wq (the unused im2col columns)."""
+    if g.shape[3] == wq:
+        return g
+    out = np.zeros(g.shape[:3] + (wq,), g.dtype)
+    out[..., : g.shape[3]] = g
+    return out
+
+
+def _out_size(size, k, s, pads, d):
+    return (size + pads[0] + pads[1] - d * (k - 1) - 1) // s + 1
+
+
+def _conv(x, w, stride, padding, dilation, groups):
+    """y = w ⋆ x (cross-correlation), no bias."""
+    one_d = x.ndim == 3
+    x4, w4 = _as_4d(x), _as_4d(w)
+    n = x4.shape[0]
+    o, cg, kh, kw = w4.shape
+    ho = _out_size(x4.shape[2], kh, stride[0], padding[0], dilation[0])
+    wo = _out_size(x4.shape[3], kw, stride[1], padding[1], dilation[1])
+    cols, wq = _columns(x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
+    y = np.matmul(w4.reshape(groups, o // groups, cg * kh * kw), cols).reshape(n, o, ho, wq)
+    if wq != wo:
+        y = np.ascontiguousarray(y[..., :wo])
+    return y.reshape(n, o, wo) if one_d else y
+
+
+def _conv_input_grad(g, w, input_shape, stride, padding, dilation, groups):
+    """∂L/∂x of y = w ⋆ x given g = ∂L/∂y: the transposed convolution of g with w."""
+    one_d = g.ndim == 3
+    g4, w4 = _as_4d(g), _as_4d(w)
+    n, o, ho, wo = g4.shape
+    c, h, wd = input_shape[1], (1 if one_d else input_shape[2]), input_shape[-1]
+    _, cg, kh, kw = w4.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    (pt, pb), (pl, pr) = padding
+    hp, wp = h + pt + pb, wd + pl + pr
+    flat_path = sh == sw == 1
+    wq = wp if flat_path else wo
+    length = ho * wq
+    wt = w4.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
+    dcols = np.matmul(wt, _widen(g4, wq).reshape(n, groups, o // groups, length))
+    dcols = dcols.reshape(n, c, kh, kw, length)
+    if flat_path:  # each kernel offset's block is one contiguous run of the flat planes
+        flat = np.zeros((n, c, hp * wp + dw * (kw - 1)), g.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                start = i * dh * wp + j * dw
+                flat[:, :, start : start + length] += dcols[:, :, i, j]
+        padded = _plane_view(flat, hp, wp)
+    else:
+        padded = np.zeros((n, c, hp, wp), g.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
+                cols = slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
+                padded[:, :, rows, cols] += dcols[:, :, i, j].reshape(n, c, ho, wo)
+    dx = np.ascontiguousarray(padded[:, :, pt : pt + h, pl : pl + wd])
+    return dx.reshape(input_shape)
+
+
+def _conv_weight_grad(x, g, weight_shape, stride, padding, dilation, groups):
+    """∂L/∂w of y = w ⋆ x given g = ∂L/∂y: Σ over samples and positions of g · windows."""
+    x4, g4 = _as_4d(x), _as_4d(g)
+    n, o, ho, wo = g4.shape
+    kh, kw = (1, weight_shape[-1]) if len(weight_shape) == 3 else weight_shape[2:]
+    cols, wq = _columns(x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
+    gq = _widen(g4, wq).reshape(n, groups, o // groups, ho * wq)
+    dw = np.matmul(gq, cols.transpose(0, 1, 3, 2)).sum(0)
+    return dw.reshape(weight_shape)
+
+
+def _transposed_shape(x_shape, w_shape, stride, padding, dilation, output_padding):
+    """Output shape of a transposed convolution: (H−1)s − p_total + d(k−1) + out_pad + 1."""
+    n, _, *space = x_shape
+    kernel = w_shape[2:]
+    out = []
+    offset = 2 - len(space)  # conv1d: only the width entries of the 2-D geometry
+    for k, size in enumerate(space):
+        a = k + offset
+        total = padding[a][0] + padding[a][1]
+        extent = dilation[a] * (kernel[k] - 1)
+        out.append((size - 1) * stride[a] - total + extent + output_padding[a] + 1)
+    groups_out = w_shape[1]
+    return (n, groups_out, *out)
+
+
+def _convolution(x, w, stride, padding, dilation, transposed, output_padding, groups):
+    if transposed:
+        shape = _transposed_shape(x.shape, w.shape, stride, padding, dilation, output_padding)
+        shape = (shape[0], shape[1] * groups) + shape[2:]
+        return _conv_input_grad(x, w, shape, stride, padding, dilation, groups)
+    return _conv(x, w, stride, padding, dilation, groups)
+
+
+def _convolution_bias(x, w, b, stride, padding, dilation, transposed, output_padding, groups):
+    y = _convolution(x, w, stride, padding, dilation, transposed, output_padding, groups)
+    y += b.reshape((-1,) + (1,) * (y.ndim - 2))
+    return y
+
+
+# --------------------------------------------------------------------------- the rows
+def run(op, inputs, params):
+    """Run row ``op`` inside a gradient formula: on arrays in a plain backward pass, as a
+    recorded op on Tensors under ``create_graph`` (so its own gradient is available)."""
+    if isinstance(inputs[0], Tensor):
+        return apply(op, inputs, params)
+    return op.forward(*inputs, *params)
+
+
+_NO_OUTPUT_PADDING = (0, 0)
+
+
+def _grad_x(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups):
+    if transposed:  # the gradient of the transposed map is the convolution itself
+        return _conv_like(g, w, x, stride, padding, dilation, groups)
+    return run(CONV_INPUT_GRAD, (g, w), (tuple(x.shape), stride, padding, dilation, groups))
+
+
+def _grad_w(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups):
+    # roles of input and output swap for the transposed map
+    pair = (g, x) if transposed else (x, g)
+    return run(CONV_WEIGHT_GRAD, pair, (tuple(w.shape), stride, padding, dilation, groups))
+
+
+def _grad_b(xp, g, x, w, *params):
+    return xp.sum(g, (0,) + tuple(range(2, g.ndim)), False)  # Σ over batch and space
+
+
+_CONV_PARAMS = ("stride", "padding", "dilation", "transposed", "output_padding", "groups")
+CONVOLUTION = OpDef(
+    "ConvolutionBackward0",
+    _convolution_bias,
+    saves=(0, 1),
+    params=_CONV_PARAMS,
+    grads=[_grad_x, _grad_w, _grad_b],
+)
+CONVOLUTION_NO_BIAS = OpDef(
+    "ConvolutionBackward0",
+    _convolution,
+    saves=(0, 1),
+    params=_CONV_PARAMS,
+    grads=[_grad_x, _grad_w],
+)
+
+
+def _conv_like(x, w, like, stride, padding, dilation, groups):
+    """The convolution of x with w, cut to the size of ``like``: where convᵀ had an
+    output_padding of at least the stride, the convolution has extra trailing outputs."""
+    params = (stride, padding, dilation, False, _NO_OUTPUT_PADDING, groups)
+    y = run(CONVOLUTION_NO_BIAS, (x, w), params)
+    if tuple(y.shape[2:]) != tuple(like.shape[2:]):
+        y = y[(Ellipsis,) + tuple(slice(0, s) for s in like.shape[2:])]
+    return y
+
+
+def _input_grad_wrt_g(xp, gg, g, w, input_shape, stride, padding, dilation, groups):
+    # x̄ = convᵀ(g, w) is linear in g: its gradient is the convolution of gg with w
+    return _conv_like(gg, w, g, stride, padding, dilation, groups)
+
+
+def _input_grad_wrt_w(xp, gg, g, w, input_shape, stride, padding, dilation, groups):
+    # … and in w: Σ gg-windows · g, the weight gradient with gg as the input
+    return run(CONV_WEIGHT_GRAD, (gg, g), (tuple(w.shape), stride, padding, dilation, groups))
+
+
+def _weight_grad_wrt_x(xp, gw, x, g, weight_shape, stride, padding, dilation, groups):
+    # w̄ = Σ g · windows(x) is linear in x: its gradient spreads g · gw back (convᵀ)
+    return run(CONV_INPUT_GRAD, (g, gw), (tuple(x.shape), stride, padding, dilation, groups))
+
+
+def _weight_grad_wrt_g(xp, gw, x, g, weight_shape, stride, padding, dilation, groups):
+    # … and in g: the convolution of x with gw
+    return _conv_like(x, gw, g, stride, padding, dilation, groups)
+
+
+# the two halves of convolution_backward, each differentiable (PyTorch's
+# ConvolutionBackwardBackward0): inputs (g, w) → x̄ and (x, g) → w̄
+CONV_INPUT_GRAD = OpDef(
+    "ConvolutionBackwardBackward0",
+    _conv_input_grad,
+    saves=(0, 1),
+    params=("input_shape", "stride", "padding", "dilation", "groups"),
+    grads=[_input_grad_wrt_g, _input_grad_wrt_w],
+)
+CONV_WEIGHT_GRAD = OpDef(
+    "ConvolutionBackwardBackward0",
+    _conv_weight_grad,
+    saves=(0, 1),
+    params=("weight_shape", "stride", "padding", "dilation", "groups"),
+    grads=[_weight_grad_wrt_x, _weight_grad_wrt_g],
+)
+
+
+# --------------------------------------------------------------------------- arguments
+def _tuple(value, n, name):
+    """An int or a sequence of 1 or n ints → a tuple of n ints (PyTorch's message)."""
+    if isinstance(value, Tensor):
+        value = value.tolist()
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (int(value),) * n
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * n
+    if len(value) != n:
+        raise RuntimeError(
+            f"expected {name} to be a single integer value or a list of {n} values to "
+            f"match the convolution dimensions, but got {name}={list(value)}"
+        )
+    return value
+
+
+def _same_padding(kernel, dilation):
+    """'same': total d(k−1) per dim, the extra one (for even kernels) on the far side."""
+    pads = []
+    for k, d in zip(kernel, dilation):
+        total = d * (k - 1)
+        pads.append((total // 2, total - total // 2))
+    return tuple(pads)
+
+
+def _check_args(input, weight, bias, dims, transposed, groups, name):
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        raise TypeError(
+            f"{name}(): expected Tensor input and weight, got "
+            f"{type(input).__name__} and {type(weight).__name__}"
+        )
+    x, w = input._data, weight._data
+    if w.ndim != dims + 2:
+        raise RuntimeError(
+            f"{name}: expected a {dims + 2}-D weight (out_channels, in_channels/groups, "
+            f"{'kH, kW' if dims == 2 else 'kW'}), got weight of size {list(w.shape)}"
+        )
+    if x.ndim != dims + 2:
+        raise RuntimeError(
+            f"Expected {dims + 2}-dimensional input for {dims + 2}-dimensional weight "
+            f"{list(w.shape)}, but got {x.ndim}-dimensional input of size "
+            f"{list(x.shape)} instead"
+        )
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if x.dtype.kind != "f" or w.dtype.kind != "f":
+        raise RuntimeError(
+            f"{name}: expected floating point input and weight, got {input.dtype} and "
+            f"{weight.dtype}; convert them with .float() or .double()"
+        )
+    if x.dtype != w.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_type_name(x.dtype)} but found {_type_name(w.dtype)} "
+            f"({name}: input is {input.dtype}, weight is {weight.dtype}; convert one of them)"
+        )
+    out_channels = w.shape[1] * groups if transposed else w.shape[0]
+    if not transposed and w.shape[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at "
+            f"dimension 0, but got weight of size [{list(w.shape)}] instead"
+        )
+    expected_in = w.shape[0] if transposed else w.shape[1] * groups
+    if x.shape[1] != expected_in or (transposed and w.shape[0] % groups):
+        what = "transposed=1" if transposed else f"groups={groups}"
+        raise RuntimeError(
+            f"Given {what}, weight of size {list(w.shape)}, expected input"
+            f"{list(x.shape)} to have {expected_in} channels, but got {x.shape[1]} "
+            f"channels instead"
+        )
+    if bias is not None:
+        b = bias._data
+        if b.ndim != 1 or b.shape[0] != out_channels:
+            raise RuntimeError(
+                f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional "
+                f"with {out_channels} elements, but got bias of size {list(b.shape)} instead"
+            )
+        if b.dtype != x.dtype:
+            raise RuntimeError(
+                f"Input type ({_type_name(x.dtype).lower()}) and bias type "
+                f"({_type_name(b.dtype).lower()}) should be the same"
+            )
+
+
+def _type_name(np_dtype):
+    return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(
+        np_dtype.name, np_dtype.name
+    )
+
+
+def _geometry(dims, kernel, stride, padding, dilation, name):
+    """Normalised 2-D (stride, padding pairs, dilation) for a ``dims``-D convolution."""
+    stride = _tuple(stride, dims, "stride")
+    dilation = _tuple(dilation, dims, "dilation")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = ((0, 0),) * dims
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            pads = _same_padding(kernel, dilation)
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        padding = _tuple(padding, dims, "padding")
+        if any(p < 0 for p in padding):
+            raise RuntimeError("negative padding is not supported")
+        pads = tuple((p, p) for p in padding)
+    if dims == 1:
+        return (1,) + stride, ((0, 0),) + pads, (1,) + dilation
+    return stride, pads, dilation
+
+
+def _check_size(x_shape, kernel, padding, dilation):
+    padded = [s + p[0] + p[1] for s, p in zip(x_shape[2:], padding[-len(kernel) :])]
+    extent = [d * (k - 1) + 1 for k, d in zip(kernel, dilation[-len(kernel) :])]
+    if any(e > p for e, p in zip(extent, padded)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, extent))}). Kernel size can't be greater "
+            f"than actual input size"
+        )
+
+
+def _batched(input, dims, name):
+    """(input with a batch dim, whether one was added): unbatched inputs get one."""
+    if input.ndim == dims + 1:
+        return input.unsqueeze(0), True
+    if input.ndim != dims + 2:
+        raise RuntimeError(
+            f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {name}, "
+            f"but got input of size: {list(input.shape)}"
+        )
+    return input, False
+
+
+def _convolve(input, weight, bias, dims, stride, padding, dilation, groups, transposed, out_pad):
+    name = f"conv_transpose{dims}d" if transposed else f"conv{dims}d"
+    input, unbatched = _batched(input, dims, name)
+    _check_args(input, weight, bias, dims, transposed, groups, name)
+    kernel = weight._data.shape[2:]
+    stride, pads, dilation = _geometry(dims, kernel, stride, padding, dilation, name)
+    if transposed:
+        out_pad = _tuple(out_pad, dims, "output_padding")
+        out_pad = (0,) + out_pad if dims == 1 else out_pad
+        for op_, s, d in zip(out_pad, stride, dilation):
+            if op_ >= s and op_ >= d:
+                raise RuntimeError(
+                    f"output padding must be smaller than either stride or dilation, but got "
+                    f"output_padding={list(out_pad[-dims:])}, stride={list(stride[-dims:])}, "
+                    f"dilation={list(dilation[-dims:])}"
+                )
+        shape = _transposed_shape(
+            input._data.shape, weight._data.shape, stride, pads, dilation, out_pad
+        )
+        if any(s <= 0 for s in shape[2:]):
+            raise RuntimeError(
+                f"{name}: the output size {list(shape[2:])} is not positive for input "
+                f"{list(input.shape)}, weight {list(weight.shape)}, stride "
+                f"{list(stride[-dims:])} and padding {[p[0] for p in pads]}"
+            )
+    else:
+        out_pad = _NO_OUTPUT_PADDING
+        _check_size(input._data.shape, kernel, pads[-dims:], dilation[-dims:])
+    params = (stride, pads, dilation, transposed, out_pad, groups)
+    if bias is None:
+        out = apply(CONVOLUTION_NO_BIAS, (input, weight), params)
+    else:
+        out = apply(CONVOLUTION, (input, weight, bias), params)
+    return out.squeeze(0) if unbatched else out
+
+
+# --------------------------------------------------------------------------- public
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution (cross-correlation) over (N, C, L) inputs.
+
+    .. math:: y[n, o, l] = b[o] + \\sum_{c, k} w[o, c, k]\\, x[n, c, l s + k d - p]
+
+    Args:
+        input: (N, C_in, L) or unbatched (C_in, L).
+        weight: (C_out, C_in / groups, kW).
+        bias: optional (C_out,).
+        stride, padding, dilation: ints or 1-tuples; padding may be 'valid' or 'same'.
+        groups: split the channels into this many independent convolutions.
+
+    Shape:
+        output (N, C_out, ⌊(L + 2p − d(kW − 1) − 1)/s⌋ + 1).
+    """
+    return _convolve(input, weight, bias, 1, stride, padding, dilation, groups, False, 0)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) over (N, C, H, W) inputs.
+
+    .. math::
+        y[n, o, h, w] = b[o] + \\sum_{c, i, j} w[o, c, i, j]\\,
+        x[n, c, h s_h + i d_h - p_h, w s_w + j d_w - p_w]
+
+    Args:
+        input: (N, C_in, H, W) or unbatched (C_in, H, W).
+        weight: (C_out, C_in / groups, kH, kW).
+        bias: optional (C_out,).
+        stride, padding, dilation: ints or pairs; padding may be 'valid' or 'same'
+            ('same' puts the odd extra row/column of an even kernel at the far side).
+        groups: split the channels into this many independent convolutions.
+
+    Shape:
+        output (N, C_out, H_out, W_out), H_out = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1.
+
+    Example:
+        >>> y = conv2d(torch.randn(8, 3, 32, 32), torch.randn(16, 3, 3, 3), padding=1)
+        >>> y.shape
+        torch.Size([8, 16, 32, 32])
+    """
+    return _convolve(input, weight, bias, 2, stride, padding, dilation, groups, False, 0)
+
+
+def conv_transpose1d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
+    """1-D transposed convolution: the gradient of conv1d with respect to its input.
+
+    Args:
+        input: (N, C_in, L) or unbatched (C_in, L).
+        weight: (C_in, C_out / groups, kW).
+
+    Shape:
+        output (N, C_out, (L − 1)s − 2p + d(kW − 1) + output_padding + 1).
+    """
+    return _convolve(
+        input, weight, bias, 1, stride, padding, dilation, groups, True, output_padding
+    )
+
+
+def conv_transpose2d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
+    """2-D transposed convolution ("deconvolution"): the gradient of conv2d with respect to
+    its input, used as a layer that upsamples.
+
+    .. math:: y[n, o, h s + i d - p, w s + j d - p] \\mathrel{+}= w[c, o, i, j]\\, x[n, c, h, w]
+
+    Args:
+        input: (N, C_in, H, W) or unbatched (C_in, H, W).
+        weight: (C_in, C_out / groups, kH, kW).
+        bias: optional (C_out,).
+        output_padding: extra rows/columns on the far side of the output (smaller than
+            the stride or the dilation), to pick among the input sizes a strided conv maps
+            to the same output size.
+
+    Shape:
+        output (N, C_out, (H − 1)s − 2p + d(kH − 1) + output_padding + 1, …).
+    """
+    return _convolve(
+        input, weight, bias, 2, stride, padding, dilation, groups, True, output_padding
+    )
