@@ -9,10 +9,28 @@ import warnings
 # the core first, then the layers built on it
 from . import _dtype, autograd, ops
 from ._device import cuda, device
-from ._dtype import dtype, float32, float64, get_default_dtype, int64, set_default_dtype
+from ._dtype import (
+    can_cast,
+    dtype,
+    finfo,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    result_type,
+    set_default_dtype,
+    uint8,
+)
 from ._tensor import Size, Tensor
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import *  # noqa: F401,F403
+from .histogram import histc, histogram
 from .ops import *  # noqa: F401,F403
 
 from . import nn, optim, utils
@@ -22,6 +40,9 @@ bool = _dtype.bool_  # noqa: A001 -- PyTorch's name
 float = float32  # noqa: A001
 double = float64
 long = int64
+int = int32  # noqa: A001
+short = int16
+half = float16
 __version__ = "0.1.0"
 
 

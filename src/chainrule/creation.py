@@ -1,6 +1,6 @@
 """Creating tensors: from data (``tensor``, ``as_tensor``, ``from_numpy``), filled
-(``zeros``, ``ones``, ``full``, ``empty``, ``eye``, ``arange``, ``linspace``) and random
-(``rand``, ``randn``, ``randint``) from one seeded generator."""
+(``zeros``, ``ones``, ``full``, ``empty``, ``eye``, ``arange``, ``linspace``); the random
+ones (``rand``, ``randn``, ``randint``, …) come from ``chainrule.random``."""
 
 import numpy as np
 
@@ -30,6 +30,10 @@ __all__ = [
     "randn_like",
     "randint_like",
     "randperm",
+    "normal",
+    "multinomial",
+    "bernoulli",
+    "poisson",
     "manual_seed",
     "seed",
     "initial_seed",
@@ -198,102 +202,23 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
 
 
 # ---------------------------------------------------------------- random numbers
-class Generator:
-    """A seedable source of random numbers (NumPy's PCG64 underneath)."""
-
-    def __init__(self, device="cpu"):
-        self._seed = 67280421310721
-        self._rng = np.random.default_rng(self._seed)
-
-    def manual_seed(self, seed):
-        self._seed = int(seed)
-        self._rng = np.random.default_rng(self._seed)
-        return self
-
-    def seed(self):
-        self._seed = int(np.random.SeedSequence().entropy % (2**63))
-        self._rng = np.random.default_rng(self._seed)
-        return self._seed
-
-    def initial_seed(self):
-        return self._seed
-
-    def get_state(self):
-        return self._rng.bit_generator.state
-
-    def set_state(self, state):
-        self._rng.bit_generator.state = state
-        return self
-
-
-default_generator = Generator()
-
-
-def manual_seed(seed):
-    """Seed the default generator: the same seed gives the same random numbers."""
-    return default_generator.manual_seed(seed)
-
-
-def seed():
-    return default_generator.seed()
-
-
-def initial_seed():
-    return default_generator.initial_seed()
-
-
-def _rng(generator):
-    return (generator or default_generator)._rng
-
-
-def _float_dtype(dtype):
-    d = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    if not d.is_floating_point:
-        raise RuntimeError(f"expected a floating point dtype for random floats, got {d}")
-    return d
-
-
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Uniform samples in [0, 1)."""
-    _check_device(device)
-    d = _float_dtype(dtype)
-    return _finish(_rng(generator).random(normalize_shape(size), dtype=d.numpy), requires_grad)
-
-
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Standard normal samples."""
-    _check_device(device)
-    d = _float_dtype(dtype)
-    return _finish(
-        _rng(generator).standard_normal(normalize_shape(size), dtype=d.numpy), requires_grad
-    )
-
-
-def randint(
-    low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False
-):
-    """Integers uniform in [low, high)."""
-    _check_device(device)
-    if size is None:  # randint(high, size)
-        low, high, size = 0, low, high
-    d = to_dtype(dtype) if dtype is not None else int64
-    values = _rng(generator).integers(low, high, size=tuple(size))
-    return _finish(values.astype(d.numpy), requires_grad)
-
-
-def rand_like(input, dtype=None, requires_grad=False, **_):
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def randn_like(input, dtype=None, requires_grad=False, **_):
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
-
-
-def randint_like(input, low, high=None, dtype=None, **_):
-    return randint(low, high, input.shape, dtype=dtype or input.dtype)
-
-
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    """A random permutation of 0 … n−1."""
-    d = to_dtype(dtype) if dtype is not None else int64
-    return _finish(_rng(generator).permutation(int(n)).astype(d.numpy), requires_grad)
+# the random functions live in chainrule.random and are re-exported with the others
+from .random import (  # noqa: E402
+    Generator,
+    _rng,  # noqa: F401 -- ops.inplace's random fills draw from it
+    bernoulli,
+    default_generator,
+    initial_seed,
+    manual_seed,
+    multinomial,
+    normal,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+)
