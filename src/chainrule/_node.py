@@ -11,6 +11,8 @@ needs no gradient).
 
 import weakref
 
+from ._capture import captured_grad, captured_value
+
 __all__ = ["Node", "AccumulateGrad", "released_error"]
 
 
@@ -31,8 +33,8 @@ class Node:
         saved: the inputs the gradient formulas need (``None`` once released).
         versions: version counters of the saved tensors at record time.
         params: the op's non-tensor arguments, passed to the formulas after the tensors.
-        value: the forward output (a NumPy array), kept for pictures of the graph.
-        grad: the gradient w.r.t. ``value`` in the latest backward pass (for pictures).
+        out: the forward output, kept only when the row's formulas use it
+            (``op.saves_out``), else ``None``.
         constants: ``None``, or the Python number that was one operand of a two-input op
             (it sits where ``inputs`` has ``None``).
         meta: ``None``, or per input ``(shape, dtype)`` when a broadcasting op's input
@@ -47,8 +49,7 @@ class Node:
         "saved",
         "versions",
         "params",
-        "value",
-        "grad",
+        "out",
         "meta",
         "constants",
         "out_box",
@@ -62,6 +63,19 @@ class Node:
 
     def name(self):
         return type(self).__name__
+
+    @property
+    def value(self):
+        """The forward output, where kept: by the formulas, or by an open picture capture
+        (``chainrule._capture``); ``None`` otherwise."""
+        if self.out is not None:
+            return self.out
+        return captured_value(self)
+
+    @property
+    def grad(self):
+        """The gradient w.r.t. the output in the latest backward pass, where captured."""
+        return captured_grad(self)
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"

@@ -39,7 +39,8 @@ class Tensor:
     recomputes the base from a changed view, so in-place ops on views update its graph.
     """
 
-    # the last four are rarely set, so ``wrap`` leaves them unset: read them with getattr
+    # the last five are rarely set, so ``wrap`` leaves them unset: read them with getattr
+    # (``_fw_grad`` is the forward-mode tangent inside ``forward_ad.dual_level``)
     __slots__ = (
         "_data",
         "_requires_grad",
@@ -51,6 +52,7 @@ class Tensor:
         "_retains_grad",
         "_name",
         "_base",
+        "_fw_grad",
     )
 
     __array_priority__ = 1000  # make NumPy defer `ndarray + tensor` to Tensor.__radd__

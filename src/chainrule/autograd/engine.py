@@ -13,23 +13,18 @@ Without ``create_graph`` the formulas see NumPy arrays and nothing is recorded; 
 they see Tensors under grad mode, so the gradients carry their own graph.
 """
 
-import sys
-
 import numpy as np
 
-from .._grad_mode import anomaly_enabled, grad_enabled
+from .._grad_mode import anomaly_enabled, capture, grad_enabled
 from .._node import Node, released_error
 from .._tensor import Tensor, wrap
 from ..ops._registry import format_frame
-from ..ops._xp import numpy_xp, tensor_xp
+from .._backend import namespace_of
+from ..ops._xp import tensor_xp
 from ..ops.inplace import INPLACE_NODES
 
-__all__ = ["run_backward", "accumulate_into", "PICTURE_LIMIT"]
+__all__ = ["run_backward", "accumulate_into"]
 
-# Nodes keep forward values and gradients of at most this many elements after a backward
-# pass without retain_graph, for pictures of the graph (chainrule.viz); bigger ones are
-# freed with the graph.
-PICTURE_LIMIT = 256
 
 
 def _count_dependencies(root_edges):
@@ -75,7 +70,10 @@ def run_backward(
 
     ready = [e for e in dict.fromkeys(edges) if deps.get(e, 0) == 0]
     leaf_grads = []  # written to .grad only once the whole pass has succeeded
-    xp = tensor_xp if create_graph else numpy_xp
+    # leaves whose pending gradient is an array this pass allocated and handed to no one
+    # else: it may become their .grad without a copy
+    owned = set()
+    xp = tensor_xp if create_graph else namespace_of(root_grads[0]) if root_grads else None
     previous_mode = grad_enabled[0]
     grad_enabled[0] = create_graph
     pop_ready, push_ready, pop_pending = ready.pop, ready.append, pending.pop
@@ -85,9 +83,11 @@ def run_backward(
             g = pop_pending(edge, None)
             if not isinstance(edge, Node):
                 if g is not None:
-                    g = _run_tensor_hooks(edge, g)
+                    if getattr(edge, "_hooks", None):
+                        g = _run_tensor_hooks(edge, g)
+                        owned.discard(edge)
                     if accumulate:
-                        leaf_grads.append((edge, g))
+                        leaf_grads.append((edge, g, edge in owned))
                 if edge in captured:
                     captured[edge] = g
                 continue
@@ -101,19 +101,20 @@ def run_backward(
                 if gi is not None:
                     if e in pending:
                         pending[e] = pending[e] + gi
+                        if not isinstance(e, Node):
+                            owned.add(e)  # the sum is a new array
                     else:
                         pending[e] = gi
+                        if not isinstance(e, Node) and _fresh(gi, g, edge):
+                            owned.add(e)
                 if left:
                     deps[e] = left
                 else:
                     push_ready(e)
     finally:
         grad_enabled[0] = previous_mode
-    grads = gi = g = None  # drop the loop's references, so leaf gradients can be kept as is
-    while leaf_grads:
-        tensor, g = leaf_grads.pop()
-        accumulate_into(tensor, g, fresh=True)
-        del g  # so that the next gradient's reference count is only its own
+    for tensor, g, is_owned in leaf_grads:
+        accumulate_into(tensor, g, owned=is_owned)
     if inputs is None:
         return None
     return [captured[t.grad_fn if t.grad_fn is not None else t] for t in inputs]
@@ -140,26 +141,31 @@ def _apply_node(node, g, xp, create_graph, retain_graph):
                 if (0 if box is None else box[0]) != v:
                     _check_versions(node)
     args = []
+    if capture[0] is not None:
+        capture[0].backward(node, g)
     if create_graph:
-        node.grad = g._data if retain_graph or g._data.size <= PICTURE_LIMIT else None
         args.extend(saved)
         if op.saves_out:
             _check_out_version(node)
-            args.append(wrap(node.value, grad_fn=node))
+            args.append(wrap(node.out, grad_fn=node))
     else:
-        node.grad = g if retain_graph or g.size <= PICTURE_LIMIT else None
         for s in saved:
             args.append(s._data if isinstance(s, Tensor) else s)
         if op.saves_out:
             if node.out_box[0] != node.out_version:
                 _check_out_version(node)
-            args.append(node.value)
+            args.append(node.out)
     args.extend(node.params)
+    meta = node.meta
     if op.multi:
         grads = op.grads[0](xp, g, *args)
+        if meta is not None:
+            grads = [
+                gi if m is None or gi is None else _undo_broadcast(node, i, gi, m, xp)
+                for i, (gi, m) in enumerate(zip(grads, meta))
+            ]
     else:
         grads = []
-        meta = node.meta
         i = 0
         for edge, formula in zip(node.inputs, op.grads):
             if edge is None:
@@ -170,12 +176,9 @@ def _apply_node(node, g, xp, create_graph, retain_graph):
                     gi = _undo_broadcast(node, i, gi, meta[i], xp)
                 grads.append(gi)
             i += 1
-    if not retain_graph:
-        if saved or op.saves_out:
-            node.saved = None
-        value = node.value
-        if value is not None and value.size > PICTURE_LIMIT:
-            node.value = None
+    if not retain_graph and (saved or op.saves_out):
+        node.saved = None
+        node.out = None
     if anomaly_enabled[0]:
         _anomaly_backward(node, grads)
     if node.post_hooks:
@@ -195,7 +198,7 @@ def _undo_broadcast(node, i, gi, meta, xp):
                 f"{node.name()}: the gradient of shape {tuple(gi.shape)} cannot "
                 f"be reduced to input {i}'s shape {shape}"
             ) from None
-    if xp is numpy_xp:
+    if xp is not tensor_xp:
         if gi.dtype != dtype:
             gi = gi.astype(dtype)
     elif gi._data.dtype != dtype:
@@ -271,28 +274,24 @@ def _run_tensor_hooks(tensor, g):
     return g
 
 
-def _unshared(g, dtype):
-    """Whether the engine may keep array ``g`` as a ``.grad`` without copying it: it owns
-    its C-ordered memory of the right dtype and nothing but the caller refers to it (the
-    same test PyTorch makes before stealing a gradient buffer).  The references expected:
-    run_backward's variable, accumulate_into's and this function's arguments, and
-    getrefcount's own; any other (a node's ``grad``, a second leaf, a hook, the caller's
-    ``gradient``) means the array is shared and must be copied."""
+def _fresh(gi, g, node):
+    """Whether formula result ``gi`` is a new array of the engine's: not the incoming
+    gradient passed through, not a view, not a user's array from a custom backward.
+    (Explicit ownership, rather than a reference count, which Python 3.12+ changes.)"""
     return (
-        type(g) is np.ndarray
-        and g.flags.owndata
-        and g.flags.c_contiguous
-        and g.flags.writeable
-        and g.dtype == dtype
-        and sys.getrefcount(g) <= 4
+        type(gi) is np.ndarray
+        and gi is not g
+        and gi.flags.owndata
+        and node.op.forward is not None
+        and not node.op.multi
     )
 
 
-def accumulate_into(tensor, g, fresh=False):
+def accumulate_into(tensor, g, owned=False):
     """Add gradient ``g`` (array, or Tensor under create_graph) to ``tensor.grad``.
 
-    With ``fresh``, the first gradient is kept without a copy when nothing else refers to
-    it.
+    An ``owned`` first gradient (allocated by the engine for this leaf alone) becomes
+    ``.grad`` without a copy when its layout and dtype fit.
     """
     if isinstance(g, Tensor):
         if tensor._grad is None:
@@ -303,8 +302,8 @@ def accumulate_into(tensor, g, fresh=False):
     current = tensor._grad
     if current is None:
         dtype = tensor._data.dtype
-        if not (fresh and _unshared(g, dtype)):
-            g = np.array(g, dtype=dtype, copy=True, order="C")
+        if not (owned and g.dtype == dtype and g.flags.c_contiguous and g.flags.writeable):
+            g = g.astype(dtype, order="C", copy=True)
         tensor._grad = wrap(g)
     elif current.grad_fn is not None or current._requires_grad:
         tensor._grad = current + wrap(g)

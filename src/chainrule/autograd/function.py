@@ -14,9 +14,8 @@ class Cube(chainrule.autograd.Function):
 y = Cube.apply(x)
 """
 
-from .._grad_mode import grad_enabled
 from .._tensor import Tensor, wrap
-from ..ops._registry import OpDef, _record
+from ..ops._registry import OpDef, apply
 from .grad_mode import no_grad
 
 __all__ = ["Function", "FunctionCtx"]
@@ -74,12 +73,26 @@ def _custom_backward(xp, g, ctx, fn_cls, tensor_positions):
     return grads
 
 
+def _custom_forward(xp, *arrays_and_params):
+    # the user's forward, on the original arguments (held by ctx for this one call)
+    ctx, fn_cls = arrays_and_params[-3], arrays_and_params[-2]
+    args, kwargs = ctx._call
+    del ctx._call
+    with no_grad():
+        out = fn_cls.forward(ctx, *args, **kwargs)
+    if not isinstance(out, Tensor):
+        raise TypeError(
+            f"{fn_cls.__name__}.forward must return a single Tensor, got {type(out).__name__}"
+        )
+    return out._data
+
+
 class _FunctionMeta(type):
     def __init__(cls, name, bases, namespace):
         super().__init__(name, bases, namespace)
         cls._op = OpDef(
             f"{name}Backward",
-            None,
+            _custom_forward,
             grads=[_custom_backward],
             params=("ctx", "function", "tensor_positions"),
             multi=True,
@@ -104,13 +117,5 @@ class Function(metaclass=_FunctionMeta):
         positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         tensors = tuple(args[i] for i in positions)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        with no_grad():
-            out = cls.forward(ctx, *args, **kwargs)
-        if not isinstance(out, Tensor):
-            raise TypeError(
-                f"{cls.__name__}.forward must return a single Tensor, got {type(out).__name__}"
-            )
-        result = wrap(out._data)
-        if grad_enabled[0] and any(t._requires_grad for t in tensors):
-            _record(cls._op, tensors, (ctx, cls, positions), result)
-        return result
+        ctx._call = (args, kwargs)
+        return apply(cls._op, tensors, (ctx, cls, positions))

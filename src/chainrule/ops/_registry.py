@@ -1,19 +1,30 @@
-"""The op table's machinery: ``OpDef`` (one row) and ``apply`` (run a row, record a node).
+"""The op table's machinery: ``OpDef`` (one row) and ``apply`` (the one dispatch point).
 
-A row declares, in one place, an op's NumPy forward, which inputs its gradient formulas
-need (``saves``; ``saves_out`` for the output), and one formula per tensor input, written
-against an array namespace ``xp``.  The engine calls each formula as
-``formula(xp, g, *saved, [out], *params)``: with NumPy arrays and ``xp = numpy_xp`` for a
-plain backward, with chainrule Tensors and ``xp = tensor_xp`` when ``create_graph=True``,
-so one formula serves both orders of differentiation.
+A row declares, in one place, an op's forward, which inputs its gradient formulas need
+(``saves``; ``saves_out`` for the output), one backward formula per tensor input, and how
+tangents flow forward (derived for elementwise and linear rows, ``jvp`` otherwise).  Every
+formula is written against an array namespace ``xp``:
+
+* ``forward(xp, *arrays, *params)`` gets the backend of the data (``chainrule._backend``);
+* ``grads[i](xp, g, *saved, [out], *params)`` gets the backend's arrays for a plain
+  backward pass and chainrule Tensors (``xp = tensor_xp``) under ``create_graph=True``, so
+  one formula serves every order of differentiation;
+* ``jvp(xp, tangents, *inputs, out, *params)`` gets Tensors (``tensor_xp``), so forward
+  mode composes with reverse mode.
+
+``apply(op, inputs, params)`` is the only place where an op runs: it converts operands,
+promotes dtypes, runs the forward, records the node (edges, saved values and their
+versions, broadcast metadata), propagates forward-mode tangents and hands values to an
+open picture capture.  Everything it reads is declared on the row.
 """
 
 import traceback
 
 import numpy as np
 
+from .._backend import backend_for, namespace_of
 from .._dtype import get_default_dtype, result_type
-from .._grad_mode import anomaly_enabled, grad_enabled
+from .._grad_mode import anomaly_enabled, capture, forward_level, grad_enabled
 from .._node import Node
 from .._tensor import Tensor, wrap
 
@@ -21,8 +32,9 @@ ndarray = np.ndarray
 _new = object.__new__
 _SCALARS = (int, float, bool)
 _PY_NUMBERS = frozenset(_SCALARS)  # exact types: NumPy's float64 subclasses float
+_BACKENDS = {np.ndarray: namespace_of(np.empty(0))}  # type(array) -> xp, hottest lookup
 
-OPS = {}  # grad_fn name -> OpDef, for coverage tests and docs
+OPS = {}  # OpDef -> its family (module) name: every public row, for coverage tests and docs
 
 
 class OpDef:
@@ -30,16 +42,27 @@ class OpDef:
 
     Args:
         name: PyTorch's ``grad_fn`` class name, e.g. ``"MulBackward0"``.
-        forward: NumPy forward ``f(*arrays, *params) -> array``.
-        grads: one formula per tensor input, ``None`` where no gradient flows.
+        forward: ``forward(xp, *arrays, *params) -> array``, the op's whole forward.
+        grads: one backward formula per tensor input, ``None`` where no gradient flows.
         saves: positions of the inputs the formulas receive (in that order).
         saves_out: whether the formulas also receive the op's output.
         params: names of the non-tensor arguments (passed after the tensors).
-        broadcasts: inputs may broadcast, so the engine may have to sum gradients down.
+        elementwise: output element i depends on input elements i only: operands may be
+            Python numbers, broadcast together and promote to a common dtype (the inputs
+            in ``promotes``), and the tangent rule is the backward formulas applied to the
+            tangents (the Jacobian is diagonal).
+        broadcasts: an input may be smaller than the gradient its formula returns (batch
+            dims of matmul), so the engine may sum gradients down; implied by elementwise.
+        promotes: the inputs cast to their common dtype: ``True`` for all, or their
+            positions (elementwise rows: all unless given).
         to_float: integer inputs compute in the default floating dtype (``exp``, ``/``).
+        linear: the op is linear in its tensor inputs jointly, so its tangent is the
+            forward applied to the tangents (reshape, sum, index, cat …).
+        jvp: ``jvp(xp, tangents, *inputs, out, *params)``, the tangent of the output given
+            the inputs' tangents (``None`` where an input has none), for other rows.
+        multi: any number of inputs; ``grads[0]`` returns all their gradients at once
+            (``cat``, ``stack``, custom Functions).
         public: list the row in ``OPS`` (custom Functions are not).
-        multi: the op takes any number of inputs and ``grads[0]`` returns all their
-            gradients at once (``cat``, ``stack``, custom Functions).
     """
 
     def __init__(
@@ -50,8 +73,12 @@ class OpDef:
         saves=(),
         saves_out=False,
         params=(),
+        elementwise=False,
         broadcasts=False,
+        promotes=None,
         to_float=False,
+        linear=False,
+        jvp=None,
         multi=False,
         public=True,
     ):
@@ -61,12 +88,19 @@ class OpDef:
         self.saves = tuple(saves)
         self.saves_out = saves_out
         self.param_names = tuple(params)
-        self.broadcasts = broadcasts
+        self.elementwise = elementwise
+        self.broadcasts = broadcasts or elementwise
+        if promotes is None and elementwise:
+            promotes = True
+        self.promotes = promotes if promotes in (None, True) else tuple(promotes)
         self.to_float = to_float
+        self.linear = linear
+        self.jvp = jvp
         self.multi = multi
         self.node_cls = type(name, (Node,), {"__slots__": (), "op": self})
         if public:
-            OPS.setdefault(name, self)
+            family = traceback.extract_stack(limit=2)[0].filename
+            OPS[self] = family.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py")
 
     def __repr__(self):
         return f"<op {self.name}>"
@@ -96,8 +130,193 @@ def values_indices(name):
     )
 
 
+# ---------------------------------------------------------------- the dispatch point
+def apply(op, inputs, params=()):
+    """Run row ``op`` on ``inputs`` (Tensors; Python numbers and arrays where the row
+    allows) with non-tensor ``params``, record its node, and return the result Tensor.
+
+    The two common shapes of call, one or two Tensors of an elementwise row, take a fast
+    path that does the same as the general one with fewer steps.
+    """
+    if op.elementwise and len(inputs) == 2:
+        a, b = inputs
+        if isinstance(a, Tensor):
+            a_is_t, ad = True, a._data
+        else:
+            if type(a) not in _PY_NUMBERS:
+                a = as_tensor_operand(a)
+            a_is_t = isinstance(a, Tensor)
+            ad = a._data if a_is_t else a
+        if isinstance(b, Tensor):
+            b_is_t, bd = True, b._data
+        else:
+            if type(b) not in _PY_NUMBERS:
+                b = as_tensor_operand(b)
+            b_is_t = isinstance(b, Tensor)
+            bd = b._data if b_is_t else b
+        meta = None
+        if a_is_t and b_is_t:
+            adt, bdt = ad.dtype, bd.dtype
+            if adt is not bdt or (op.to_float and adt.kind != "f"):
+                ad, bd, meta = _promote_pair(op, a, b)
+            elif ad.shape != bd.shape:
+                meta = ((ad.shape, adt), (bd.shape, bdt))
+        elif (ad if a_is_t else bd).dtype.kind != "f":
+            ad, bd, meta = _promote_pair(op, a, b)
+        data = ad if a_is_t else bd
+        xp = _BACKENDS.get(type(data)) or backend_for(data)
+        try:
+            out = op.forward(xp, ad, bd, *params)
+        except ValueError:
+            raise broadcast_error(op.name, a, b) from None
+        if type(out) is not ndarray:
+            out = _as_array(xp, out)
+        result = _new(Tensor)  # wrap(out), inlined on the hottest path
+        result._data = out
+        result._requires_grad = False
+        result.grad_fn = result._grad = result._vbox = None
+        if grad_enabled[0] and ((a_is_t and a._requires_grad) or (b_is_t and b._requires_grad)):
+            # the edges and saved inputs of a two-input op, without the general loops
+            if a_is_t:
+                fn = a.grad_fn
+                ea = fn if fn is not None else (a if a._requires_grad else None)
+            else:
+                ea = None
+            if b_is_t:
+                fn = b.grad_fn
+                eb = fn if fn is not None else (b if b._requires_grad else None)
+            else:
+                eb = None
+            if op.saves:  # the two-input elementwise rows save both inputs or none
+                box_a = a._vbox if a_is_t else None
+                box_b = b._vbox if b_is_t else None
+                versions = (
+                    -1 if not a_is_t else 0 if box_a is None else box_a[0],
+                    -1 if not b_is_t else 0 if box_b is None else box_b[0],
+                )
+                saved = (a, b)
+            else:
+                saved = versions = ()
+            constants = None if a_is_t and b_is_t else b if a_is_t else a
+            _attach(op, result, (ea, eb), saved, versions, params, meta, constants)
+        if forward_level[0]:
+            _forward_mode(op, (a, b), result, params)
+        return result
+
+    if op.elementwise and len(inputs) == 1:
+        a = inputs[0]
+        if not isinstance(a, Tensor):
+            a = _tensor_input(op, a)
+        data = a._data
+        if op.to_float and data.dtype.kind != "f":
+            data = data.astype(get_default_dtype().numpy)
+        xp = _BACKENDS.get(type(data)) or backend_for(data)
+        out = op.forward(xp, data, *params)
+        if type(out) is not ndarray:
+            out = _as_array(xp, out)
+        result = _new(Tensor)  # wrap(out), inlined on the hottest path
+        result._data = out
+        result._requires_grad = False
+        result.grad_fn = result._grad = result._vbox = None
+        if a._requires_grad and grad_enabled[0]:
+            fn = a.grad_fn
+            if op.saves:
+                box = a._vbox
+                _attach(
+                    op,
+                    result,
+                    (fn if fn is not None else a,),
+                    (a,),
+                    (0 if box is None else box[0],),
+                    params,
+                )
+            else:
+                _attach(op, result, (fn if fn is not None else a,), (), (), params)
+        if forward_level[0]:
+            _forward_mode(op, (a,), result, params)
+        return result
+
+    return _apply_general(op, inputs, params)
+
+
+def _apply_general(op, inputs, params):
+    """``apply`` for any row: any number of inputs, promotion, broadcasting."""
+    inputs = tuple(inputs)
+    numbers_allowed = op.elementwise
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor) and not (numbers_allowed and type(x) in _PY_NUMBERS):
+            inputs = inputs[:i] + (_tensor_input(op, x),) + inputs[i + 1 :]
+    arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+    promotes = op.promotes
+    if promotes is not None:
+        positions = range(len(inputs)) if promotes is True else promotes
+        operands = [inputs[i] for i in positions]
+        dt = result_type(*operands)
+        if op.to_float and not dt.is_floating_point:
+            dt = get_default_dtype()
+        target = dt.numpy
+        for i in positions:
+            d = arrays[i]
+            if isinstance(inputs[i], Tensor) and d.dtype != target:
+                arrays[i] = d.astype(target)
+    elif op.to_float:
+        for i, d in enumerate(arrays):
+            if d.dtype.kind != "f":
+                arrays[i] = d.astype(get_default_dtype().numpy)
+    data = next((d for d in arrays if not type(d) in _PY_NUMBERS), None)
+    xp = namespace_of(data) if data is not None else _BACKENDS[ndarray]
+    try:
+        out = op.forward(xp, *arrays, *params)
+    except ValueError:
+        if not op.broadcasts:
+            raise
+        raise broadcast_error(op.name, *inputs) from None
+    if type(out) is not ndarray:
+        out = _as_array(xp, out)
+    result = wrap(out)
+    if grad_enabled[0]:
+        for x in inputs:
+            if isinstance(x, Tensor) and x._requires_grad:
+                _record(op, inputs, params, result, _broadcast_meta(op, inputs, arrays, out))
+                break
+    if forward_level[0]:
+        _forward_mode(op, inputs, result, params)
+    return result
+
+
+def _broadcast_meta(op, inputs, arrays, out):
+    """Per input ``(shape, dtype)`` where the engine must sum a gradient down or cast it
+    back (``None`` for the others; ``None`` overall when no input needs it)."""
+    if not op.broadcasts and op.promotes is None:
+        return None
+    meta, needed = [], False
+    shape = out.shape
+    for x, d in zip(inputs, arrays):
+        if isinstance(x, Tensor):
+            own = x._data
+            if own.shape != shape or own.dtype != d.dtype or own.dtype != out.dtype:
+                meta.append((own.shape, own.dtype))
+                needed = True
+                continue
+        meta.append(None)
+    return tuple(meta) if needed else None
+
+
+def _as_array(xp, out):
+    array_type = xp.array_type
+    return out if isinstance(out, array_type) else xp.asarray(out)
+
+
+def _tensor_input(op, x):
+    x = as_tensor_operand(x)
+    if not isinstance(x, Tensor):
+        x = wrap(np.asarray(x))
+    return x
+
+
+# ---------------------------------------------------------------- recording
 def _record(op, tensors, params, result, meta=None, constants=None):
-    """Attach a new node for ``op`` to ``result`` (the Tensor wrapping ``out``)."""
+    """Attach a new node for ``op`` to ``result`` from its inputs' edges and saved values."""
     inputs = []
     for t in tensors:
         if isinstance(t, Tensor):
@@ -110,6 +329,10 @@ def _record(op, tensors, params, result, meta=None, constants=None):
         s = tensors[i]
         saved.append(s)
         versions.append(s._version if isinstance(s, Tensor) else -1)
+    if op.elementwise and len(tensors) == 2 and constants is None:
+        a, b = tensors
+        if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+            constants = b if isinstance(a, Tensor) else a
     return _attach(
         op, result, tuple(inputs), tuple(saved), tuple(versions), params, meta, constants
     )
@@ -117,25 +340,28 @@ def _record(op, tensors, params, result, meta=None, constants=None):
 
 def _attach(op, result, inputs, saved, versions, params=(), meta=None, constants=None):
     """Create ``op``'s node from its input edges, saved inputs and their versions; make it
-    ``result``'s grad_fn.  The hottest path of the library: only attribute stores."""
+    ``result``'s grad_fn.  The hottest path of the library: only attribute stores.  The
+    output is kept only when the row's formulas use it (``saves_out``)."""
     node = _new(op.node_cls)
     node.inputs = inputs
     node.saved = saved
     node.versions = versions
     node.params = params
-    node.value = out = result._data
-    node.grad = node.pre_hooks = node.post_hooks = node.trace = None
+    node.pre_hooks = node.post_hooks = node.trace = None
     node.meta = meta
     node.constants = constants
     if op.saves_out:  # a fresh result is at version 0
+        node.out = result._data
         node.out_box = result._vbox = [0]
         node.out_version = 0
     else:
-        node.out_box = None
+        node.out = node.out_box = None
     result.grad_fn = node
     result._requires_grad = True
     if anomaly_enabled[0]:
-        _anomaly_forward(node, out)
+        _anomaly_forward(node, result._data)
+    if capture[0] is not None:
+        capture[0].forward(node, result._data)
     return result
 
 
@@ -162,122 +388,57 @@ def format_frame(frame):
     return f'File "{frame.filename}", line {frame.lineno}, in {frame.name}: {frame.line}'
 
 
-def _as_array(out):
-    return out if type(out) is ndarray else np.asarray(out)
+# ---------------------------------------------------------------- forward mode
+def _forward_mode(op, inputs, result, params):
+    """Give ``result`` its tangent when an input carries one (inside ``dual_level``)."""
+    tangents = [getattr(x, "_fw_grad", None) if isinstance(x, Tensor) else None for x in inputs]
+    if all(t is None for t in tangents):
+        return
+    from ._xp import tensor_xp
 
-
-def _needs_grad(tensors):
-    for t in tensors:
-        if t._requires_grad:
-            return True
-    return False
-
-
-def apply(op, tensors, params=()):
-    """Run ``op`` on Tensors ``tensors`` (no broadcasting, no promotion) and record it."""
-    out = op.forward(*[t._data for t in tensors], *params)
-    if type(out) is not ndarray:
-        out = np.asarray(out)
-    result = wrap(out)
-    if grad_enabled[0] and _needs_grad(tensors):
-        _record(op, tensors, params, result)
-    return result
-
-
-def unary(op, a, params=()):
-    """Elementwise one-input op; integer inputs go to the default float when ``to_float``."""
-    data = a._data
-    if op.to_float and data.dtype.kind != "f":
-        data = data.astype(get_default_dtype().numpy)
-    out = op.forward(data, *params)
-    if type(out) is not ndarray:
-        out = np.asarray(out)
-    result = _new(Tensor)  # wrap(out), inlined on the hottest path
-    result._data = out
-    result._requires_grad = False
-    result.grad_fn = result._grad = result._vbox = None
-    if a._requires_grad and grad_enabled[0]:
-        fn = a.grad_fn
-        if op.saves:
-            box = a._vbox
-            _attach(
-                op,
-                result,
-                (fn if fn is not None else a,),
-                (a,),
-                (0 if box is None else box[0],),
-                params,
-            )
-        else:
-            _attach(op, result, (fn if fn is not None else a,), (), (), params)
-    return result
-
-
-def binary(op, a, b, params=()):
-    """Elementwise op on two operands (Tensors, Python numbers, NumPy arrays), broadcasting
-    and promoting dtypes as PyTorch does."""
-    if isinstance(a, Tensor):
-        a_is_t = True
-        ad = a._data
-    else:
-        if type(a) not in _PY_NUMBERS:
-            a = as_tensor_operand(a)
-        a_is_t = isinstance(a, Tensor)
-        ad = a._data if a_is_t else a
-    if isinstance(b, Tensor):
-        b_is_t = True
-        bd = b._data
-    else:
-        if type(b) not in _PY_NUMBERS:
-            b = as_tensor_operand(b)
-        b_is_t = isinstance(b, Tensor)
-        bd = b._data if b_is_t else b
-    meta = None
-    if a_is_t and b_is_t:
-        adt, bdt = ad.dtype, bd.dtype
-        if adt is not bdt or (op.to_float and adt.kind != "f"):
-            ad, bd, meta = _promote_pair(op, a, b)
-        elif ad.shape != bd.shape:
-            meta = ((ad.shape, adt), (bd.shape, bdt))
-    elif (ad if a_is_t else bd).dtype.kind != "f":
-        ad, bd, meta = _promote_pair(op, a, b)
+    level = forward_level[0]
+    forward_level[0] = 0  # the tangent's own ops carry no tangents of this level
     try:
-        out = op.forward(ad, bd, *params)
-    except ValueError:
-        raise broadcast_error(op.name, a, b) from None
-    if type(out) is not ndarray:
-        out = np.asarray(out)
-    result = _new(Tensor)  # wrap(out), inlined on the hottest path
-    result._data = out
-    result._requires_grad = False
-    result.grad_fn = result._grad = result._vbox = None
-    if grad_enabled[0] and ((a_is_t and a._requires_grad) or (b_is_t and b._requires_grad)):
-        # the edges and saved inputs of a two-input op, without _record's loops
-        if a_is_t:
-            fn = a.grad_fn
-            ea = fn if fn is not None else (a if a._requires_grad else None)
+        if op.jvp is not None:
+            tangent = op.jvp(tensor_xp, tangents, *inputs, result, *params)
+        elif op.linear:
+            filled = [
+                t if t is not None else (x * 0 if isinstance(x, Tensor) else x)
+                for x, t in zip(inputs, tangents)
+            ]
+            tangent = apply(op, filled, params)
+        elif op.elementwise:
+            tangent = _elementwise_tangent(op, inputs, tangents, result, params, tensor_xp)
         else:
-            ea = None
-        if b_is_t:
-            fn = b.grad_fn
-            eb = fn if fn is not None else (b if b._requires_grad else None)
-        else:
-            eb = None
-        if op.saves:  # the two-input elementwise ops save both inputs or none
-            saved = (a, b)
-            box_a = a._vbox if a_is_t else None
-            box_b = b._vbox if b_is_t else None
-            versions = (
-                -1 if not a_is_t else 0 if box_a is None else box_a[0],
-                -1 if not b_is_t else 0 if box_b is None else box_b[0],
+            raise NotImplementedError(
+                f"forward-mode AD is not implemented for {op.name}: the row declares no "
+                f"tangent rule (jvp); use reverse mode (backward, autograd.grad) for it"
             )
-        else:
-            saved = versions = ()
-        constants = None if a_is_t and b_is_t else b if a_is_t else a
-        _attach(op, result, (ea, eb), saved, versions, params, meta, constants)
-    return result
+    finally:
+        forward_level[0] = level
+    if tangent is not None:
+        if tuple(tangent.shape) != tuple(result.shape):
+            tangent = tangent.expand(tuple(result.shape))
+        if tangent.dtype != result.dtype:
+            tangent = tangent.to(result.dtype)
+    result._fw_grad = tangent
 
 
+def _elementwise_tangent(op, inputs, tangents, result, params, xp):
+    # the Jacobian is diagonal, so J t is the backward formula applied to t
+    args = [inputs[i] for i in op.saves]
+    if op.saves_out:
+        args.append(result)
+    tangent = None
+    for formula, t in zip(op.grads, tangents):
+        if t is None or formula is None:
+            continue
+        part = formula(xp, t, *args, *params)
+        tangent = part if tangent is None else tangent + part
+    return tangent
+
+
+# ---------------------------------------------------------------- operands and dtypes
 def broadcast_error(name, *operands):
     """PyTorch's message for shapes that do not broadcast, naming the op and all shapes."""
     shapes = [list(np.shape(x._data if isinstance(x, Tensor) else x)) for x in operands]
@@ -328,6 +489,9 @@ def as_tensor_operand(x):
         from ..creation import tensor
 
         return tensor(x)
+    if hasattr(x, "__array_namespace__") or type(x).__module__.split(".")[0] == "cupy":
+        backend_for(x)  # another backend's array: held as it is
+        return wrap(x)
     raise TypeError(
         f"unsupported operand type {type(x).__name__}; expected a Tensor, a "
         f"Python number or a NumPy array"

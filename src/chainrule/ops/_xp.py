@@ -1,8 +1,8 @@
-"""The two array namespaces the gradient formulas are written against.
+"""The Tensor namespace the gradient and tangent formulas are written against.
 
-``numpy_xp`` works on NumPy arrays (a plain backward pass: no Tensors, no graph);
-``tensor_xp`` has the same functions as differentiable chainrule ops (``create_graph``).
-A future CuPy backend is one more namespace here.
+A plain backward pass gives formulas the backend of the data (``chainrule._backend``:
+NumPy, CuPy or an Array-API library; arrays in, arrays out, no graph).  ``tensor_xp`` has
+the same functions as recorded chainrule ops, for ``create_graph=True`` and forward mode.
 """
 
 import numpy as np
@@ -13,103 +13,7 @@ from . import mathfn as M
 from . import matrix as MX
 from . import reduce as R
 from . import shape as S
-
-
-def _np_sum_to(x, shape):
-    """Sum ``x`` down to ``shape`` (undo NumPy broadcasting)."""
-    shape = tuple(shape)
-    if x.shape == shape:
-        return x
-    lead = x.ndim - len(shape)
-    if lead < 0:
-        raise ValueError("cannot reduce to a shape with more dims")
-    axes = tuple(range(lead))
-    for i, s in enumerate(shape):
-        if s == 1 and x.shape[lead + i] != 1:
-            axes += (lead + i,)
-        elif s != x.shape[lead + i]:
-            raise ValueError(f"shape {x.shape} cannot be summed to {shape}")
-    out = np.sum(x, axes, keepdims=True)
-    return out.reshape(shape) if lead else out
-
-
-def _np_prod_except(a, dims):
-    """Π over ``dims`` of all elements but the one at each position (zeros handled)."""
-    if not dims or a.size == 0:
-        return np.ones_like(a)
-    moved = np.moveaxis(a, dims, tuple(range(a.ndim - len(dims), a.ndim)))
-    flat = moved.reshape(moved.shape[: a.ndim - len(dims)] + (-1,))
-    ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
-    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
-    right = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], -1), -1), -1), -1)
-    return np.moveaxis(
-        (left * right).reshape(moved.shape), tuple(range(a.ndim - len(dims), a.ndim)), dims
-    )
-
-
-class numpy_xp:
-    """Formulas' functions on NumPy arrays."""
-
-    log, exp, sin, cos, sign = np.log, np.exp, np.sin, np.cos, np.sign
-    sinh, cosh = np.sinh, np.cosh
-    tril, triu, einsum = staticmethod(np.tril), staticmethod(np.triu), staticmethod(np.einsum)
-    cumprod_backward = staticmethod(MX._np_cumprod_backward)
-    where, matmul, swapaxes, flip, cumsum = np.where, np.matmul, np.swapaxes, np.flip, np.cumsum
-    sigmoid = staticmethod(E._sigmoid)
-
-    @staticmethod
-    def threshold_backward(g, out):
-        return g * (out > 0)
-
-    sum_to = staticmethod(_np_sum_to)
-    prod_except = staticmethod(_np_prod_except)
-    index_backward = staticmethod(I._scatter_add)
-    scatter_zeros = staticmethod(I._scatter_along)
-    gather = staticmethod(I._gather)
-
-    @staticmethod
-    def reshape(x, shape):
-        return np.reshape(x, shape)
-
-    @staticmethod
-    def expand(x, shape):
-        return np.broadcast_to(x, shape)
-
-    @staticmethod
-    def permute(x, dims):
-        return np.transpose(x, dims)
-
-    @staticmethod
-    def unsqueeze(x, dim):
-        return np.expand_dims(x, dim)
-
-    @staticmethod
-    def squeeze(x, dim):
-        return np.squeeze(x, dim)
-
-    @staticmethod
-    def sum(x, dims, keepdim):
-        return np.sum(x, dims, keepdims=keepdim)
-
-    @staticmethod
-    def mean(x, dims, keepdim):
-        return np.mean(x, dims, keepdims=keepdim)
-
-    @staticmethod
-    def index(x, index):
-        return x[index]
-
-    @staticmethod
-    def cast(x, np_dtype):
-        return x.astype(np_dtype)
-
-    @staticmethod
-    def floor_div(a, b):
-        return np.floor_divide(a, b)
-
-    @staticmethod
-    def trunc_div(a, b):
-        return np.trunc(np.true_divide(a, b))
+from ._registry import apply
 
 
 class tensor_xp:
@@ -132,7 +36,7 @@ class tensor_xp:
 
     @staticmethod
     def threshold_backward(g, out):
-        return E.binary(E.THRESHOLD_BACKWARD, g, out)
+        return apply(E.THRESHOLD_BACKWARD, (g, out))
 
     @staticmethod
     def sum_to(x, shape):

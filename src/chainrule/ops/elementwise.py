@@ -1,31 +1,22 @@
 """Elementwise ops: arithmetic, unary maths, activations, comparisons, clamp and where.
 
-Each row: PyTorch's grad_fn name, the NumPy forward, then one formula per tensor input,
-``formula(xp, g, *saved, [out], *params)``, with the derivative in a comment.
+Each row: PyTorch's grad_fn name, the forward ``forward(xp, *arrays, *params)``, then one
+formula per tensor input, ``formula(xp, g, *saved, [out], *params)``, with the derivative
+in a comment.  Every row here is ``elementwise``: its tangent rule is its backward formulas.
 """
 
 import math
 
 import numpy as np
 
-from .._dtype import result_type
-from .._grad_mode import grad_enabled
 from .._tensor import Tensor, wrap
-from ._registry import (
-    OpDef,
-    _promote_pair,
-    _record,
-    as_tensor_operand,
-    binary,
-    broadcast_error,
-    unary,
-)
+from ._registry import OpDef, _promote_pair, apply, as_tensor_operand
 
 # ---------------------------------------------------------------- arithmetic
 ADD = OpDef(
     "AddBackward0",
-    np.add,
-    broadcasts=True,
+    lambda xp, a, b: xp.add(a, b),
+    elementwise=True,
     grads=[
         lambda xp, g: g,  # ∂(a+b)/∂a = 1
         lambda xp, g: g,  # ∂(a+b)/∂b = 1
@@ -33,8 +24,8 @@ ADD = OpDef(
 )
 SUB = OpDef(
     "SubBackward0",
-    np.subtract,
-    broadcasts=True,
+    lambda xp, a, b: xp.subtract(a, b),
+    elementwise=True,
     grads=[
         lambda xp, g: g,  # ∂(a-b)/∂a = 1
         lambda xp, g: -g,  # ∂(a-b)/∂b = -1
@@ -42,8 +33,8 @@ SUB = OpDef(
 )
 RSUB = OpDef(
     "RsubBackward1",
-    lambda a, b: np.subtract(b, a),
-    broadcasts=True,
+    lambda xp, a, b: xp.subtract(b, a),
+    elementwise=True,
     grads=[
         lambda xp, g: -g,  # number − a: ∂/∂a = −1
         lambda xp, g: g,
@@ -51,9 +42,9 @@ RSUB = OpDef(
 )
 MUL = OpDef(
     "MulBackward0",
-    np.multiply,
+    lambda xp, a, b: xp.multiply(a, b),
+    elementwise=True,
     saves=(0, 1),
-    broadcasts=True,
     grads=[
         lambda xp, g, a, b: g * b,  # ∂(ab)/∂a = b
         lambda xp, g, a, b: g * a,  # ∂(ab)/∂b = a
@@ -61,9 +52,9 @@ MUL = OpDef(
 )
 DIV = OpDef(
     "DivBackward0",
-    np.true_divide,
+    lambda xp, a, b: xp.divide(a, b),
+    elementwise=True,
     saves=(0, 1),
-    broadcasts=True,
     to_float=True,
     grads=[
         lambda xp, g, a, b: g / b,  # ∂(a/b)/∂a = 1/b
@@ -72,7 +63,8 @@ DIV = OpDef(
 )
 POW = OpDef(
     "PowBackward0",
-    np.power,
+    lambda xp, a, p: xp.pow(a, p),
+    elementwise=True,
     saves=(0,),
     params=("exponent",),
     grads=[
@@ -82,10 +74,10 @@ POW = OpDef(
 )
 POW_TENSOR = OpDef(
     "PowBackward1",
-    np.power,
+    lambda xp, a, b: xp.pow(a, b),
+    elementwise=True,
     saves=(0, 1),
     saves_out=True,
-    broadcasts=True,
     grads=[
         # ∂(aᵇ)/∂a = b·aᵇ⁻¹, taken as 0 where b = 0 (also at a = 0), as PyTorch does
         lambda xp, g, a, b, out: xp.where(b == 0, 0, g * (b * a ** (b - 1))),
@@ -95,7 +87,8 @@ POW_TENSOR = OpDef(
 )
 POW_SCALAR_BASE = OpDef(
     "PowBackward2",
-    lambda x, base: np.power(base, x),
+    lambda xp, x, base: xp.pow(base, x),
+    elementwise=True,
     saves_out=True,
     params=("base",),
     grads=[lambda xp, g, out, base: g * (out * math.log(base))],
@@ -106,33 +99,33 @@ def add(input, other, *, alpha=1):
     """input + alpha·other, broadcasting."""
     if alpha != 1:
         other = as_tensor_operand(other) * alpha
-    return binary(ADD, input, other)
+    return apply(ADD, (input, other))
 
 
 def sub(input, other, *, alpha=1):
     """input − alpha·other, broadcasting."""
     if alpha != 1:
         other = as_tensor_operand(other) * alpha
-    return binary(SUB, input, other)
+    return apply(SUB, (input, other))
 
 
 def rsub(input, other, *, alpha=1):
     """other − alpha·input (what ``number - tensor`` computes)."""
     if alpha != 1:
         input = as_tensor_operand(input) * alpha
-    return binary(RSUB, input, other)
+    return apply(RSUB, (input, other))
 
 
 def mul(input, other):
     """input · other elementwise, broadcasting."""
-    return binary(MUL, input, other)
+    return apply(MUL, (input, other))
 
 
 def div(input, other, *, rounding_mode=None):
     """input / other elementwise (true division; integers give floats)."""
     if rounding_mode is not None:
         return _floor_or_trunc_divide(input, other, rounding_mode)
-    return binary(DIV, input, other)
+    return apply(DIV, (input, other))
 
 
 def pow(input, exponent):
@@ -144,18 +137,18 @@ def pow(input, exponent):
                 if isinstance(input, int):  # int ** int tensor stays integer, as in PyTorch
                     return wrap(np.asarray(np.power(input, exponent._data)))
                 exponent = exponent.float()
-            return unary(POW_SCALAR_BASE, exponent, (input,))
+            return apply(POW_SCALAR_BASE, (exponent,), (input,))
         input = as_tensor_operand(input)
     if isinstance(exponent, Tensor):
-        return binary(POW_TENSOR, input, exponent)
+        return apply(POW_TENSOR, (input, exponent))
     if input._data.dtype.kind != "f" and (isinstance(exponent, float) or exponent < 0):
         input = input.float()
-    return unary(POW, input, (exponent,))
+    return apply(POW, (input,), (exponent,))
 
 
 def neg(input):
     """−input."""
-    return unary(NEG, input)
+    return apply(NEG, (input,))
 
 
 def _floor_or_trunc_divide(input, other, mode):
@@ -172,77 +165,110 @@ def _floor_or_trunc_divide(input, other, mode):
 
 
 # ---------------------------------------------------------------- unary maths
-NEG = OpDef("NegBackward0", np.negative, grads=[lambda xp, g: -g])  # ∂(−a) = −1
+NEG = OpDef(
+    "NegBackward0", lambda xp, a: xp.negative(a), elementwise=True, grads=[lambda xp, g: -g]
+)  # ∂(−a) = −1
 ABS = OpDef(
-    "AbsBackward0", np.abs, saves=(0,), grads=[lambda xp, g, a: g * xp.sign(a)]
+    "AbsBackward0",
+    lambda xp, a: xp.abs(a),
+    elementwise=True,
+    saves=(0,),
+    grads=[lambda xp, g, a: g * xp.sign(a)],
 )  # ∂|a| = sign a
 EXP = OpDef(
-    "ExpBackward0", np.exp, saves_out=True, to_float=True, grads=[lambda xp, g, out: g * out]
+    "ExpBackward0",
+    lambda xp, a: xp.exp(a),
+    elementwise=True,
+    saves_out=True,
+    to_float=True,
+    grads=[lambda xp, g, out: g * out],
 )  # ∂eᵃ = eᵃ
 LOG = OpDef(
-    "LogBackward0", np.log, saves=(0,), to_float=True, grads=[lambda xp, g, a: g / a]
+    "LogBackward0",
+    lambda xp, a: xp.log(a),
+    elementwise=True,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g / a],
 )  # ∂ln a = 1/a
 LOG1P = OpDef(
-    "Log1PBackward0", np.log1p, saves=(0,), to_float=True, grads=[lambda xp, g, a: g / (a + 1)]
+    "Log1PBackward0",
+    lambda xp, a: xp.log1p(a),
+    elementwise=True,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g / (a + 1)],
 )  # 1/(1+a)
 EXPM1 = OpDef(
     "Expm1Backward0",
-    np.expm1,
+    lambda xp, a: xp.expm1(a),
+    elementwise=True,
     saves_out=True,
     to_float=True,
     grads=[lambda xp, g, out: g * (out + 1)],
 )  # eᵃ = out+1
 SQRT = OpDef(
     "SqrtBackward0",
-    np.sqrt,
+    lambda xp, a: xp.sqrt(a),
+    elementwise=True,
     saves_out=True,
     to_float=True,
     grads=[lambda xp, g, out: g / (2 * out)],
 )  # 1/(2√a)
 RSQRT = OpDef(
     "RsqrtBackward0",
-    lambda a: 1 / np.sqrt(a),
+    lambda xp, a: 1 / xp.sqrt(a),
+    elementwise=True,
     saves_out=True,
     to_float=True,
     grads=[lambda xp, g, out: g * (-0.5 * out * out * out)],
 )  # −½a^(−3/2)
 SIN = OpDef(
-    "SinBackward0", np.sin, saves=(0,), to_float=True, grads=[lambda xp, g, a: g * xp.cos(a)]
+    "SinBackward0",
+    lambda xp, a: xp.sin(a),
+    elementwise=True,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g * xp.cos(a)],
 )  # ∂sin = cos
 COS = OpDef(
-    "CosBackward0", np.cos, saves=(0,), to_float=True, grads=[lambda xp, g, a: g * -xp.sin(a)]
+    "CosBackward0",
+    lambda xp, a: xp.cos(a),
+    elementwise=True,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g * -xp.sin(a)],
 )  # ∂cos = −sin
 TAN = OpDef(
     "TanBackward0",
-    np.tan,
+    lambda xp, a: xp.tan(a),
+    elementwise=True,
     saves_out=True,
     to_float=True,
     grads=[lambda xp, g, out: g * (1 + out * out)],
 )  # 1 + tan²
 TANH = OpDef(
     "TanhBackward0",
-    np.tanh,
+    lambda xp, a: xp.tanh(a),
+    elementwise=True,
     saves_out=True,
     to_float=True,
     grads=[lambda xp, g, out: g * (1 - out * out)],
 )  # 1 − tanh²
 
 
-def _sigmoid(a):
-    # σ(a) = 1/(1+e⁻ᵃ), as PyTorch computes it; e⁻ᵃ = inf gives exactly 0
-    return 1 / (1 + np.exp(-a))
-
-
 SIGMOID = OpDef(
     "SigmoidBackward0",
-    _sigmoid,
+    lambda xp, a: xp.sigmoid(a),
+    elementwise=True,
     saves_out=True,
     to_float=True,
     grads=[lambda xp, g, out: g * (out * (1 - out))],
 )  # σ(1−σ)
 RELU = OpDef(
     "ReluBackward0",
-    lambda a: np.maximum(a, 0),
+    lambda xp, a: xp.maximum(a, 0),
+    elementwise=True,
     saves_out=True,
     grads=[lambda xp, g, out: xp.threshold_backward(g, out)],
 )  # 1 where a > 0
@@ -250,7 +276,8 @@ RELU = OpDef(
 # attached to `out` (with a zero derivative there), as PyTorch's ThresholdBackward is
 THRESHOLD_BACKWARD = OpDef(
     "ThresholdBackwardBackward0",
-    lambda g, out: g * (out > 0),
+    lambda xp, g, out: g * (out > 0),
+    elementwise=True,
     saves=(0, 1),
     grads=[
         lambda xp, gg, g, out: xp.threshold_backward(gg, out),  # ∂/∂g = [out > 0]
@@ -259,15 +286,16 @@ THRESHOLD_BACKWARD = OpDef(
 )
 
 
-def _softplus(a, beta, threshold):
+def _softplus(xp, a, beta, threshold):
     # log(1 + e^(βa))/β, linear above the threshold, as PyTorch
     z = a * beta
-    return np.where(z > threshold, a, np.logaddexp(0, z) / beta).astype(a.dtype, copy=False)
+    return xp.astype(xp.where(z > threshold, a, xp.logaddexp(0, z) / beta), a.dtype, copy=False)
 
 
 SOFTPLUS = OpDef(
     "SoftplusBackward0",
     _softplus,
+    elementwise=True,
     saves=(0,),
     params=("beta", "threshold"),
     to_float=True,
@@ -280,77 +308,80 @@ SOFTPLUS = OpDef(
 _erf_scalar = np.frompyfunc(math.erf, 1, 1)
 ERF = OpDef(
     "ErfBackward0",
-    lambda a: _erf_scalar(a).astype(a.dtype),
+    lambda xp, a: _erf_scalar(a).astype(a.dtype),
+    elementwise=True,
     saves=(0,),
     to_float=True,
     grads=[lambda xp, g, a: g * ((2 / math.sqrt(math.pi)) * xp.exp(-(a * a)))],
 )  # 2/√π e^(−a²)
-SIGN = OpDef("SignBackward0", np.sign, grads=[lambda xp, g: g * 0])  # 0 almost everywhere
+SIGN = OpDef(
+    "SignBackward0", lambda xp, a: xp.sign(a), elementwise=True, grads=[lambda xp, g: g * 0]
+)  # 0 almost everywhere
 
 
 def abs(input):
-    return unary(ABS, input)
+    return apply(ABS, (input,))
 
 
 def exp(input):
-    return unary(EXP, input)
+    return apply(EXP, (input,))
 
 
 def log(input):
-    return unary(LOG, input)
+    return apply(LOG, (input,))
 
 
 def log1p(input):
-    return unary(LOG1P, input)
+    return apply(LOG1P, (input,))
 
 
 def expm1(input):
-    return unary(EXPM1, input)
+    return apply(EXPM1, (input,))
 
 
 def sqrt(input):
-    return unary(SQRT, input)
+    return apply(SQRT, (input,))
 
 
 def rsqrt(input):
-    return unary(RSQRT, input)
+    return apply(RSQRT, (input,))
 
 
 def sin(input):
-    return unary(SIN, input)
+    return apply(SIN, (input,))
 
 
 def cos(input):
-    return unary(COS, input)
+    return apply(COS, (input,))
 
 
 def tan(input):
-    return unary(TAN, input)
+    return apply(TAN, (input,))
 
 
 def tanh(input):
-    return unary(TANH, input)
+    return apply(TANH, (input,))
 
 
 def sigmoid(input):
-    return unary(SIGMOID, input)
+    return apply(SIGMOID, (input,))
 
 
 def relu(input):
-    return unary(RELU, input)
+    return apply(RELU, (input,))
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(β·x))/β, reverting to x where β·x > threshold."""
-    return unary(SOFTPLUS, input, (beta, threshold))
+    return apply(SOFTPLUS, (input,), (beta, threshold))
 
 
 def erf(input):
-    return unary(ERF, input)
+    return apply(ERF, (input,))
 
 
 def sign(input):
-    return unary(SIGN, input)
+    return apply(SIGN, (input,))
 
 
 def square(input):
@@ -368,16 +399,17 @@ def _clamp_mask(a, lo, hi):
 
 CLAMP = OpDef(
     "ClampBackward1",
-    lambda a, lo, hi: np.clip(a, lo, hi),
+    lambda xp, a, lo, hi: xp.clip(a, lo, hi),
+    elementwise=True,
     saves=(0,),
     params=("min", "max"),
     grads=[lambda xp, g, a, lo, hi: g * _clamp_mask(a, lo, hi)],
 )  # 1 inside [lo, hi]
 MAXIMUM = OpDef(
     "MaximumBackward0",
-    np.maximum,
+    lambda xp, a, b: xp.maximum(a, b),
+    elementwise=True,
     saves=(0, 1),
-    broadcasts=True,
     grads=[
         lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b),  # ties share
         lambda xp, g, a, b: g * (a < b) + (g * 0.5) * (a == b),
@@ -385,9 +417,9 @@ MAXIMUM = OpDef(
 )
 MINIMUM = OpDef(
     "MinimumBackward0",
-    np.minimum,
+    lambda xp, a, b: xp.minimum(a, b),
+    elementwise=True,
     saves=(0, 1),
-    broadcasts=True,
     grads=[
         lambda xp, g, a, b: g * (a < b) + (g * 0.5) * (a == b),
         lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b),
@@ -399,9 +431,9 @@ def _clamp_tensor_row(name):
     # bounds given as tensors: the gradient goes to whichever of (a, lo, hi) is the output
     return OpDef(
         name,
-        np.clip,
+        lambda xp, a, b, c: xp.clip(a, b, c),
+        elementwise=True,
         saves=(0, 1, 2),
-        broadcasts=True,
         grads=[
             lambda xp, g, a, lo, hi: g * ((a >= lo) & (a <= hi)),
             lambda xp, g, a, lo, hi: g * (a < lo),
@@ -429,45 +461,26 @@ def clamp(input, min=None, max=None):
         )
         lo = as_tensor_operand(-math.inf if min is None else min)
         hi = as_tensor_operand(math.inf if max is None else max)
-        return _ternary(op, input, lo, hi)
-    return unary(CLAMP, input, (min, max))
-
-
-def _ternary(op, *operands):
-    """A broadcasting three-input op (clamp with tensor bounds)."""
-    dt = result_type(*operands).numpy
-    arrays, meta = [], []
-    for x in operands:
-        if isinstance(x, Tensor):
-            arrays.append(x._data if x._data.dtype == dt else x._data.astype(dt))
-            meta.append((x._data.shape, x._data.dtype))
-        else:
-            arrays.append(x)
-            meta.append(None)
-    try:
-        out = np.asarray(op.forward(*arrays))
-    except ValueError:
-        raise broadcast_error(op.name, *operands) from None
-    result = wrap(out)
-    if grad_enabled[0] and any(isinstance(x, Tensor) and x._requires_grad for x in operands):
-        _record(op, operands, (), result, tuple(meta))
-    return result
+        return apply(op, (input, lo, hi))
+    return apply(CLAMP, (input,), (min, max))
 
 
 clip = clamp
 
 
 def maximum(input, other):
-    return binary(MAXIMUM, input, other)
+    return apply(MAXIMUM, (input, other))
 
 
 def minimum(input, other):
-    return binary(MINIMUM, input, other)
+    return apply(MINIMUM, (input, other))
 
 
 WHERE = OpDef(
     "WhereBackward0",
-    np.where,
+    lambda xp, cond, a, b: xp.where(cond, a, b),
+    elementwise=True,
+    promotes=(1, 2),
     saves=(0,),
     grads=[
         None,
@@ -481,17 +494,8 @@ def where(condition, input, other):
     """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcasting)."""
     cond = condition if isinstance(condition, Tensor) else wrap(np.asarray(condition, bool))
     if cond._data.dtype != np.bool_:
-        cond = wrap(cond._data.astype(bool))
-    a, b = as_tensor_operand(input), as_tensor_operand(other)
-    ad, bd, meta = _promote_pair(WHERE, a, b)
-    try:
-        out = np.where(cond._data, ad, bd)
-    except ValueError:
-        raise broadcast_error("where", cond, a, b) from None
-    result = wrap(out)
-    if grad_enabled[0] and any(isinstance(x, Tensor) and x._requires_grad for x in (a, b)):
-        _record(WHERE, (cond, a, b), (), result, (None,) + meta)
-    return result
+        cond = cond.bool()
+    return apply(WHERE, (cond, input, other))
 
 
 # ---------------------------------------------------------------- comparisons and logic
@@ -582,30 +586,31 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 # ---------------------------------------------------------------- rounding (zero gradient)
 def _rounding_row(name, fn):
-    return OpDef(name, fn, grads=[lambda xp, g: g * 0])  # piecewise constant: ∂ = 0
+    # piecewise constant: ∂ = 0
+    return OpDef(name, fn, elementwise=True, grads=[lambda xp, g: g * 0])
 
 
-FLOOR = _rounding_row("FloorBackward0", np.floor)
-CEIL = _rounding_row("CeilBackward0", np.ceil)
-ROUND = _rounding_row("RoundBackward0", np.round)
-TRUNC = _rounding_row("TruncBackward0", np.trunc)
+FLOOR = _rounding_row("FloorBackward0", lambda xp, a: xp.floor(a))
+CEIL = _rounding_row("CeilBackward0", lambda xp, a: xp.ceil(a))
+ROUND = _rounding_row("RoundBackward0", lambda xp, a: xp.round(a))
+TRUNC = _rounding_row("TruncBackward0", lambda xp, a: xp.trunc(a))
 
 
 def floor(input):
-    return unary(FLOOR, input)
+    return apply(FLOOR, (input,))
 
 
 def ceil(input):
-    return unary(CEIL, input)
+    return apply(CEIL, (input,))
 
 
 def round(input, decimals=0):
     """Round half to even, as PyTorch (and NumPy) do."""
     if decimals:
         scale = 10.0**decimals
-        return unary(ROUND, input * scale) / scale
-    return unary(ROUND, input)
+        return apply(ROUND, (input * scale,)) / scale
+    return apply(ROUND, (input,))
 
 
 def trunc(input):
-    return unary(TRUNC, input)
+    return apply(TRUNC, (input,))

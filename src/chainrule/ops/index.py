@@ -9,40 +9,15 @@ import numpy as np
 
 from .._tensor import Tensor, version_box, wrap
 from ._dims import normalize_dim
-from ._registry import OpDef, _record, apply, grad_enabled
-
-
-def _scatter_add(g, shape, index, advanced):
-    out = np.zeros(shape, dtype=g.dtype)
-    if advanced:
-        np.add.at(out, index, g)
-    else:
-        out[index] = g
-    return out
-
-
-def _along_axis_coords(index, dim):
-    coords = list(np.indices(index.shape, sparse=True))
-    coords[dim] = index
-    return tuple(coords)
-
-
-def _scatter_along(g, shape, dim, index):
-    out = np.zeros(shape, dtype=g.dtype)
-    np.add.at(out, _along_axis_coords(index, dim), g)
-    return out
-
-
-def _gather(a, dim, index):
-    # like torch.gather, the index may be smaller than the input in the other dims
-    return a[_along_axis_coords(index, dim)]
+from ._registry import OpDef, apply
 
 
 def _index_row(name):
     return OpDef(
         name,
-        lambda a, shape, index, advanced: a[index],
+        lambda xp, a, shape, index, advanced: a[index],
         params=("shape", "index", "advanced"),
+        linear=True,
         grads=[lambda xp, g, shape, index, advanced: xp.index_backward(g, shape, index, advanced)],
     )
 
@@ -55,33 +30,38 @@ INDEX_SELECT = _index_row("IndexSelectBackward0")
 # the gradient of indexing, itself differentiable (its gradient indexes again)
 INDEX_BACKWARD = OpDef(
     "IndexBackwardBackward0",
-    _scatter_add,
+    lambda xp, g, shape, index, advanced: xp.index_backward(g, shape, index, advanced),
     params=("shape", "index", "advanced"),
+    linear=True,
     grads=[lambda xp, g, shape, index, advanced: xp.index(g, index)],
 )
 GATHER = OpDef(
     "GatherBackward0",
-    lambda a, shape, dim, index: _gather(a, dim, index),
+    lambda xp, a, shape, dim, index: xp.gather(a, dim, index),
     params=("shape", "dim", "index"),
+    linear=True,
     grads=[lambda xp, g, shape, dim, index: xp.scatter_zeros(g, shape, dim, index)],
 )
 SCATTER_ZEROS = OpDef(
     "ScatterAddBackward0",
-    _scatter_along,
+    lambda xp, g, shape, dim, index: xp.scatter_zeros(g, shape, dim, index),
     params=("shape", "dim", "index"),
+    linear=True,
     grads=[lambda xp, g, shape, dim, index: xp.gather(g, dim, index)],
 )
 MASKED_FILL = OpDef(
     "MaskedFillBackward0",
-    lambda a, mask, value: np.where(mask, value, a).astype(a.dtype, copy=False),
+    lambda xp, a, mask, value: xp.astype(xp.where(mask, value, a), a.dtype, copy=False),
+    elementwise=True,
     params=("mask", "value"),
     grads=[lambda xp, g, mask, value: xp.where(mask, 0, g)],
 )  # 0 where filled
 INDEX_PUT = OpDef(
     "CopySlices",
-    lambda a, v, index, keep: _put(a, v, index),
+    lambda xp, a, v, index, keep: _put(a, v, index),
     params=("index", "keep"),
     broadcasts=True,
+    linear=True,
     grads=[
         lambda xp, g, index, keep: g * keep,  # overwritten: 0
         lambda xp, g, index, keep: xp.index(g, index),  # what was written
@@ -91,7 +71,7 @@ INDEX_PUT = OpDef(
 
 def _put(a, v, index):
     out = a.copy()
-    out[index] = v
+    out[index] = v if v.dtype == a.dtype else v.astype(a.dtype)
     return out
 
 
@@ -157,18 +137,13 @@ def index_put(input, index, value):
     keep = np.ones(input._data.shape, dtype=bool)
     keep[index] = False
     try:
-        out = _put(input._data, value._data.astype(input._data.dtype, copy=False), index)
-    except ValueError:
+        return apply(INDEX_PUT, (input, value), (index, keep))
+    except RuntimeError:
         raise RuntimeError(
             f"index_put: cannot write a value of shape {list(value._data.shape)} "
             f"into the indexed part of a tensor of shape "
             f"{list(input._data.shape)}"
         ) from None
-    result = wrap(out)
-    if grad_enabled[0] and (input._requires_grad or value._requires_grad):
-        meta = (None, (value._data.shape, value._data.dtype))
-        _record(INDEX_PUT, (input, value), (index, keep), result, meta)
-    return result
 
 
 def setitem(self, key, value):

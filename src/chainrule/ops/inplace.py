@@ -21,12 +21,15 @@ from ._registry import OpDef, apply, broadcast_error
 # walks back past them to the line that created the tensor
 INPLACE_NODES = weakref.WeakSet()
 
-CLONE = OpDef("CloneBackward0", lambda a: a.copy(), grads=[lambda xp, g: g])
+CLONE = OpDef(
+    "CloneBackward0", lambda xp, a: xp.asarray(a, copy=True), grads=[lambda xp, g: g], linear=True
+)
 TO_COPY = OpDef(
     "ToCopyBackward0",
-    lambda a, np_dtype: a.astype(np_dtype),
+    lambda xp, a, np_dtype: xp.cast(a, np_dtype),
     params=("dtype",),
     saves=(0,),
+    linear=True,
     grads=[lambda xp, g, a, np_dtype: xp.cast(g, a.dtype)],
 )
 
@@ -110,7 +113,7 @@ def _adopt(self, result):
     if anomaly_enabled[0] and node is not None:
         INPLACE_NODES.add(node)
     if node is not None and node.out_box is not None:
-        node.value = self._data
+        node.out = self._data
         node.out_box = version_box(self)
         node.out_version = self._version
     view_of = getattr(self, "_base", None)

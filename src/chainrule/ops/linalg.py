@@ -9,9 +9,8 @@ were broadcast are summed away by the engine.
 import numpy as np
 
 from .._dtype import result_type
-from .._grad_mode import grad_enabled
-from .._tensor import Tensor, wrap
-from ._registry import OpDef, _record
+from .._tensor import Tensor
+from ._registry import OpDef, apply
 
 
 def _grad_a(xp, g, a, b):
@@ -34,8 +33,46 @@ def _grad_b(xp, g, a, b):
     return xp.matmul(xp.swapaxes(a, -1, -2), g)  # Aᵀ G
 
 
+def bilinear_tangent(product, t, a, b):
+    """d(a ∘ b) = da ∘ b + a ∘ db, for a product ∘ linear in each operand."""
+    ta, tb = t
+    left = None if ta is None else product(ta, b)
+    right = None if tb is None else product(a, tb)
+    return right if left is None else left if right is None else left + right
+
+
 def _matmul_row(name):
-    return OpDef(name, np.matmul, saves=(0, 1), broadcasts=True, grads=[_grad_a, _grad_b])
+    return OpDef(
+        name,
+        lambda xp, a, b: xp.matmul(a, b),
+        saves=(0, 1),
+        broadcasts=True,  # batch dims
+        promotes=True,
+        grads=[_grad_a, _grad_b],
+        jvp=lambda xp, t, a, b, out: bilinear_tangent(xp.matmul, t, a, b),
+    )
+
+
+def _linear(xp, x, w, b):
+    out = xp.matmul(x, xp.swapaxes(w, 0, 1))
+    out += b
+    return out
+
+
+def _linear_tangent(xp, t, x, w, b, out):
+    # d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db
+    tx, tw, tb = t
+    parts = []
+    if tx is not None:
+        parts.append(xp.matmul(tx, xp.swapaxes(w, 0, 1)))
+    if tw is not None:
+        parts.append(xp.matmul(x, xp.swapaxes(tw, 0, 1)))
+    if tb is not None:
+        parts.append(tb)
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total
 
 
 MM = _matmul_row("MmBackward0")
@@ -45,8 +82,9 @@ BMM = _matmul_row("BmmBackward0")
 MATMUL = _matmul_row("MatmulBackward0")
 LINEAR = OpDef(
     "AddmmBackward0",
-    lambda x, w, b: np.add(x @ w.T, b),
+    _linear,
     saves=(0, 1),
+    jvp=_linear_tangent,
     grads=[
         lambda xp, g, x, w: xp.matmul(g, w),  # ∂/∂x = G W
         lambda xp, g, x, w: xp.matmul(xp.swapaxes(g, 0, 1), x),  # ∂/∂W = Gᵀ X
@@ -65,9 +103,6 @@ def _operands(name, a, b):
             f"{name}: both arguments to matmul need to be at least 1D, but they "
             f"are {ad.ndim}D and {bd.ndim}D"
         )
-    if ad.dtype != bd.dtype:
-        dt = result_type(a, b).numpy
-        ad, bd = ad.astype(dt, copy=False), bd.astype(dt, copy=False)
     k_a = ad.shape[-1]
     k_b = bd.shape[-2] if bd.ndim > 1 else bd.shape[0]
     if k_a != k_b:
@@ -88,21 +123,12 @@ def _shape_str(shape):
 def _product(op, name, a, b):
     ad, bd = _operands(name, a, b)
     try:
-        out = np.matmul(ad, bd)
-    except ValueError:
+        return apply(op, (a, b))
+    except RuntimeError:
         raise RuntimeError(
             f"{name}: batch dims cannot be broadcast together: shapes "
             f"{list(ad.shape)} and {list(bd.shape)}"
         ) from None
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
-    result = wrap(out)
-    if grad_enabled[0] and (a._requires_grad or b._requires_grad):
-        meta = None
-        if ad.dtype != a._data.dtype or bd.dtype != b._data.dtype or max(ad.ndim, bd.ndim) > 2:
-            meta = ((a._data.shape, a._data.dtype), (b._data.shape, b._data.dtype))
-        _record(op, (a, b), (), result, meta)
-    return result
 
 
 def matmul(input, other):
@@ -174,9 +200,4 @@ def linear(input, weight, bias=None):
             f"{list(bd.shape)} do not fit: expected input (N, in), weight "
             f"(out, in), bias (out,)"
         )
-    out = xd @ wd.T
-    out += bd
-    result = wrap(out)
-    if grad_enabled[0] and (input._requires_grad or weight._requires_grad or bias._requires_grad):
-        _record(LINEAR, (input, weight, bias), (), result)
-    return result
+    return apply(LINEAR, (input, weight, bias))

@@ -11,73 +11,105 @@ import numpy as np
 
 from .._dtype import get_default_dtype
 from .._tensor import Tensor
-from ._registry import OpDef, as_tensor_operand, binary, unary
-from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR, _ternary
+from ._registry import OpDef, apply, as_tensor_operand
+from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR
 
 _LN2, _LN10 = math.log(2), math.log(10)
 
 # ---------------------------------------------------------------- unary maths
 RECIPROCAL = OpDef(
     "ReciprocalBackward0",
-    np.reciprocal,
+    lambda xp, a: xp.reciprocal(a),
+    elementwise=True,
     saves_out=True,
     to_float=True,
     grads=[lambda xp, g, out: g * -(out * out)],
 )  # ∂(1/a) = −1/a²
 LOG2 = OpDef(
-    "Log2Backward0", np.log2, saves=(0,), to_float=True, grads=[lambda xp, g, a: g / (a * _LN2)]
+    "Log2Backward0",
+    lambda xp, a: xp.log2(a),
+    elementwise=True,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g / (a * _LN2)],
 )  # 1/(a ln 2)
 LOG10 = OpDef(
-    "Log10Backward0", np.log10, saves=(0,), to_float=True, grads=[lambda xp, g, a: g / (a * _LN10)]
+    "Log10Backward0",
+    lambda xp, a: xp.log10(a),
+    elementwise=True,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g / (a * _LN10)],
 )  # 1/(a ln 10)
 EXP2 = OpDef(
     "Exp2Backward0",
-    np.exp2,
+    lambda xp, a: xp.exp2(a),
+    elementwise=True,
     saves_out=True,
     to_float=True,
     grads=[lambda xp, g, out: g * (out * _LN2)],
 )  # 2ᵃ ln 2
 SINH = OpDef(
-    "SinhBackward0", np.sinh, saves=(0,), to_float=True, grads=[lambda xp, g, a: g * xp.cosh(a)]
+    "SinhBackward0",
+    lambda xp, a: xp.sinh(a),
+    elementwise=True,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g * xp.cosh(a)],
 )  # ∂sinh = cosh
 COSH = OpDef(
-    "CoshBackward0", np.cosh, saves=(0,), to_float=True, grads=[lambda xp, g, a: g * xp.sinh(a)]
+    "CoshBackward0",
+    lambda xp, a: xp.cosh(a),
+    elementwise=True,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g * xp.sinh(a)],
 )  # ∂cosh = sinh
 ASIN = OpDef(
     "AsinBackward0",
-    np.arcsin,
+    lambda xp, a: xp.asin(a),
+    elementwise=True,
     saves=(0,),
     to_float=True,
     grads=[lambda xp, g, a: g * (1 - a * a) ** -0.5],
 )  # 1/√(1−a²)
 ACOS = OpDef(
     "AcosBackward0",
-    np.arccos,
+    lambda xp, a: xp.acos(a),
+    elementwise=True,
     saves=(0,),
     to_float=True,
     grads=[lambda xp, g, a: g * -((1 - a * a) ** -0.5)],
 )  # −1/√(1−a²)
 ATAN = OpDef(
-    "AtanBackward0", np.arctan, saves=(0,), to_float=True, grads=[lambda xp, g, a: g / (1 + a * a)]
+    "AtanBackward0",
+    lambda xp, a: xp.atan(a),
+    elementwise=True,
+    saves=(0,),
+    to_float=True,
+    grads=[lambda xp, g, a: g / (1 + a * a)],
 )  # 1/(1+a²)
 _erfc_scalar = np.frompyfunc(math.erfc, 1, 1)
 ERFC = OpDef(
     "ErfcBackward0",
-    lambda a: _erfc_scalar(a).astype(a.dtype),
+    lambda xp, a: _erfc_scalar(a).astype(a.dtype),
+    elementwise=True,
     saves=(0,),
     to_float=True,
     grads=[lambda xp, g, a: g * ((-2 / math.sqrt(math.pi)) * xp.exp(-(a * a)))],
 )  # −2/√π e^(−a²)
 CLAMP_MIN = OpDef(
     "ClampMinBackward0",
-    lambda a, lo: np.maximum(a, lo),
+    lambda xp, a, lo: xp.maximum(a, lo),
+    elementwise=True,
     saves=(0,),
     params=("min",),
     grads=[lambda xp, g, a, lo: g * (a >= lo)],
 )  # 1 where a ≥ min
 CLAMP_MAX = OpDef(
     "ClampMaxBackward0",
-    lambda a, hi: np.minimum(a, hi),
+    lambda xp, a, hi: xp.minimum(a, hi),
+    elementwise=True,
     saves=(0,),
     params=("max",),
     grads=[lambda xp, g, a, hi: g * (a <= hi)],
@@ -86,9 +118,9 @@ CLAMP_MAX = OpDef(
 # ---------------------------------------------------------------- two-input maths
 ATAN2 = OpDef(
     "Atan2Backward0",
-    np.arctan2,
+    lambda xp, a, b: xp.atan2(a, b),
+    elementwise=True,
     saves=(0, 1),
-    broadcasts=True,
     to_float=True,
     grads=[
         lambda xp, g, a, b: g * b / (a * a + b * b),  # ∂/∂a = b/(a²+b²)
@@ -97,10 +129,10 @@ ATAN2 = OpDef(
 )
 HYPOT = OpDef(
     "HypotBackward0",
-    np.hypot,
+    lambda xp, a, b: xp.hypot(a, b),
+    elementwise=True,
     saves=(0, 1),
     saves_out=True,
-    broadcasts=True,
     to_float=True,
     grads=[
         lambda xp, g, a, b, out: g * a / out,  # ∂/∂a = a/√(a²+b²)
@@ -109,9 +141,9 @@ HYPOT = OpDef(
 )
 LOGADDEXP = OpDef(
     "LogaddexpBackward0",
-    np.logaddexp,
+    lambda xp, a, b: xp.logaddexp(a, b),
+    elementwise=True,
     saves=(0, 1),
-    broadcasts=True,
     to_float=True,
     grads=[
         lambda xp, g, a, b: g * xp.sigmoid(a - b),  # eᵃ/(eᵃ+eᵇ)
@@ -120,9 +152,9 @@ LOGADDEXP = OpDef(
 )
 REMAINDER = OpDef(
     "RemainderBackward0",
-    np.remainder,
+    lambda xp, a, b: xp.remainder(a, b),
+    elementwise=True,
     saves=(0, 1),
-    broadcasts=True,
     grads=[
         lambda xp, g, a, b: g,  # ∂/∂a = 1
         lambda xp, g, a, b: g * -xp.floor_div(a, b),  # ∂/∂b = −⌊a/b⌋
@@ -130,9 +162,9 @@ REMAINDER = OpDef(
 )
 FMOD = OpDef(
     "FmodBackward0",
-    np.fmod,
+    lambda xp, a, b: xp.fmod(a, b),
+    elementwise=True,
     saves=(0, 1),
-    broadcasts=True,
     grads=[
         lambda xp, g, a, b: g,  # ∂/∂a = 1
         lambda xp, g, a, b: g * -xp.trunc_div(a, b),  # ∂/∂b = −trunc(a/b)
@@ -140,8 +172,8 @@ FMOD = OpDef(
 )
 LERP = OpDef(
     "LerpBackward0",
-    lambda a, b, w: a + w * (b - a),
-    broadcasts=True,
+    lambda xp, a, b, w: a + w * (b - a),
+    elementwise=True,
     params=("weight",),
     grads=[
         lambda xp, g, w: g * (1 - w),  # ∂/∂start = 1 − w
@@ -150,9 +182,9 @@ LERP = OpDef(
 )
 LERP_TENSOR = OpDef(
     "LerpBackward1",
-    lambda a, b, w: a + w * (b - a),
+    lambda xp, a, b, w: a + w * (b - a),
+    elementwise=True,
     saves=(0, 1, 2),
-    broadcasts=True,
     grads=[
         lambda xp, g, a, b, w: g * (1 - w),  # ∂/∂start = 1 − w
         lambda xp, g, a, b, w: g * w,  # ∂/∂end = w
@@ -163,91 +195,91 @@ LERP_TENSOR = OpDef(
 
 def reciprocal(input):
     """1/input elementwise (integers give floats)."""
-    return unary(RECIPROCAL, input)
+    return apply(RECIPROCAL, (input,))
 
 
 def log2(input):
     """Base-2 logarithm."""
-    return unary(LOG2, input)
+    return apply(LOG2, (input,))
 
 
 def log10(input):
     """Base-10 logarithm."""
-    return unary(LOG10, input)
+    return apply(LOG10, (input,))
 
 
 def exp2(input):
     """2 ** input elementwise."""
-    return unary(EXP2, input)
+    return apply(EXP2, (input,))
 
 
 def sinh(input):
     """Hyperbolic sine."""
-    return unary(SINH, input)
+    return apply(SINH, (input,))
 
 
 def cosh(input):
     """Hyperbolic cosine."""
-    return unary(COSH, input)
+    return apply(COSH, (input,))
 
 
 def asin(input):
     """Inverse sine (NaN outside [−1, 1])."""
-    return unary(ASIN, input)
+    return apply(ASIN, (input,))
 
 
 def acos(input):
     """Inverse cosine (NaN outside [−1, 1])."""
-    return unary(ACOS, input)
+    return apply(ACOS, (input,))
 
 
 def atan(input):
     """Inverse tangent."""
-    return unary(ATAN, input)
+    return apply(ATAN, (input,))
 
 
 def erfc(input):
     """Complementary error function 1 − erf(input)."""
-    return unary(ERFC, input)
+    return apply(ERFC, (input,))
 
 
 def atan2(input, other):
     """The angle of the point (other, input): arctan(input/other) in the right quadrant."""
-    return binary(ATAN2, as_tensor_operand(input), as_tensor_operand(other))
+    return apply(ATAN2, (as_tensor_operand(input), as_tensor_operand(other)))
 
 
 def hypot(input, other):
     """√(input² + other²) elementwise, broadcasting."""
-    return binary(HYPOT, as_tensor_operand(input), as_tensor_operand(other))
+    return apply(HYPOT, (as_tensor_operand(input), as_tensor_operand(other)))
 
 
 def logaddexp(input, other):
     """log(exp(input) + exp(other)), computed without overflow."""
-    return binary(LOGADDEXP, as_tensor_operand(input), as_tensor_operand(other))
+    return apply(LOGADDEXP, (as_tensor_operand(input), as_tensor_operand(other)))
 
 
 def remainder(input, other):
     """Python's modulo: input − ⌊input/other⌋·other (the sign of ``other``)."""
-    return binary(REMAINDER, as_tensor_operand(input), as_tensor_operand(other))
+    return apply(REMAINDER, (as_tensor_operand(input), as_tensor_operand(other)))
 
 
 def fmod(input, other):
     """C's fmod: input − trunc(input/other)·other (the sign of ``input``)."""
-    return binary(FMOD, as_tensor_operand(input), as_tensor_operand(other))
+    return apply(FMOD, (as_tensor_operand(input), as_tensor_operand(other)))
 
 
 def clamp_min(input, min):
     """max(input, min) elementwise; ``min`` may be a number or a tensor."""
     if isinstance(min, Tensor):
-        return _ternary(CLAMP_MIN_TENSOR, input, min, as_tensor_operand(math.inf))
-    return unary(CLAMP_MIN, _float_for(input, min), (min,))
+        return apply(CLAMP_MIN_TENSOR, (input, min, math.inf))
+    return apply(CLAMP_MIN, (_float_for(input, min),), (min,))
 
 
 def clamp_max(input, max):
     """min(input, max) elementwise; ``max`` may be a number or a tensor."""
     if isinstance(max, Tensor):
-        return _ternary(CLAMP_MAX_TENSOR, input, as_tensor_operand(-math.inf), max)
-    return unary(CLAMP_MAX, _float_for(input, max), (max,))
+        return apply(CLAMP_MAX_TENSOR, (input, -math.inf, max))
+    return apply(CLAMP_MAX, (_float_for(input, max),), (max,))
 
 
 def _float_for(input, bound):
@@ -270,8 +302,8 @@ def lerp(input, end, weight):
             f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}"
         )
     if isinstance(weight, Tensor):
-        return _ternary(LERP_TENSOR, input, end, weight)
-    return binary(LERP, input, end, (weight,))
+        return apply(LERP_TENSOR, (input, end, weight))
+    return apply(LERP, (input, end), (weight,))
 
 
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2

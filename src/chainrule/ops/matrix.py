@@ -11,41 +11,47 @@ from .._tensor import Tensor
 from . import shape as S
 from ._dims import normalize_dim
 from ._registry import OpDef, apply
+from .linalg import bilinear_tangent
 from .reduce import cumsum as cumsum_
 
 TRIL = OpDef(
     "TrilBackward0",
-    lambda a, k: np.tril(a, k),
+    lambda xp, a, k: xp.tril(a, k),
+    linear=True,
     params=("diagonal",),
     grads=[lambda xp, g, k: xp.tril(g, k)],
 )  # keeps the lower part
 TRIU = OpDef(
     "TriuBackward0",
-    lambda a, k: np.triu(a, k),
+    lambda xp, a, k: xp.triu(a, k),
+    linear=True,
     params=("diagonal",),
     grads=[lambda xp, g, k: xp.triu(g, k)],
 )  # keeps the upper part
 DIAG_EMBED = OpDef(
     "DiagEmbedBackward0",
-    lambda v, k, index: np.diag(v, k),
+    lambda xp, v, k, index: xp.diag(v, k),
+    linear=True,
     params=("diagonal", "index"),
     grads=[lambda xp, g, k, index: xp.index(g, index)],
 )  # read the diagonal back
 DIAGONAL = OpDef(
     "DiagonalBackward0",
-    lambda a, shape, index: a[index],
+    lambda xp, a, shape, index: a[index],
+    linear=True,
     params=("shape", "index"),
     grads=[lambda xp, g, shape, index: xp.index_backward(g, shape, index, True)],
 )  # onto the diagonal
 TRACE = OpDef(
     "TraceBackward0",
-    lambda a, eye: np.trace(a),
+    lambda xp, a, eye: xp.trace(a),
+    linear=True,
     params=("eye",),
     grads=[lambda xp, g, eye: g * eye],
 )  # ∂tr(A)/∂A = I
 CUMPROD = OpDef(
     "CumprodBackward0",
-    lambda a, dim: np.cumprod(a, dim),
+    lambda xp, a, dim: xp.cumprod(a, dim),
     saves=(0,),
     saves_out=True,
     params=("dim",),
@@ -54,22 +60,6 @@ CUMPROD = OpDef(
         lambda xp, g, a, out, dim: xp.cumprod_backward(g, a, out, dim)
     ],
 )
-
-
-def _np_cumprod_backward(g, a, out, dim):
-    """Σ_{i≥j} gᵢ outᵢ / aⱼ where no aⱼ is 0 (one cumsum); else the exact recurrence."""
-    if a.size == 0:
-        return np.zeros_like(g)
-    if np.all(a != 0):
-        return np.flip(np.cumsum(np.flip(g * out, dim), dim), dim) / a
-    g, a, out = (np.swapaxes(x, dim, -1) for x in (g, a, out))
-    n = a.shape[-1]
-    acc = np.empty(np.broadcast_shapes(g.shape, a.shape), dtype=np.result_type(g, a))
-    acc[..., n - 1] = g[..., n - 1]
-    for j in range(n - 2, -1, -1):
-        acc[..., j] = g[..., j] + a[..., j + 1] * acc[..., j + 1]
-    before = np.concatenate([np.ones_like(out[..., :1]), out[..., :-1]], -1)
-    return np.swapaxes(before * acc, dim, -1)
 
 
 def _tensor_cumprod_backward(g, a, out, dim):
@@ -88,8 +78,12 @@ def _tensor_cumprod_backward(g, a, out, dim):
 
 ADDMM = OpDef(
     "AddmmBackward0",
-    lambda c, a, b, beta, alpha: beta * c + alpha * (a @ b),
+    lambda xp, c, a, b, beta, alpha: beta * c + alpha * xp.matmul(a, b),
     saves=(1, 2),
+    jvp=lambda xp, t, c, a, b, out, beta, alpha: _sum_tangents(
+        None if t[0] is None else t[0] * beta,
+        bilinear_tangent(xp.matmul, t[1:], a, b) * alpha if t[1:] != (None, None) else None,
+    ),
     params=("beta", "alpha"),
     grads=[
         lambda xp, g, a, b, beta, alpha: g * beta,  # ∂/∂C = β
@@ -97,6 +91,14 @@ ADDMM = OpDef(
         lambda xp, g, a, b, beta, alpha: xp.matmul(xp.swapaxes(a, 0, 1), g) * alpha,  # α Aᵀ G
     ],
 )
+
+
+def _sum_tangents(*parts):
+    present = [p for p in parts if p is not None]
+    total = present[0]
+    for p in present[1:]:
+        total = total + p
+    return total
 
 
 def _einsum_grad(xp, g, other, out_term, other_term, term, shape):
@@ -119,7 +121,8 @@ def _einsum_grad(xp, g, other, out_term, other_term, term, shape):
 
 EINSUM1 = OpDef(
     "EinsumBackward0",
-    lambda a, subs, terms, shapes: np.einsum(subs, a),
+    lambda xp, a, subs, terms, shapes: xp.einsum(subs, a),
+    linear=True,
     params=("subscripts", "terms", "shapes"),
     grads=[
         lambda xp, g, subs, terms, shapes: (  # g, broadcast back
@@ -129,8 +132,11 @@ EINSUM1 = OpDef(
 )
 EINSUM2 = OpDef(
     "EinsumBackward0",
-    lambda a, b, subs, terms, shapes: np.einsum(subs, a, b),
+    lambda xp, a, b, subs, terms, shapes: xp.einsum(subs, a, b),
     saves=(0, 1),
+    jvp=lambda xp, t, a, b, out, subs, terms, shapes: bilinear_tangent(
+        lambda x, y: apply(EINSUM2, (x, y), (subs, terms, shapes)), t, a, b
+    ),
     params=("subscripts", "terms", "shapes"),
     grads=[
         lambda xp, g, a, b, subs, terms, shapes: (  # g contracted with b

@@ -4,6 +4,7 @@ import numpy as np
 
 from .._dtype import bool_, float32, float64, int64
 from .._tensor import Tensor
+from . import conversion as C
 from . import elementwise as E
 from . import index as I
 from . import inplace as P
@@ -219,10 +220,16 @@ Tensor.triu_ = lambda self, diagonal=0: P.inplace(self, lambda s: MX.triu(s, dia
 Tensor.softmax = N.softmax
 Tensor.log_softmax = N.log_softmax
 
+# ---------------------------------------------------------------- Python and NumPy protocols
+Tensor.__float__ = C.tensor_float  # warns once if it requires grad, as PyTorch
+Tensor.__complex__ = C.tensor_complex
+Tensor.__array__ = C.tensor_array
+Tensor.__copy__ = C.tensor_copy
+
 # ---------------------------------------------------------------- copies, dtypes, in place
 Tensor.clone = P.clone
 Tensor.to = P.to
-Tensor.type = lambda self, dtype=None: str(self.dtype) if dtype is None else P.to(self, dtype)
+Tensor.type = C.tensor_type
 Tensor.float = lambda self: P.to(self, float32)
 Tensor.double = lambda self: P.to(self, float64)
 Tensor.long = lambda self: P.to(self, int64)

@@ -1,20 +1,18 @@
 """softmax and log_softmax over one dim, fused for numerical stability."""
 
-import numpy as np
-
 from .._dtype import to_dtype
 from ._dims import normalize_dim
 from ._registry import OpDef, apply
 
 
-def _log_softmax(a, dim):
-    shifted = a - np.amax(a, dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), dim, keepdims=True))
+def _log_softmax(xp, a, dim):
+    shifted = a - xp.amax(a, (dim,), True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), (dim,), True))
 
 
-def _softmax(a, dim):
-    e = np.exp(a - np.amax(a, dim, keepdims=True))
-    return e / np.sum(e, dim, keepdims=True)
+def _softmax(xp, a, dim):
+    e = xp.exp(a - xp.amax(a, (dim,), True))
+    return e / xp.sum(e, (dim,), True)
 
 
 SOFTMAX = OpDef(
@@ -22,15 +20,17 @@ SOFTMAX = OpDef(
     _softmax,
     saves_out=True,
     params=("dim",),
-    grads=[lambda xp, g, out, dim: out * (g - xp.sum(g * out, (dim,), True))],
-)  # s(g − Σ g s)
+    grads=[lambda xp, g, out, dim: out * (g - xp.sum(g * out, (dim,), True))],  # s(g − Σ g s)
+    jvp=lambda xp, t, a, out, dim: out * (t[0] - xp.sum(t[0] * out, (dim,), True)),
+)
 LOG_SOFTMAX = OpDef(
     "LogSoftmaxBackward0",
     _log_softmax,
     saves_out=True,
     params=("dim",),
-    grads=[lambda xp, g, out, dim: g - xp.exp(out) * xp.sum(g, (dim,), True)],
-)  # g − s Σg
+    grads=[lambda xp, g, out, dim: g - xp.exp(out) * xp.sum(g, (dim,), True)],  # g − s Σg
+    jvp=lambda xp, t, a, out, dim: t[0] - xp.sum(xp.exp(out) * t[0], (dim,), True),
+)
 
 
 def _prepare(input, dim, dtype, name):

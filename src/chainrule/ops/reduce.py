@@ -44,22 +44,39 @@ def _mean_grad(xp, g, shape, dims, keepdim):
     return _unreduce(xp, g, shape, dims, keepdim) / _count(shape, dims)  # ∂mean/∂aᵢ = 1/n
 
 
-def _np_sum(a, shape, dims, keepdim):
-    return np.sum(a, dims, keepdims=keepdim)
+def _sum(xp, a, shape, dims, keepdim):
+    return xp.sum(a, dims, keepdim)
 
 
-def _np_mean(a, shape, dims, keepdim):
-    return np.mean(a, dims, keepdims=keepdim)
+def _mean(xp, a, shape, dims, keepdim):
+    return xp.mean(a, dims, keepdim)
+
+
+def _centered(xp, a, dims):
+    return a - xp.mean(a, dims, True)
+
+
+def _var_tangent(xp, t, a, out, shape, dims, keepdim, c):
+    # dvar = 2/(n−c) Σ (a−ā) ta
+    return xp.sum(_centered(xp, a, dims) * t[0], dims, keepdim) * (2 / (_count(shape, dims) - c))
+
+
+def _std_tangent(xp, t, a, out, shape, dims, keepdim, c):
+    # dσ = Σ (a−ā) ta / ((n−c) σ), 0 where σ = 0
+    dot = xp.sum(_centered(xp, a, dims) * t[0], dims, keepdim) / (_count(shape, dims) - c)
+    return xp.where(out == 0, 0, dot / xp.where(out == 0, 1, out))
 
 
 # PyTorch names the whole-tensor and the per-dim reductions differently (…0 and …1)
-SUM_ALL = OpDef("SumBackward0", _np_sum, params=("shape", "dim", "keepdim"), grads=[_sum_grad])
-SUM = OpDef("SumBackward1", _np_sum, params=("shape", "dim", "keepdim"), grads=[_sum_grad])
-MEAN_ALL = OpDef("MeanBackward0", _np_mean, params=("shape", "dim", "keepdim"), grads=[_mean_grad])
-MEAN = OpDef("MeanBackward1", _np_mean, params=("shape", "dim", "keepdim"), grads=[_mean_grad])
+_REDUCTION = dict(params=("shape", "dim", "keepdim"), linear=True)
+SUM_ALL = OpDef("SumBackward0", _sum, grads=[_sum_grad], **_REDUCTION)
+SUM = OpDef("SumBackward1", _sum, grads=[_sum_grad], **_REDUCTION)
+MEAN_ALL = OpDef("MeanBackward0", _mean, grads=[_mean_grad], **_REDUCTION)
+MEAN = OpDef("MeanBackward1", _mean, grads=[_mean_grad], **_REDUCTION)
 VAR = OpDef(
     "VarBackward0",
-    lambda a, shape, dims, keepdim, c: np.var(a, dims, ddof=c, keepdims=keepdim),
+    lambda xp, a, shape, dims, keepdim, c: xp.var(a, dims, keepdim, c),
+    jvp=_var_tangent,
     saves=(0,),
     params=("shape", "dim", "keepdim", "correction"),
     grads=[
@@ -72,7 +89,8 @@ VAR = OpDef(
 )
 STD = OpDef(
     "StdBackward0",
-    lambda a, shape, dims, keepdim, c: np.std(a, dims, ddof=c, keepdims=keepdim),
+    lambda xp, a, shape, dims, keepdim, c: xp.std(a, dims, keepdim, c),
+    jvp=_std_tangent,
     saves=(0,),
     saves_out=True,
     params=("shape", "dim", "keepdim", "correction"),
@@ -90,53 +108,45 @@ def _prod_grad(xp, g, a, shape, dims, keepdim):
     return _unreduce(xp, g, shape, dims, keepdim) * xp.prod_except(a, dims)  # Π of the others
 
 
-def _np_prod(a, shape, dims, keepdim):
-    return np.prod(a, dims, keepdims=keepdim)
+def _prod(xp, a, shape, dims, keepdim):
+    return xp.prod(a, dims, keepdim)
 
 
-PROD_ALL = OpDef(
-    "ProdBackward0", _np_prod, saves=(0,), params=("shape", "dim", "keepdim"), grads=[_prod_grad]
-)
-PROD = OpDef(
-    "ProdBackward1", _np_prod, saves=(0,), params=("shape", "dim", "keepdim"), grads=[_prod_grad]
+def _prod_tangent(xp, t, a, out, shape, dims, keepdim):
+    return xp.sum(t[0] * xp.prod_except(a, dims), dims, keepdim)  # Σ tᵢ Π_{j≠i} aⱼ
+
+
+_PROD = dict(saves=(0,), params=("shape", "dim", "keepdim"), grads=[_prod_grad], jvp=_prod_tangent)
+PROD_ALL = OpDef("ProdBackward0", _prod, **_PROD)
+PROD = OpDef("ProdBackward1", _prod, **_PROD)
+
+
+def _ties_tangent(xp, t, a, out, shape, dims, keepdim):
+    # the mean of the tangents over the tied extreme elements
+    mask = a == _unreduce(xp, out, shape, dims, keepdim)
+    return xp.sum(t[0] * mask, dims, keepdim) / xp.sum(mask, dims, keepdim)
+
+
+_EXTREME = dict(
+    saves=(0,),
+    saves_out=True,
+    params=("shape", "dim", "keepdim"),
+    grads=[_ties_grad],
+    jvp=_ties_tangent,
 )
 AMAX = OpDef(
-    "AmaxBackward0",
-    lambda a, shape, dims, keepdim: np.amax(a, dims, keepdims=keepdim),
-    saves=(0,),
-    saves_out=True,
-    params=("shape", "dim", "keepdim"),
-    grads=[_ties_grad],
+    "AmaxBackward0", lambda xp, a, shape, dims, keepdim: xp.amax(a, dims, keepdim), **_EXTREME
 )
 AMIN = OpDef(
-    "AminBackward0",
-    lambda a, shape, dims, keepdim: np.amin(a, dims, keepdims=keepdim),
-    saves=(0,),
-    saves_out=True,
-    params=("shape", "dim", "keepdim"),
-    grads=[_ties_grad],
+    "AminBackward0", lambda xp, a, shape, dims, keepdim: xp.amin(a, dims, keepdim), **_EXTREME
 )
-MAX_ALL = OpDef(
-    "MaxBackward1",
-    lambda a, shape, dims, keepdim: np.amax(a),
-    saves=(0,),
-    saves_out=True,
-    params=("shape", "dim", "keepdim"),
-    grads=[_ties_grad],
-)
-MIN_ALL = OpDef(
-    "MinBackward1",
-    lambda a, shape, dims, keepdim: np.amin(a),
-    saves=(0,),
-    saves_out=True,
-    params=("shape", "dim", "keepdim"),
-    grads=[_ties_grad],
-)
+MAX_ALL = OpDef("MaxBackward1", lambda xp, a, shape, dims, keepdim: xp.amax(a), **_EXTREME)
+MIN_ALL = OpDef("MinBackward1", lambda xp, a, shape, dims, keepdim: xp.amin(a), **_EXTREME)
 
 
-def _take(a, shape, dim, keepdim, index):
-    out = np.take_along_axis(a, index, dim)
-    return out if keepdim else np.squeeze(out, dim)
+def _take(xp, a, shape, dim, keepdim, index):
+    out = xp.take_along_axis(a, index, axis=dim)
+    return out if keepdim else xp.squeeze(out, dim)
 
 
 def _index_grad(xp, g, shape, dim, keepdim, index):
@@ -146,19 +156,17 @@ def _index_grad(xp, g, shape, dim, keepdim, index):
     return xp.scatter_zeros(g, shape, dim, index)
 
 
-MAX_DIM = OpDef(
-    "MaxBackward0", _take, params=("shape", "dim", "keepdim", "index"), grads=[_index_grad]
-)
-MIN_DIM = OpDef(
-    "MinBackward0", _take, params=("shape", "dim", "keepdim", "index"), grads=[_index_grad]
-)
+# the values at given indices: linear in the input
+_SELECTED = dict(params=("shape", "dim", "keepdim", "index"), grads=[_index_grad], linear=True)
+MAX_DIM = OpDef("MaxBackward0", _take, **_SELECTED)
+MIN_DIM = OpDef("MinBackward0", _take, **_SELECTED)
 
 
-def _logsumexp(a, shape, dims, keepdim):
-    m = np.amax(a, dims, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    out = np.log(np.sum(np.exp(a - m), dims, keepdims=True)) + m
-    return out if keepdim else np.squeeze(out, dims)
+def _logsumexp(xp, a, shape, dims, keepdim):
+    m = xp.amax(a, dims, True)
+    m = xp.where(xp.isfinite(m), m, 0)
+    out = xp.log(xp.sum(xp.exp(a - m), dims, True)) + m
+    return out if keepdim else xp.squeeze(out, dims)
 
 
 LOGSUMEXP = OpDef(
@@ -173,10 +181,16 @@ LOGSUMEXP = OpDef(
             * xp.exp(a - _unreduce(xp, out, shape, dims, keepdim))
         )
     ],
+    jvp=lambda xp, t, a, out, shape, dims, keepdim: xp.sum(  # Σ softmax(a) ta
+        xp.exp(a - _unreduce(xp, out, shape, dims, keepdim)) * t[0], dims, keepdim
+    ),
 )
 NORM2 = OpDef(
     "LinalgVectorNormBackward0",
-    lambda a, shape, dims, keepdim: np.sqrt(np.sum(a * a, dims, keepdims=keepdim)),
+    lambda xp, a, shape, dims, keepdim: xp.sqrt(xp.sum(a * a, dims, keepdim)),
+    jvp=lambda xp, t, a, out, shape, dims, keepdim: (  # Σ a ta / ‖a‖ (0 at 0)
+        xp.sum(a * t[0], dims, keepdim) / xp.where(out == 0, 1, out)
+    ),
     saves=(0,),
     saves_out=True,
     params=("shape", "dim", "keepdim"),
@@ -338,7 +352,11 @@ def _flip_cumsum(xp, g, dim):
 
 
 CUMSUM = OpDef(
-    "CumsumBackward0", lambda a, dim: np.cumsum(a, dim), params=("dim",), grads=[_flip_cumsum]
+    "CumsumBackward0",
+    lambda xp, a, dim: xp.cumsum(a, dim),
+    params=("dim",),
+    grads=[_flip_cumsum],
+    linear=True,
 )
 
 

@@ -7,34 +7,35 @@ same positions (a gather); the gradient to ``input`` is ``g`` where ``input`` su
 
 import numpy as np
 
+from .._backend import numpy_backend
 from .._tensor import Tensor
 from ._dims import normalize_dim
 from ._registry import OpDef, apply
-from .index import _along_axis_coords, masked_fill
+from .index import masked_fill
 from .inplace import inplace
 
 
-def _scatter(a, s, dim, index, keep):
-    out = a.copy()
-    out[_along_axis_coords(index, dim)] = s
+def _scatter(xp, a, s, dim, index, keep):
+    out = xp.asarray(a, copy=True)
+    out[xp.along_axis_coords(index, dim)] = s
     return out
 
 
-def _scatter_value(a, dim, index, keep, value):
-    out = a.copy()
-    out[_along_axis_coords(index, dim)] = value
+def _scatter_value(xp, a, dim, index, keep, value):
+    out = xp.asarray(a, copy=True)
+    out[xp.along_axis_coords(index, dim)] = value
     return out
 
 
-def _scatter_add(a, s, dim, index):
-    out = a.copy()
-    np.add.at(out, _along_axis_coords(index, dim), s)
+def _scatter_add(xp, a, s, dim, index):
+    out = xp.asarray(a, copy=True)
+    xp.add_at(out, xp.along_axis_coords(index, dim), s)
     return out
 
 
-def _index_add(a, s, key, alpha):
-    out = a.copy()
-    np.add.at(out, key, s * alpha if alpha != 1 else s)
+def _index_add(xp, a, s, key, alpha):
+    out = xp.asarray(a, copy=True)
+    xp.add_at(out, key, s * alpha if alpha != 1 else s)
     return out
 
 
@@ -42,6 +43,7 @@ SCATTER = OpDef(
     "ScatterBackward0",
     _scatter,
     params=("dim", "index", "keep"),
+    linear=True,
     grads=[
         lambda xp, g, dim, index, keep: g * keep,  # overwritten: 0
         lambda xp, g, dim, index, keep: xp.gather(g, dim, index),  # read back
@@ -51,12 +53,14 @@ SCATTER_VALUE = OpDef(
     "ScatterBackward1",
     _scatter_value,
     params=("dim", "index", "keep", "value"),
-    grads=[lambda xp, g, dim, index, keep, value: g * keep],
-)  # overwritten: 0
+    grads=[lambda xp, g, dim, index, keep, value: g * keep],  # overwritten: 0
+    jvp=lambda xp, t, a, out, dim, index, keep, value: t[0] * keep,
+)
 SCATTER_ADD = OpDef(
     "ScatterAddBackward0",
     _scatter_add,
     params=("dim", "index"),
+    linear=True,
     grads=[
         lambda xp, g, dim, index: g,  # ∂/∂input = 1
         lambda xp, g, dim, index: xp.gather(g, dim, index),  # ∂/∂src: gather
@@ -66,6 +70,7 @@ INDEX_ADD = OpDef(
     "IndexAddBackward0",
     _index_add,
     params=("key", "alpha"),
+    linear=True,
     grads=[
         lambda xp, g, key, alpha: g,  # ∂/∂input = 1
         lambda xp, g, key, alpha: xp.index(g, key) * alpha,  # α·g[index]
@@ -124,7 +129,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         raise TypeError("scatter() missing the 'src' or 'value' argument")
     d, idx = _check_index("scatter", input, dim, index, src if isinstance(src, Tensor) else None)
     keep = np.ones(input._data.shape, dtype=bool)
-    keep[_along_axis_coords(idx, d)] = False
+    keep[numpy_backend.along_axis_coords(idx, d)] = False
     if isinstance(src, Tensor):
         src = _src_part(src, idx, input.dtype)
         return apply(SCATTER, (input, src), (d, idx, keep))

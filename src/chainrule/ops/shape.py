@@ -3,11 +3,9 @@ split, chunk and pad.  Views share memory and the version counter with their inp
 
 import numpy as np
 
-from .._dtype import result_type
-from .._grad_mode import grad_enabled
-from .._tensor import Tensor, version_box, wrap
+from .._tensor import Tensor, version_box
 from ._dims import normalize_dim, normalize_dims, normalize_shape
-from ._registry import OpDef, _needs_grad, _record, apply
+from ._registry import OpDef, apply
 
 
 def _view(op, input, params, rebuild=None):
@@ -28,7 +26,8 @@ def _reshape_row(name):
     # every pure re-labelling of the same elements: ∂ = reshape back to the input's shape
     return OpDef(
         name,
-        lambda a, in_shape, shape: a.reshape(shape),
+        lambda xp, a, in_shape, shape: xp.reshape(a, shape),
+        linear=True,
         params=("input_shape", "shape"),
         grads=[lambda xp, g, in_shape, shape: xp.reshape(g, in_shape)],
     )
@@ -44,7 +43,8 @@ UNSQUEEZE = _reshape_row("UnsqueezeBackward0")
 def _transpose_row(name):
     return OpDef(
         name,
-        lambda a, d0, d1: np.swapaxes(a, d0, d1),
+        lambda xp, a, d0, d1: xp.swapaxes(a, d0, d1),
+        linear=True,
         params=("dim0", "dim1"),
         grads=[lambda xp, g, d0, d1: xp.swapaxes(g, d0, d1)],
     )  # swap back
@@ -54,19 +54,22 @@ TRANSPOSE = _transpose_row("TransposeBackward0")
 T = _transpose_row("TBackward0")
 PERMUTE = OpDef(
     "PermuteBackward0",
-    lambda a, dims: np.transpose(a, dims),
+    lambda xp, a, dims: xp.permute_dims(a, dims),
+    linear=True,
     params=("dims",),
     grads=[lambda xp, g, dims: xp.permute(g, tuple(np.argsort(dims)))],
 )
 EXPAND = OpDef(
     "ExpandBackward0",
-    lambda a, in_shape, shape: np.broadcast_to(a, shape),
+    lambda xp, a, in_shape, shape: xp.broadcast_to(a, shape),
+    linear=True,
     params=("input_shape", "shape"),
     grads=[lambda xp, g, in_shape, shape: xp.sum_to(g, in_shape)],
 )  # Σ over copies
 FLIP = OpDef(
     "FlipBackward0",
-    lambda a, dims: np.flip(a, dims),
+    lambda xp, a, dims: xp.flip(a, dims),
+    linear=True,
     params=("dims",),
     grads=[lambda xp, g, dims: xp.flip(g, dims)],
 )
@@ -85,7 +88,8 @@ def _repeat_grad(xp, g, in_shape, reps):
 
 REPEAT = OpDef(
     "RepeatBackward0",
-    lambda a, in_shape, reps: np.tile(a, reps),
+    lambda xp, a, in_shape, reps: xp.tile(a, reps),
+    linear=True,
     params=("input_shape", "repeats"),
     grads=[_repeat_grad],
 )
@@ -101,12 +105,22 @@ def _cat_grads(xp, g, dim, sizes):
 
 
 # any number of inputs: one formula returns all the gradients (slices of g)
-CAT = OpDef("CatBackward0", None, params=("dim", "sizes"), multi=True, grads=[_cat_grads])
+CAT = OpDef(
+    "CatBackward0",
+    lambda xp, *arrays_dim_sizes: xp.concat(arrays_dim_sizes[:-2], axis=arrays_dim_sizes[-2]),
+    params=("dim", "sizes"),
+    multi=True,
+    promotes=True,
+    linear=True,
+    grads=[_cat_grads],
+)
 STACK = OpDef(
     "StackBackward0",
-    None,
+    lambda xp, *arrays_dim_count: xp.stack(arrays_dim_count[:-2], axis=arrays_dim_count[-2]),
     params=("dim", "count"),
     multi=True,
+    promotes=True,
+    linear=True,
     grads=[lambda xp, g, dim, count: [g[(slice(None),) * dim + (i,)] for i in range(count)]],
 )
 
@@ -117,7 +131,9 @@ def _pad_grad(xp, g, slices):
 
 PAD = OpDef(
     "ConstantPadNdBackward0",
-    lambda a, widths, slices, value: np.pad(a, widths, constant_values=value),
+    lambda xp, a, widths, slices, value: xp.pad(a, widths, constant_values=value),
+    # affine: the tangent is padded with zeros
+    jvp=lambda xp, t, a, out, widths, slices, value: apply(PAD, (t[0],), (widths, slices, 0.0)),
     params=("widths", "slices", "value"),
     grads=[lambda xp, g, widths, slices, value: _pad_grad(xp, g, slices)],
 )
@@ -281,28 +297,21 @@ def _check_tensor_list(tensors, name):
             raise TypeError(f"{name}(): expected a sequence of Tensors, got {type(t).__name__}")
 
 
-def _joined(op, tensors, out, params):
-    result = wrap(out)
-    if grad_enabled[0] and _needs_grad(tensors):
-        _record(op, tuple(tensors), params, result)
-    return result
-
-
 def cat(tensors, dim=0):
     """Concatenate tensors along an existing dim."""
     tensors = list(tensors)
     _check_tensor_list(tensors, "cat")
     ndim = tensors[0]._data.ndim
     d = normalize_dim(dim, ndim, "cat")
-    arrays = _promoted(tensors)
-    try:
-        out = np.concatenate(arrays, axis=d)
-    except ValueError:
+    shapes = [t._data.shape for t in tensors]
+    if any(
+        len(s) != ndim or s[:d] + s[d + 1 :] != shapes[0][:d] + shapes[0][d + 1 :] for s in shapes
+    ):
         raise RuntimeError(
             f"cat(): sizes of tensors must match except in dimension {d}; got "
-            f"shapes {[list(a.shape) for a in arrays]}"
-        ) from None
-    return _joined(CAT, tensors, out, (d, tuple(a.shape[d] for a in arrays)))
+            f"shapes {[list(s) for s in shapes]}"
+        )
+    return apply(CAT, tensors, (d, tuple(s[d] for s in shapes)))
 
 
 concat = concatenate = cat
@@ -313,19 +322,12 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     _check_tensor_list(tensors, "stack")
     d = normalize_dim(dim, tensors[0]._data.ndim + 1, "stack")
-    arrays = _promoted(tensors)
-    shapes = {a.shape for a in arrays}
-    if len(shapes) > 1:
+    if len({t._data.shape for t in tensors}) > 1:
         raise RuntimeError(
             f"stack expects each tensor to be equal size, but got shapes "
-            f"{[list(a.shape) for a in arrays]}"
+            f"{[list(t._data.shape) for t in tensors]}"
         )
-    return _joined(STACK, tensors, np.stack(arrays, axis=d), (d, len(arrays)))
-
-
-def _promoted(tensors):
-    dt = result_type(*tensors).numpy
-    return [t._data if t._data.dtype == dt else t._data.astype(dt) for t in tensors]
+    return apply(STACK, tensors, (d, len(tensors)))
 
 
 def split(input, split_size_or_sections, dim=0):

@@ -1,0 +1,349 @@
+"""Window pooling over (N, C, H, W) or unbatched (C, H, W) inputs: max_pool2d, avg_pool2d.
+
+Both are linear maps once the window arithmetic is fixed (max pooling: once the argmax
+of every window is known), so each is a pair of rows, a map F and its transpose Fᵀ, each
+the other's gradient: the backward of F is Fᵀ, the backward of Fᵀ is F, and gradients of
+every order stay two rows.  Windows are strided views of the padded input and every loop
+runs over the kh·kw kernel offsets, never over pixels.
+"""
+
+import math
+
+import numpy as np
+
+from .._tensor import Tensor, wrap
+from ._registry import OpDef, apply
+from .conv import run
+
+__all__ = ["max_pool2d", "avg_pool2d", "linear_pair"]
+
+
+def linear_pair(name, forward, transpose, params):
+    """Rows ``{name}Backward0`` (forward F) and ``{name}BackwardBackward0`` (Fᵀ) of a map
+    that is linear in its one tensor input: ∂/∂x of F is Fᵀ(g) and of Fᵀ is F(g)."""
+    pair = []
+    grads_f = [lambda xp, g, *p: run(pair[1], (g,), p)]  # ∂F(x)/∂x applied to g: Fᵀ g
+    grads_t = [lambda xp, g, *p: run(pair[0], (g,), p)]  # ∂Fᵀ(g)/∂g applied to gg: F gg
+    pair.append(OpDef(f"{name}Backward0", forward, params=params, grads=grads_f))
+    pair.append(OpDef(f"{name}BackwardBackward0", transpose, params=params, grads=grads_t))
+    return pair[0], pair[1]
+
+
+# --------------------------------------------------------------------------- geometry
+def _out_size(size, k, s, p, d, ceil_mode):
+    """⌊ or ⌈ (size + 2p − d(k−1) − 1) / s ⌉ + 1, less one if the last window would start
+    in the right padding (PyTorch's pooling_output_shape)."""
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _planes(x):
+    """x as (N, C, H, W): an unbatched (C, H, W) array gets a batch of one."""
+    return x[None] if x.ndim == 3 else x
+
+
+def _offsets(kernel, stride, dilation, out_hw):
+    """For every kernel offset (i, j): the strided slices of the padded input it reads."""
+    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
+    for i in range(kh):
+        rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
+        for j in range(kw):
+            yield i, j, rows, slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
+
+
+def _padded_extent(size, k, s, p, d, out):
+    """Padded length that holds every window: size + 2p, longer in ceil mode."""
+    return max(size + 2 * p, (out - 1) * s + d * (k - 1) + 1)
+
+
+# --------------------------------------------------------------------------- max pooling
+def _window_argmax(x, kernel, stride, padding, dilation, out_hw):
+    """Flat index into H·W of each window's maximum (the first one in row-major order;
+    NaN counts as the maximum, as in PyTorch).  A maximum over rows of maxima over
+    columns: one pass per kernel column over all rows, then one per kernel row."""
+    x4 = _planes(x)
+    n, c, h, w = x4.shape
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = kernel, stride, padding, dilation, out_hw
+    hp = _padded_extent(h, kh, sh, ph, dh, ho)
+    wp = _padded_extent(w, kw, sw, pw, dw, wo)
+    if (hp, wp) != (h, w):
+        low = -np.inf if x4.dtype.kind == "f" else np.iinfo(x4.dtype).min
+        padded = np.full((n, c, hp, wp), low, x4.dtype)
+        padded[:, :, ph : ph + h, pw : pw + w] = x4
+    else:
+        padded = x4
+    row_best, col_arg = _running_argmax(
+        [padded[..., slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)] for j in range(kw)]
+    )
+    best, row_arg = _running_argmax(
+        [row_best[:, :, i * dh : i * dh + sh * (ho - 1) + 1 : sh] for i in range(kh)]
+    )
+    del best
+    if kh == 1:
+        col_arg = col_arg.astype(np.int64)
+    else:  # the column of the winning row
+        rows = np.arange(ho)[:, None] * sh + row_arg.astype(np.int64) * dh
+        col_arg = np.take_along_axis(col_arg, rows, axis=2).astype(np.int64)
+    ih = (np.arange(ho) * sh - ph)[:, None] + row_arg.astype(np.int64) * dh
+    iw = np.arange(wo) * sw - pw + col_arg * dw
+    index = ih * w + iw
+    return index.reshape(x.shape[:-2] + (ho, wo))
+
+
+def _running_argmax(views):
+    """Elementwise max over ``views`` and the position of the first maximum."""
+    best = views[0].copy()
+    arg = np.zeros(best.shape, np.int8 if len(views) < 128 else np.int64)
+    for k, v in enumerate(views[1:], 1):
+        take = v > best
+        if v.dtype.kind == "f":
+            take |= np.isnan(v)
+        np.copyto(best, v, where=take)
+        np.copyto(arg, k, where=take)
+    return best, arg
+
+
+def _max_gather(x, input_shape, kernel, stride, padding, dilation, ceil_mode, index):
+    """F: each window's element at ``index`` (its maximum)."""
+    x4, i4 = _planes(x), _planes(index)
+    n, c = x4.shape[:2]
+    out = np.take_along_axis(x4.reshape(n, c, -1), i4.reshape(n, c, -1), axis=2)
+    return out.reshape(index.shape)
+
+
+def _max_scatter(g, input_shape, kernel, stride, padding, dilation, ceil_mode, index):
+    """Fᵀ: g added at ``index`` into zeros of the input's shape."""
+    g4, i4 = _planes(g), _planes(index)
+    n, c = g4.shape[:2]
+    plane = input_shape[-2] * input_shape[-1]
+    overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+    if overlap:  # one input can be the maximum of several windows: sum them
+        flat = (np.arange(n * c)[:, None] * plane + i4.reshape(n * c, -1)).ravel()
+        out = np.bincount(flat, weights=g4.ravel(), minlength=n * c * plane)
+        return out.astype(g.dtype, copy=False).reshape(input_shape)
+    out = np.zeros((n, c, plane), g.dtype)
+    np.put_along_axis(out, i4.reshape(n, c, -1), g4.reshape(n, c, -1), axis=2)
+    return out.reshape(input_shape)
+
+
+MAX_POOL2D, MAX_POOL2D_BACKWARD = linear_pair(
+    "MaxPool2DWithIndices",
+    _max_gather,
+    _max_scatter,
+    ("input_shape", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "indices"),
+)
+
+
+# --------------------------------------------------------------------------- avg pooling
+def _axis_divisor(size, k, s, p, out, include_pad):
+    """Per output position along one axis: the window length counted by the average."""
+    start = np.arange(out) * s - p
+    end = np.minimum(start + k, size + p)
+    if include_pad:
+        return end - start
+    return np.minimum(end, size) - np.maximum(start, 0)
+
+
+def _avg_geometry(shape, kernel, stride, padding, ceil_mode, include_pad, divisor, dtype):
+    h, w = shape[-2:]
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    ho = _out_size(h, kh, sh, ph, 1, ceil_mode)
+    wo = _out_size(w, kw, sw, pw, 1, ceil_mode)
+    if divisor is not None:
+        div = np.full((ho, wo), divisor, dtype)
+    else:
+        div_h = _axis_divisor(h, kh, sh, ph, ho, include_pad)
+        div_w = _axis_divisor(w, kw, sw, pw, wo, include_pad)
+        div = np.outer(div_h, div_w).astype(dtype)
+    extent = (_padded_extent(h, kh, sh, ph, 1, ho), _padded_extent(w, kw, sw, pw, 1, wo))
+    return (ho, wo), div, extent
+
+
+def _avg_pool(x, input_shape, kernel, stride, padding, ceil_mode, include_pad, divisor):
+    """F: Σ of each window of the zero-padded input / its divisor."""
+    x4 = _planes(x)
+    n, c, h, w = x4.shape
+    out_hw, div, (hp, wp) = _avg_geometry(
+        input_shape, kernel, stride, padding, ceil_mode, include_pad, divisor, x.dtype
+    )
+    (ph, pw) = padding
+    if (hp, wp) != (h, w):
+        padded = np.zeros((n, c, hp, wp), x.dtype)
+        padded[:, :, ph : ph + h, pw : pw + w] = x4
+    else:
+        padded = x4
+    acc = None
+    for _, _, rows, cols in _offsets(kernel, stride, (1, 1), out_hw):
+        window = padded[:, :, rows, cols]
+        acc = window.copy() if acc is None else np.add(acc, window, out=acc)
+    acc /= div
+    return acc.reshape(x.shape[:-2] + out_hw)
+
+
+def _avg_pool_transpose(g, input_shape, kernel, stride, padding, ceil_mode, include_pad, divisor):
+    """Fᵀ: g / divisor spread over each window, the padding cut off."""
+    g4 = _planes(g)
+    n, c = g4.shape[:2]
+    out_hw, div, (hp, wp) = _avg_geometry(
+        input_shape, kernel, stride, padding, ceil_mode, include_pad, divisor, g.dtype
+    )
+    share = g4 / div
+    padded = np.zeros((n, c, hp, wp), g.dtype)
+    for _, _, rows, cols in _offsets(kernel, stride, (1, 1), out_hw):
+        padded[:, :, rows, cols] += share
+    (ph, pw), (h, w) = padding, input_shape[-2:]
+    out = np.ascontiguousarray(padded[:, :, ph : ph + h, pw : pw + w])
+    return out.reshape(input_shape)
+
+
+AVG_POOL2D, AVG_POOL2D_BACKWARD = linear_pair(
+    "AvgPool2D",
+    _avg_pool,
+    _avg_pool_transpose,
+    (
+        "input_shape",
+        "kernel_size",
+        "stride",
+        "padding",
+        "ceil_mode",
+        "count_include_pad",
+        "divisor_override",
+    ),
+)
+
+
+# --------------------------------------------------------------------------- arguments
+def _pair(value, name, fn, default=None):
+    if value is None or (isinstance(value, (tuple, list)) and len(value) == 0):
+        return default
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (int(value),) * 2
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * 2
+    if len(value) != 2:
+        raise RuntimeError(
+            f"{fn}: {name} must either be a single int, or a tuple of two ints, got "
+            f"{list(value)}"
+        )
+    return value
+
+
+def _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, fn):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fn}(): expected a Tensor input, got {type(input).__name__}")
+    shape = input._data.shape
+    if input._data.ndim not in (3, 4) or 0 in shape[-3:]:
+        raise RuntimeError(
+            f"{fn}: non-empty 3D or 4D (batch mode) tensor expected for input, got a "
+            f"tensor of size {list(shape)}"
+        )
+    kernel = _pair(kernel_size, "kernel_size", fn)
+    stride = _pair(stride, "stride", fn, default=kernel)
+    padding = _pair(padding, "padding", fn)
+    dilation = _pair(dilation, "dilation", fn)
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError(f"{fn}: kernel size should be greater than zero, but got {kernel}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"{fn}: stride should be greater than zero, but got {stride}")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"{fn}: dilation should be greater than zero, but got {dilation}")
+    for k, p, d in zip(kernel, padding, dilation):
+        if p < 0 or p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={p}, "
+                f"kernel_size={k} and dilation={d}"
+            )
+    out = tuple(
+        _out_size(size, k, s, p, d, ceil_mode)
+        for size, k, s, p, d in zip(shape[-2:], kernel, stride, padding, dilation)
+    )
+    if min(out) < 1:
+        c, h, w = shape[-3:]
+        raise RuntimeError(
+            f"Given input size: ({c}x{h}x{w}). Calculated output size: "
+            f"({c}x{out[0]}x{out[1]}). Output size is too small"
+        )
+    return kernel, stride, padding, dilation, out
+
+
+def max_pool2d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
+    """Maximum over each kH × kW window (padding counts as −∞).
+
+    .. math:: y[n, c, h, w] = \\max_{i, j}\\, x[n, c, h s_h + i d_h - p_h, w s_w + j d_w - p_w]
+
+    The gradient goes to the (first) maximal element of each window.
+
+    Args:
+        input: (N, C, H, W) or (C, H, W).
+        kernel_size: window size, an int or a pair.
+        stride: window step (default: ``kernel_size``).
+        padding: implicit −∞ padding on both sides, at most half the window.
+        dilation: spacing between window elements.
+        ceil_mode: round the output size up, so that a last partial window counts.
+        return_indices: also return each maximum's flat index into its H × W plane.
+
+    Shape:
+        output (N, C, ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1, …).
+    """
+    kernel, stride, padding, dilation, out_hw = _pool_args(
+        input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d"
+    )
+    index = _window_argmax(input._data, kernel, stride, padding, dilation, out_hw)
+    params = (input._data.shape, kernel, stride, padding, dilation, bool(ceil_mode), index)
+    out = apply(MAX_POOL2D, (input,), params)
+    return (out, wrap(index)) if return_indices else out
+
+
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+):
+    """Mean over each kH × kW window.
+
+    .. math:: y[n, c, h, w] = \\frac{1}{D} \\sum_{i, j} x[n, c, h s_h + i - p_h, w s_w + j - p_w]
+
+    with D the window size (``count_include_pad``: padding zeros count; otherwise only
+    elements of the input do), or ``divisor_override``.
+
+    Args:
+        input: (N, C, H, W) or (C, H, W).
+        kernel_size: window size, an int or a pair.
+        stride: window step (default: ``kernel_size``).
+        padding: implicit zero padding on both sides, at most half the window.
+        ceil_mode: round the output size up, so that a last partial window counts.
+    """
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    kernel, stride, padding, _, _ = _pool_args(
+        input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d"
+    )
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            f'"avg_pool2d" not implemented for {input.dtype}: convert the input with .float()'
+        )
+    params = (
+        input._data.shape,
+        kernel,
+        stride,
+        padding,
+        bool(ceil_mode),
+        bool(count_include_pad),
+        None if divisor_override is None else int(divisor_override),
+    )
+    return apply(AVG_POOL2D, (input,), params)
+
+
+def _check_finite(value, name):
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")

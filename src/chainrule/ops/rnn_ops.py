@@ -1,0 +1,214 @@
+"""Recurrent layers, one row per layer and direction: all time steps of an Elman RNN, an
+LSTM or a GRU, forward and backward through time, in one node.
+
+Why one row for a whole layer instead of a graph of per-step ops: the engine's nodes have
+one output, so reading step ``t`` of the input projection would be a ``SelectBackward0``
+per step whose gradient is a full-size array (O(T²) memory traffic), and each step would
+cost a dozen nodes of Python overhead.  Here the input projection of every step is one
+GEMM, each step is one GEMM plus a few in-place elementwise ops on preallocated buffers,
+and the backward pass (BPTT) is one GEMM per step plus one GEMM per weight.
+
+Layout.  ``x`` is ``(T, N, I)``; the gates of ``w_ih`` ``(G·H, I)`` and ``w_hh``
+``(G·H, H)`` are stacked in PyTorch's order (LSTM: i, f, g, o; GRU: r, z, n).  The output
+holds the hidden states in time order with the initial state at the end the recurrence
+starts from, so that both "every h" and "every previous h" are contiguous slices:
+
+    forward  direction: out[0] = h₀, out[1 + t] = h_t    (t = 0 … T−1)
+    reverse  direction: out[t] = h_t, out[T] = h₀
+    LSTM only:          out[T + 1] = c_n               (shape (T + 2, N, H))
+
+Gates: σ(z) = (1 + tanh(z/2)) / 2, so one ``tanh`` over all gates of a step (with the
+sigmoid gates' pre-activations halved by scaling their weight rows once) gives every
+activation; the derivative is taken from the activation a: σ' = a(1 − a), tanh' = 1 − a².
+
+Intermediates (gate activations, cell states) are kept between forward and backward in a
+per-call ``_Saved`` record passed as a parameter; their buffers come from, and return to,
+a small pool, because a fresh multi-megabyte array costs its page faults on every call
+(measured: about as much as the GEMMs themselves at hidden size 128).  After a backward
+pass without ``retain_graph`` the intermediates are gone; a second pass recomputes them.
+
+Higher-order gradients (``create_graph=True``) are not implemented for these rows: use
+``nn.LSTMCell`` & co. in a loop, which are composites of differentiable ops.
+"""
+
+from .._grad_mode import grad_enabled
+from ._registry import OpDef, apply
+from ._xp import tensor_xp
+
+# ---------------------------------------------------------------- buffer pool
+_POOL = {}  # (array type, shape, dtype) -> free arrays
+_POOL_LIMIT_BYTES = 256 * 2**20
+_pool_bytes = [0]
+
+
+def _take(xp, shape, dtype):
+    """An uninitialised array from the pool, or a new one."""
+    free = _POOL.get((xp.array_type, shape, dtype))
+    if free:
+        a = free.pop()
+        _pool_bytes[0] -= a.nbytes
+        return a
+    return xp.empty(shape, dtype=dtype)
+
+
+def _give(*arrays):
+    """Return private buffers to the pool (at most 4 per shape, 256 MiB in all)."""
+    for a in arrays:
+        if _pool_bytes[0] + a.nbytes > _POOL_LIMIT_BYTES:
+            continue
+        free = _POOL.setdefault((type(a), a.shape, a.dtype), [])
+        if len(free) < 4:
+            free.append(a)
+            _pool_bytes[0] += a.nbytes
+
+
+class _Saved:
+    """What one call's forward keeps for its backward: which inputs need a gradient and
+    the private intermediate buffers (``None`` once a backward pass consumed them)."""
+
+    __slots__ = ("needs", "buffers")
+
+    def __init__(self, needs):
+        self.needs = needs
+        self.buffers = None
+
+    def pop(self):
+        buffers, self.buffers = self.buffers, None
+        return buffers
+
+
+def _gate_vectors(xp, values, hidden, dtype):
+    """A length ``len(values)·hidden`` vector holding ``values[k]`` over gate k's block."""
+    v = xp.empty(len(values) * hidden, dtype=dtype)
+    for k, value in enumerate(values):
+        v[k * hidden : (k + 1) * hidden] = value
+    return v
+
+
+def _project(xp, x, w_ih, bias, scale, buffer):
+    """``buffer ← (x W_ihᵀ + bias)·scale`` for every step at once: one GEMM."""
+    steps, batch = x.shape[0], x.shape[1]
+    flat = buffer.reshape(steps * batch, buffer.shape[2])
+    xp.matmul(x.reshape(steps * batch, x.shape[2]), (w_ih * scale[:, None]).T, out=flat)
+    flat += bias * scale
+
+
+def _slots(steps, reverse):
+    """Time step t reads the state at ``t + reverse`` and writes it at ``t + 1 − reverse``;
+    the initial state sits at 0 (forward) or T (reverse)."""
+    order = range(steps - 1, -1, -1) if reverse else range(steps)
+    return order, (steps if reverse else 0)
+
+
+def _previous_states(out, steps, reverse):
+    """The states each time step started from, in time order: a contiguous (T, N, H)."""
+    return out[1 : steps + 1] if reverse else out[0:steps]
+
+
+def _step_grads(g, steps, reverse):
+    return g[0:steps] if reverse else g[1 : steps + 1]
+
+
+def _weight_grads(xp, needs, d_ih, d_hh, x, w_ih, prev):
+    """∂x, ∂W_ih, ∂W_hh, ∂b_ih, ∂b_hh from the pre-activation gradients of every step
+    (``d_ih`` for the input projection, ``d_hh`` for the hidden one), one GEMM each."""
+    steps, batch, inputs = x.shape
+    gates = d_ih.shape[2]
+    flat_ih = d_ih.reshape(steps * batch, gates)
+    flat_hh = flat_ih if d_hh is d_ih else d_hh.reshape(steps * batch, gates)
+    dx = xp.matmul(flat_ih, w_ih).reshape(x.shape) if needs[0] else None
+    dw_ih = xp.matmul(flat_ih.T, x.reshape(steps * batch, inputs)) if needs[-4] else None
+    dw_hh = xp.matmul(flat_hh.T, prev.reshape(steps * batch, prev.shape[2])) if needs[-3] else None
+    db_ih = flat_ih.sum(axis=0) if needs[-2] else None
+    db_hh = flat_hh.sum(axis=0) if needs[-1] else None
+    return dx, dw_ih, dw_hh, db_ih, db_hh
+
+
+def _no_double_backward(name, layer):
+    return NotImplementedError(
+        f"{name}: gradients of gradients (create_graph=True) through nn.{layer} are not "
+        f"implemented; for higher-order gradients run nn.{layer}Cell in a Python loop "
+        f"(a composite of differentiable ops)"
+    )
+
+
+# ---------------------------------------------------------------- Elman RNN
+def _rnn_forward(xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, relu, saved):
+    """h_t = act(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh), act = tanh or relu."""
+    steps, batch = x.shape[0], x.shape[1]
+    hidden = w_hh.shape[1]
+    out = xp.empty((steps + 1, batch, hidden), dtype=x.dtype)
+    order, start = _slots(steps, reverse)
+    one = xp.ones(hidden, dtype=x.dtype)
+    _project(xp, x, w_ih, b_ih + b_hh, one, out[0:steps] if reverse else out[1:])
+    out[start] = h0
+    w_rec = xp.ascontiguousarray(w_hh.T)
+    tmp = xp.empty((batch, hidden), dtype=x.dtype)
+    for t in order:
+        h = out[t + 1 - reverse]
+        xp.matmul(out[t + reverse], w_rec, out=tmp)
+        h += tmp
+        if relu:
+            xp.maximum(h, 0, out=h)
+        else:
+            xp.tanh(h, out=h)
+    return out
+
+
+def _rnn_grads(xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, relu, saved):
+    if xp is tensor_xp:
+        raise _no_double_backward("RnnReluLayerBackward0" if relu else "RnnTanhLayerBackward0", "RNN")
+    steps, batch = x.shape[0], x.shape[1]
+    hidden = w_hh.shape[1]
+    order, start = _slots(steps, reverse)
+    d_pre = _take(xp, (steps, batch, hidden), x.dtype)
+    gy = _step_grads(g, steps, reverse)
+    dh = xp.zeros((batch, hidden), dtype=x.dtype)
+    tmp = xp.empty((batch, hidden), dtype=x.dtype)
+    for t in reversed(order):
+        h = out[t + 1 - reverse]
+        dh += gy[t]
+        if relu:  # relu' = [h > 0]
+            xp.greater(h, 0, out=tmp)
+        else:  # tanh' = 1 − h²
+            xp.multiply(h, h, out=tmp)
+            xp.subtract(1, tmp, out=tmp)
+        xp.multiply(dh, tmp, out=d_pre[t])
+        xp.matmul(d_pre[t], w_hh, out=dh)  # ∂h_{t−1} = ∂pre_t · W_hh
+    dh0 = dh + g[start] if saved.needs[1] else None
+    prev = _previous_states(out, steps, reverse)
+    dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(xp, saved.needs, d_pre, d_pre, x, w_ih, prev)
+    _give(d_pre)
+    return [dx, dh0, dw_ih, dw_hh, db_ih, db_hh]
+
+
+RNN_TANH_LAYER = OpDef(
+    "RnnTanhLayerBackward0",
+    lambda xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, saved: _rnn_forward(
+        xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, False, saved
+    ),
+    saves=(0, 1, 2, 3, 4, 5),
+    saves_out=True,
+    params=("reverse", "saved"),
+    multi=True,
+    grads=[
+        lambda xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved: _rnn_grads(
+            xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, False, saved
+        )
+    ],
+)
+RNN_RELU_LAYER = OpDef(
+    "RnnReluLayerBackward0",
+    lambda xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, saved: _rnn_forward(
+        xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, True, saved
+    ),
+    saves=(0, 1, 2, 3, 4, 5),
+    saves_out=True,
+    params=("reverse", "saved"),
+    multi=True,
+    grads=[
+        lambda xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved: _rnn_grads(
+            xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, True, saved
+        )
+    ],
+)
