@@ -157,7 +157,9 @@ def _rnn_forward(xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, relu, saved):
 
 def _rnn_grads(xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, relu, saved):
     if xp is tensor_xp:
-        raise _no_double_backward("RnnReluLayerBackward0" if relu else "RnnTanhLayerBackward0", "RNN")
+        raise _no_double_backward(
+            "RnnReluLayerBackward0" if relu else "RnnTanhLayerBackward0", "RNN"
+        )
     steps, batch = x.shape[0], x.shape[1]
     hidden = w_hh.shape[1]
     order, start = _slots(steps, reverse)
@@ -212,3 +214,253 @@ RNN_RELU_LAYER = OpDef(
         )
     ],
 )
+
+
+# ---------------------------------------------------------------- LSTM
+def _lstm_forward(xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse, saved):
+    """i, f, o = σ(·), g = tanh(·) of x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh (gate blocks);
+    c_t = f c_{t−1} + i g;  h_t = o tanh(c_t)."""
+    steps, batch = x.shape[0], x.shape[1]
+    hidden = w_hh.shape[1]
+    dt = x.dtype
+    scale = _gate_vectors(xp, (0.5, 0.5, 1.0, 0.5), hidden, dt)  # z/2 for the σ gates
+    shift = _gate_vectors(xp, (0.5, 0.5, 0.0, 0.5), hidden, dt)  # σ = tanh(z/2)/2 + 1/2
+    acts = _take(xp, (steps, batch, 4 * hidden), dt)  # pre-activations, then activations
+    cells = _take(xp, (steps + 1, batch, hidden), dt)  # c, laid out like the h in out
+    tanh_c = _take(xp, (steps, batch, hidden), dt)  # tanh(c_t), in time order
+    _project(xp, x, w_ih, b_ih + b_hh, scale, acts)
+    w_rec = xp.ascontiguousarray((w_hh * scale[:, None]).T)
+    out = xp.empty((steps + 2, batch, hidden), dtype=dt)
+    order, start = _slots(steps, reverse)
+    out[start] = h0
+    cells[start] = c0
+    h1, h2, h3 = hidden, 2 * hidden, 3 * hidden
+    pre = xp.empty((batch, 4 * hidden), dtype=dt)
+    ig = xp.empty((batch, hidden), dtype=dt)
+    for t in order:
+        p, n = t + reverse, t + 1 - reverse
+        a = acts[t]
+        xp.matmul(out[p], w_rec, out=pre)
+        a += pre
+        xp.tanh(a, out=a)
+        a *= scale
+        a += shift  # a = [i, f, g, o]
+        c = cells[n]
+        xp.multiply(a[:, h1:h2], cells[p], out=c)
+        xp.multiply(a[:, :h1], a[:, h2:h3], out=ig)
+        c += ig
+        xp.tanh(c, out=tanh_c[t])
+        xp.multiply(a[:, h3:], tanh_c[t], out=out[n])
+    out[steps + 1] = cells[steps - start]
+    if saved is None:
+        _give(acts, cells, tanh_c)
+    else:
+        saved.buffers = (acts, cells, tanh_c)
+    return out
+
+
+def _lstm_grads(xp, g, x, h0, c0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved):
+    if xp is tensor_xp:
+        raise _no_double_backward("LstmLayerBackward0", "LSTM")
+    buffers = saved.pop()
+    if buffers is None:  # a second backward pass (retain_graph): recompute the forward
+        again = _Saved(saved.needs)
+        _lstm_forward(xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse, again)
+        buffers = again.pop()
+    acts, cells, tanh_c = buffers
+    steps, batch = x.shape[0], x.shape[1]
+    hidden = w_hh.shape[1]
+    dt = x.dtype
+    h1, h2, h3 = hidden, 2 * hidden, 3 * hidden
+    # activation derivative from the activation a: a(γ − a) + δ = a(1 − a) for σ, 1 − a² for tanh
+    gamma = _gate_vectors(xp, (1.0, 1.0, 0.0, 1.0), hidden, dt)
+    delta = _gate_vectors(xp, (0.0, 0.0, 1.0, 0.0), hidden, dt)
+    d_pre = _take(xp, (steps, batch, 4 * hidden), dt)
+    order, start = _slots(steps, reverse)
+    gy = _step_grads(g, steps, reverse)
+    dh = xp.zeros((batch, hidden), dtype=dt)
+    dc = g[steps + 1].copy()  # ∂c_n
+    tmp = xp.empty((batch, hidden), dtype=dt)
+    deriv = xp.empty((batch, 4 * hidden), dtype=dt)
+    for t in reversed(order):
+        p = t + reverse
+        a, d, tc = acts[t], d_pre[t], tanh_c[t]
+        dh += gy[t]
+        xp.multiply(dh, tc, out=d[:, h3:])  # ∂o = ∂h tanh(c)
+        xp.multiply(tc, tc, out=tmp)
+        xp.subtract(1, tmp, out=tmp)
+        tmp *= a[:, h3:]
+        tmp *= dh
+        dc += tmp  # ∂c += ∂h o (1 − tanh²c)
+        xp.multiply(dc, a[:, h2:h3], out=d[:, :h1])  # ∂i = ∂c g
+        xp.multiply(dc, cells[p], out=d[:, h1:h2])  # ∂f = ∂c c_{t−1}
+        xp.multiply(dc, a[:, :h1], out=d[:, h2:h3])  # ∂g = ∂c i
+        dc *= a[:, h1:h2]  # ∂c_{t−1} = ∂c f
+        xp.subtract(gamma, a, out=deriv)
+        deriv *= a
+        deriv += delta
+        d *= deriv  # through the activations to the pre-activations
+        xp.matmul(d, w_hh, out=dh)  # ∂h_{t−1} = ∂pre W_hh
+    needs = saved.needs
+    dh0 = dh + g[start] if needs[1] else None
+    dc0 = dc if needs[2] else None
+    prev = _previous_states(out, steps, reverse)
+    dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(xp, needs, d_pre, d_pre, x, w_ih, prev)
+    _give(acts, cells, tanh_c, d_pre)
+    return [dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh]
+
+
+LSTM_LAYER = OpDef(
+    "LstmLayerBackward0",
+    _lstm_forward,
+    saves=(0, 1, 2, 3, 4, 5, 6),
+    saves_out=True,
+    params=("reverse", "saved"),
+    multi=True,
+    grads=[_lstm_grads],
+)
+
+
+# ---------------------------------------------------------------- GRU
+def _gru_forward(xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, saved):
+    """r, z = σ(x_t W_iᵀ + b_i + h_{t−1} W_hᵀ + b_h) (their blocks);
+    n = tanh(x_t W_inᵀ + b_in + r (h_{t−1} W_hnᵀ + b_hn));  h_t = (1 − z) n + z h_{t−1}."""
+    steps, batch = x.shape[0], x.shape[1]
+    hidden = w_hh.shape[1]
+    dt = x.dtype
+    h1, h2 = hidden, 2 * hidden
+    scale = _gate_vectors(xp, (0.5, 0.5, 1.0), hidden, dt)
+    acts = _take(xp, (steps, batch, 3 * hidden), dt)  # x-projection, then [r, z, n]
+    hproj = _take(xp, (steps, batch, 3 * hidden), dt)  # h_{t−1} W_hhᵀ + b_hh (scaled)
+    _project(xp, x, w_ih, b_ih, scale, acts)
+    w_rec = xp.ascontiguousarray((w_hh * scale[:, None]).T)
+    b_rec = b_hh * scale
+    out = xp.empty((steps + 1, batch, hidden), dtype=dt)
+    order, start = _slots(steps, reverse)
+    out[start] = h0
+    tmp = xp.empty((batch, hidden), dtype=dt)
+    for t in order:
+        p, n = t + reverse, t + 1 - reverse
+        a, hp = acts[t], hproj[t]
+        xp.matmul(out[p], w_rec, out=hp)
+        hp += b_rec
+        rz = a[:, :h2]
+        rz += hp[:, :h2]
+        xp.tanh(rz, out=rz)
+        rz *= 0.5
+        rz += 0.5  # r, z
+        xp.multiply(a[:, :h1], hp[:, h2:], out=tmp)
+        a[:, h2:] += tmp
+        xp.tanh(a[:, h2:], out=a[:, h2:])  # n
+        xp.subtract(out[p], a[:, h2:], out=tmp)
+        tmp *= a[:, h1:h2]
+        xp.add(a[:, h2:], tmp, out=out[n])  # h = n + z (h_{t−1} − n)
+    if saved is None:
+        _give(acts, hproj)
+    else:
+        saved.buffers = (acts, hproj)
+    return out
+
+
+def _gru_grads(xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved):
+    if xp is tensor_xp:
+        raise _no_double_backward("GruLayerBackward0", "GRU")
+    buffers = saved.pop()
+    if buffers is None:
+        again = _Saved(saved.needs)
+        _gru_forward(xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, again)
+        buffers = again.pop()
+    acts, hproj = buffers
+    steps, batch = x.shape[0], x.shape[1]
+    hidden = w_hh.shape[1]
+    dt = x.dtype
+    h1, h2 = hidden, 2 * hidden
+    d_ih = _take(xp, (steps, batch, 3 * hidden), dt)  # ∂ of the x-projection (+ b_ih)
+    d_hh = _take(xp, (steps, batch, 3 * hidden), dt)  # ∂ of the h-projection (+ b_hh)
+    order, start = _slots(steps, reverse)
+    gy = _step_grads(g, steps, reverse)
+    dh = xp.zeros((batch, hidden), dtype=dt)
+    tmp = xp.empty((batch, hidden), dtype=dt)
+    deriv = xp.empty((batch, 2 * hidden), dtype=dt)
+    for t in reversed(order):
+        p = t + reverse
+        a, di, dhh = acts[t], d_ih[t], d_hh[t]
+        r, z, nn = a[:, :h1], a[:, h1:h2], a[:, h2:]
+        dh += gy[t]
+        xp.subtract(out[p], nn, out=di[:, h1:h2])
+        di[:, h1:h2] *= dh  # ∂z = ∂h (h_{t−1} − n)
+        xp.subtract(1, z, out=tmp)
+        tmp *= dh  # ∂n = ∂h (1 − z)
+        xp.multiply(nn, nn, out=di[:, h2:])
+        xp.subtract(1, di[:, h2:], out=di[:, h2:])
+        di[:, h2:] *= tmp  # ∂pre_n = ∂n (1 − n²)
+        xp.multiply(di[:, h2:], r, out=dhh[:, h2:])  # ∂(h W_hnᵀ + b_hn) = ∂pre_n r
+        xp.multiply(di[:, h2:], hproj[t][:, h2:], out=di[:, :h1])  # ∂r = ∂pre_n (h W_hnᵀ + b_hn)
+        xp.subtract(1, a[:, :h2], out=deriv)
+        deriv *= a[:, :h2]
+        di[:, :h2] *= deriv  # σ' = a (1 − a) for r and z
+        dhh[:, :h2] = di[:, :h2]
+        dh *= z  # ∂h_{t−1} = ∂h z + ∂(h-projection) W_hh
+        xp.matmul(dhh, w_hh, out=tmp)
+        dh += tmp
+    needs = saved.needs
+    dh0 = dh + g[start] if needs[1] else None
+    prev = _previous_states(out, steps, reverse)
+    dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(xp, needs, d_ih, d_hh, x, w_ih, prev)
+    _give(acts, hproj, d_ih, d_hh)
+    return [dx, dh0, dw_ih, dw_hh, db_ih, db_hh]
+
+
+GRU_LAYER = OpDef(
+    "GruLayerBackward0",
+    _gru_forward,
+    saves=(0, 1, 2, 3, 4, 5),
+    saves_out=True,
+    params=("reverse", "saved"),
+    multi=True,
+    grads=[_gru_grads],
+)
+
+
+# ---------------------------------------------------------------- public functions
+def _run(op, tensors, reverse):
+    saved = None
+    if grad_enabled[0]:
+        needs = tuple(t._requires_grad for t in tensors)
+        if any(needs):
+            saved = _Saved(needs)
+    return apply(op, tensors, (bool(reverse), saved))
+
+
+def rnn_layer(input, hx, w_ih, w_hh, b_ih, b_hh, reverse=False, nonlinearity="tanh"):
+    """One direction of one Elman RNN layer over a whole sequence.
+
+    Args:
+        input: ``(T, N, I)``; hx: ``(N, H)``; w_ih ``(H, I)``, w_hh ``(H, H)``, b_ih and
+            b_hh ``(H,)``, all of one floating dtype.
+        reverse: run from the last step to the first.
+        nonlinearity: ``'tanh'`` or ``'relu'``.
+
+    Returns:
+        ``(T + 1, N, H)``: the hidden states and h₀ (see the module docstring's layout).
+    """
+    op = RNN_RELU_LAYER if nonlinearity == "relu" else RNN_TANH_LAYER
+    return _run(op, (input, hx, w_ih, w_hh, b_ih, b_hh), reverse)
+
+
+def lstm_layer(input, hx, cx, w_ih, w_hh, b_ih, b_hh, reverse=False):
+    """One direction of one LSTM layer over a whole sequence; weights ``(4H, ·)``.
+
+    Returns:
+        ``(T + 2, N, H)``: the hidden states, h₀, and c_n last.
+    """
+    return _run(LSTM_LAYER, (input, hx, cx, w_ih, w_hh, b_ih, b_hh), reverse)
+
+
+def gru_layer(input, hx, w_ih, w_hh, b_ih, b_hh, reverse=False):
+    """One direction of one GRU layer over a whole sequence; weights ``(3H, ·)``.
+
+    Returns:
+        ``(T + 1, N, H)``: the hidden states and h₀.
+    """
+    return _run(GRU_LAYER, (input, hx, w_ih, w_hh, b_ih, b_hh), reverse)
