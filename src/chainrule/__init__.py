@@ -33,7 +33,7 @@ from .creation import *  # noqa: F401,F403
 from .histogram import histc, histogram
 from .ops import *  # noqa: F401,F403
 
-from . import nn, optim, utils
+from . import func, nn, optim, utils
 from .serialization import load, save
 
 bool = _dtype.bool_  # noqa: A001 -- PyTorch's name
