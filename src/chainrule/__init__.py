@@ -32,6 +32,23 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from .creation import *  # noqa: F401,F403
 from .histogram import histc, histogram
 from .ops import *  # noqa: F401,F403
+from .ops.conversion import (  # PyTorch's legacy tensor types
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from . import accelerator, backends  # the CPU answers to the GPU preamble
+from .backends import (
+    are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
+)
 
 from . import func, nn, optim, utils
 from .serialization import load, save
