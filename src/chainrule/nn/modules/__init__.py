@@ -35,6 +35,16 @@ from chainrule.nn.modules.loss import (
 )
 from chainrule.nn.modules.module import Module
 from chainrule.nn.modules.normalization import LayerNorm
+from chainrule.nn.modules.rnn import (
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LSTMCell,
+    RNNBase,
+    RNNCell,
+    RNNCellBase,
+)
 from chainrule.nn.modules.sparse import Embedding
 
 __all__ = [
@@ -47,11 +57,15 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GELU",
+    "GRU",
+    "GRUCell",
     "Hardtanh",
     "HuberLoss",
     "Identity",
     "KLDivLoss",
     "L1Loss",
+    "LSTM",
+    "LSTMCell",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
@@ -64,6 +78,10 @@ __all__ = [
     "NLLLoss",
     "PReLU",
     "ParameterList",
+    "RNN",
+    "RNNBase",
+    "RNNCell",
+    "RNNCellBase",
     "ReLU",
     "ReLU6",
     "Sequential",
