@@ -254,7 +254,7 @@ class finfo:
         self.max = float(info.max)
         self.min = float(info.min)
         self.tiny = self.smallest_normal = float(info.smallest_normal)
-        self.resolution = float(info.resolution)
+        self.resolution = 10.0**-info.precision  # a power of ten, as PyTorch gives it
         self.dtype = d.name
 
     def __repr__(self):

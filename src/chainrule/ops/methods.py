@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._dtype import bool_, float32, float64, int64
+from .._dtype import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from .._tensor import Tensor
 from . import conversion as C
 from . import elementwise as E
@@ -43,7 +43,7 @@ Tensor.__rsub__ = E.rsub
 Tensor.__mul__ = E.mul
 Tensor.__rmul__ = E.mul
 Tensor.__truediv__ = E.div
-Tensor.__rtruediv__ = _reflected(E.div)
+Tensor.__rtruediv__ = lambda self, other: M.reciprocal(self) * other  # as PyTorch: 1/x · c
 Tensor.__floordiv__ = lambda self, other: E.div(self, other, rounding_mode="floor")
 Tensor.__rfloordiv__ = lambda self, other: E.div(other, self, rounding_mode="floor")
 Tensor.__mod__ = M.remainder
@@ -233,7 +233,11 @@ Tensor.type = C.tensor_type
 Tensor.float = lambda self: P.to(self, float32)
 Tensor.double = lambda self: P.to(self, float64)
 Tensor.long = lambda self: P.to(self, int64)
-Tensor.int = lambda self: P.to(self, int64)
+Tensor.int = lambda self: P.to(self, int32)
+Tensor.short = lambda self: P.to(self, int16)
+Tensor.char = lambda self: P.to(self, int8)
+Tensor.byte = lambda self: P.to(self, uint8)
+Tensor.half = lambda self: P.to(self, float16)
 Tensor.bool = lambda self: P.to(self, bool_)
 Tensor.type_as = lambda self, other: P.to(self, other.dtype)
 Tensor.add_ = P.add_
