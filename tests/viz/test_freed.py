@@ -7,7 +7,9 @@ from dot_parse import parse
 
 import chainrule
 from chainrule import nn, viz
-from chainrule.autograd.engine import PICTURE_LIMIT
+from chainrule._grad_mode import capture
+
+PICTURE_LIMIT = capture[0].limit  # what the capture opened by chainrule.viz keeps
 
 N = PICTURE_LIMIT + 44  # bigger than what a node keeps after backward()
 
@@ -55,8 +57,11 @@ def test_shape_unknown_says_freed_only():
     assert sum_edge[2] == [f"{2 * N}", "freed after backward"]
 
 
-def test_retain_graph_keeps_everything():
-    x, L = _big()
+def test_retain_graph_and_a_wider_capture_keep_everything():
+    # the engine keeps only what gradients need; a capture with a higher limit keeps the
+    # big forward values for the picture, and retain_graph the graph for its gradients
+    with viz.capturing(limit=10**6):
+        x, L = _big()
     L.backward(retain_graph=True)
     _, edges, _ = parse(viz.draw(L).dot())
     assert all(red for *_, red in edges), "every edge has its gradient"

@@ -208,6 +208,7 @@ def _as_tensor(x, lib, dtype):
 def _textbook(values, out):
     """The textbook's snippet, line for line, then the explanation and the pictures."""
     import chainrule as torch
+    from chainrule import viz  # noqa: F401 -- opens the picture capture before the graph
 
     a, b, c = (torch.tensor(values[n], requires_grad=True, name=n) for n in "abc")
     for name in "abc":
@@ -224,6 +225,7 @@ def _textbook(values, out):
 
 def _expression(tree, values, out):
     import chainrule as torch
+    from chainrule import viz  # noqa: F401 -- opens the picture capture before the graph
 
     leaves = [torch.tensor(v, requires_grad=True, name=n) for n, v in values.items()]
     for n, v in values.items():

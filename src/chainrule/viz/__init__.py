@@ -25,9 +25,12 @@ sums away when a value has several uses.  That pass writes no leaf's ``.grad`` (
 graph, so your own ``L.backward()`` still works afterwards; tensor hooks you registered do
 run.  The hooks are removed when it is done.
 
-After a plain ``L.backward()`` has freed the graph, what that pass stored on the nodes is
-read instead: ``node.grad`` and ``node.value``, which the engine keeps only for values of
-at most ``chainrule.autograd.engine.PICTURE_LIMIT`` (256) elements.  Each edge's share then
+The engine keeps a node's output only when its gradient formulas need it.  Importing this
+package opens a picture capture (``chainrule._capture``, process-wide; ``capturing(False)``
+closes it for a block): from then on recorded nodes keep their forward values, and backward
+passes the gradients reaching each node, for values of at most 256 elements.  After a
+plain ``L.backward()`` has freed the graph, those are read instead: ``node.value`` and
+``node.grad``.  Each edge's share then
 comes from *replaying* the op on fresh tensors holding the recorded inputs and asking the
 engine for its vector-Jacobian product.  Bigger values show as their shape (when it can be
 inferred) and ``freed after backward``: draw before ``backward()``, or pass
@@ -39,8 +42,12 @@ is read: ``grad_fn``, ``next_functions``, ``name()``, ``attributes()``, ``value`
 ``register_hook`` and ``AccumulateGrad.variable``.
 """
 
+from chainrule._capture import capturing, start_capturing
+
 from .explain import explain
 from .graph import Graph, draw
 from .html import to_html
 
-__all__ = ["Graph", "draw", "explain", "to_html"]
+start_capturing()
+
+__all__ = ["Graph", "capturing", "draw", "explain", "to_html"]

@@ -12,7 +12,8 @@ Two sources, tried in this order; nothing here writes to a tensor the user holds
   for any op, any size, and inputs that are constant tensors.
 * **What the last backward pass left on the nodes**, once ``L.backward()`` has freed the
   graph: ``node.grad``, the gradient with respect to the node's output.  The engine keeps
-  it, and ``node.value``, only for values of at most ``PICTURE_LIMIT`` (256) elements; bigger
+  it, and ``node.value``, only while a capture is open (``chainrule.viz`` opens one), for
+  values of at most 256 elements; bigger
   ones are freed.  Each edge's share is then found by a *replay*: the op re-run on fresh
   tensors holding the recorded input values, and differentiated by the engine (see
   ``_ops``).  An edge out of a value with a single use carries that value's gradient.
@@ -83,9 +84,9 @@ def _start(result, root):
 
 
 def _limit():
-    from chainrule.autograd.engine import PICTURE_LIMIT
+    from chainrule._grad_mode import capture
 
-    return PICTURE_LIMIT
+    return capture[0].limit if capture[0] is not None else 0
 
 
 # ------------------------------------------------------------------ the tool's own pass

@@ -1,7 +1,7 @@
 """The shapes of values that ``backward()`` freed, inferred from the rest of the graph.
 
 After a backward pass without ``retain_graph=True`` the engine keeps a node's ``value`` only
-when it has at most ``PICTURE_LIMIT`` elements.  The picture still says how big a freed
+when it has at most the capture's limit (256) elements.  The picture still says how big a freed
 value was when that follows from what is known: the leaves and the output have their
 tensors, small values are kept, and many ops record shapes among their attributes
 (``input_shape``, or ``shape`` for a reduction's input) or keep them (``relu``, ``+``, ``@``).
