@@ -51,6 +51,8 @@ class DataLoader:
         drop_last: drop the last batch if it is smaller than ``batch_size``.
         collate_fn: merges a list of samples into a batch (default :func:`default_collate`).
         generator: a ``chainrule.Generator`` that drives the shuffling, for reproducible order.
+        sampler: an iterable of indices with ``len`` (e.g. ``DistributedSampler``) that sets
+            the order instead of ``shuffle``.
 
     Example:
         >>> loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True,
@@ -60,7 +62,14 @@ class DataLoader:
     """
 
     def __init__(
-        self, dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=None, generator=None
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=False,
+        drop_last=False,
+        collate_fn=None,
+        generator=None,
+        sampler=None,
     ):
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(
@@ -72,14 +81,19 @@ class DataLoader:
         self.drop_last = drop_last
         self.collate_fn = collate_fn
         self.generator = generator
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        self.sampler = sampler
 
     def __len__(self):
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         if self.drop_last:
             return n // self.batch_size
         return math.ceil(n / self.batch_size)
 
     def _indices(self):
+        if self.sampler is not None:
+            return np.fromiter(iter(self.sampler), dtype=np.int64)
         n = len(self.dataset)
         if self.shuffle:
             return _permutation(n, self.generator)
