@@ -3,7 +3,6 @@
 import itertools
 
 import pytest
-import torch
 import torch.utils.data.distributed as torch_distributed
 
 import chainrule
