@@ -99,7 +99,7 @@ def test_saved_buffers_are_released_after_backward():
 def test_big_intermediate_array_is_freed_after_backward():
     x = cr.randn(300, dtype=cr.float64, requires_grad=True)
     e = (x.reshape(300, 1) * cr.ones(1, 1000, dtype=cr.float64)).exp()
-    ref = weakref.ref(np.asarray(e))  # the array behind the intermediate tensor
+    ref = weakref.ref(np.asarray(e.detach()))  # the array behind the intermediate tensor
     loss = e.sum()
     del e
     assert ref() is not None  # saved by ExpBackward0 (its output)
