@@ -157,4 +157,4 @@ def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False,
 
 Tensor.backward = _tensor_backward
 
-from . import functional  # noqa: E402, F401  (torch.autograd.functional, built on grad)
+from . import forward_ad, functional  # noqa: E402, F401  (torch.autograd.functional, built on grad)

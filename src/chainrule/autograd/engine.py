@@ -15,16 +15,15 @@ they see Tensors under grad mode, so the gradients carry their own graph.
 
 import numpy as np
 
+from .._backend import namespace_of
 from .._grad_mode import anomaly_enabled, capture, grad_enabled
 from .._node import Node, released_error
 from .._tensor import Tensor, wrap
 from ..ops._registry import format_frame
-from .._backend import namespace_of
 from ..ops._xp import tensor_xp
 from ..ops.inplace import INPLACE_NODES
 
 __all__ = ["run_backward", "accumulate_into"]
-
 
 
 def _count_dependencies(root_edges):
