@@ -9,8 +9,8 @@ Example:
     >>> loss = nn.CrossEntropyLoss()(model(x), y)
 """
 
-from chainrule.nn import functional, init, modules, parallel
+from chainrule.nn import functional, init, modules, parallel, utils
 from chainrule.nn.modules import *  # noqa: F403 -- the layer classes, listed in modules.__all__
 from chainrule.nn.parameter import Parameter
 
-__all__ = [*modules.__all__, "Parameter", "functional", "init", "parallel"]
+__all__ = [*modules.__all__, "Parameter", "functional", "init", "parallel", "utils"]
