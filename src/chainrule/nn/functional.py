@@ -13,7 +13,19 @@ import numpy as np
 
 import chainrule
 from chainrule.autograd import Function
-from chainrule.ops import pad  # noqa: F401  (re-exported: chainrule.nn.functional.pad)
+from chainrule.ops.conv import (  # noqa: F401  (re-exported: the convolution family)
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+)
+from chainrule.ops.pooling import avg_pool2d, max_pool2d  # noqa: F401
+from chainrule.ops.resample import (  # noqa: F401  (pad: every mode; constant from ops.shape)
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    interpolate,
+    pad,
+)
 
 _REDUCTIONS = ("mean", "sum", "none")
 # PyTorch's BCE gradient divides by max(p (1 - p), EPSILON), EPSILON = 1e-12 as a C float.
@@ -92,6 +104,69 @@ def dropout(input, p=0.5, training=True, inplace=False):
             keep = chainrule.rand(tuple(input.shape), dtype=input.dtype) >= p
             mask = keep.to(input.dtype) * (1.0 / (1.0 - p))
     return input * mask
+
+
+def _check_dropout_p(p):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _feature_dropout(input, p, training, batched):
+    """Zero whole channels: one draw per (sample, channel), broadcast over the rest."""
+    if not training or p == 0.0:
+        return input
+    lead = 2 if batched else 1
+    shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    with chainrule.no_grad():
+        if p == 1.0:
+            mask = chainrule.zeros(shape, dtype=input.dtype)
+        else:
+            keep = chainrule.rand(shape, dtype=input.dtype) >= p
+            mask = keep.to(input.dtype) * (1.0 / (1.0 - p))
+    return input * mask
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero each channel of (N, C, L) or (C, L) inputs with probability ``p``, scaling the
+    kept ones by :math:`1/(1-p)`; the identity when ``training`` is false."""
+    _check_dropout_p(p)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note "
+            "that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs)."
+        )
+    return _feature_dropout(input, p, training, batched=input.ndim == 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero each channel of (N, C, H, W) or (C, H, W) inputs with probability ``p``
+    (whole feature maps, one draw each), scaling the kept ones by :math:`1/(1-p)`.
+
+    As in PyTorch, a 3-D input is taken as (N, C, L) (with a warning), and inputs of other
+    dims are deprecated (a warning) and treated as (N, C, …).
+    """
+    _check_dropout_p(p)
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C "
+            "is the channel dim. This behavior will change in a future release to interpret "
+            "the input as one without a batch dimension, i.e. shape (C, H, W). To maintain "
+            "the 1D channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2,
+        )
+    elif input.ndim != 4:
+        warnings.warn(
+            f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated "
+            "and will result in an error in a future release. To retain the behavior and "
+            "silence this warning, please use dropout instead. Note that dropout2d exists to "
+            "provide channel-wise dropout on inputs with 2 spatial dimensions, a channel "
+            "dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
+            stacklevel=2,
+        )
+    return _feature_dropout(input, p, training, batched=True)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):

@@ -21,24 +21,29 @@ conv2d on a height-1 image (inside the array functions, so the graph shows one n
 """
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
 from ._registry import OpDef, apply
+from .linalg import bilinear_tangent
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
 
 # --------------------------------------------------------------------------- array maths
 # Geometry is always 2-D: stride (sh, sw), padding ((top, bottom), (left, right)),
-# dilation (dh, dw).  A 3-D array (N, C, L) is viewed as (N, C, 1, L).
+# dilation (dh, dw).  A 3-D array (N, C, L) is viewed as (N, C, 1, L).  ``xp`` is the
+# array namespace of the data (chainrule._backend).
 
 
 def _as_4d(a):
     return a[:, :, None, :] if a.ndim == 3 else a
 
 
-def _padded_plane(x, padding, flat_tail=None):
+def _strided(xp, a, shape, strides):
+    return xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+
+def _padded_plane(xp, x, padding, flat_tail=None):
     """x with zero padding around each (H, W) plane.  With ``flat_tail``, the planes are
     returned as a flat (N, C, Hp·Wp + tail) buffer, rows laid end to end."""
     n, c, h, w = x.shape
@@ -46,22 +51,22 @@ def _padded_plane(x, padding, flat_tail=None):
     hp, wp = h + pt + pb, w + pl + pr
     if flat_tail is None:
         if pt == pb == pl == pr == 0:
-            return np.ascontiguousarray(x)
-        out = np.zeros((n, c, hp, wp), x.dtype)
+            return xp.ascontiguousarray(x)
+        out = xp.zeros((n, c, hp, wp), x.dtype)
         out[:, :, pt : pt + h, pl : pl + w] = x
         return out
-    flat = np.zeros((n, c, hp * wp + flat_tail), x.dtype)
-    _plane_view(flat, hp, wp)[:, :, pt : pt + h, pl : pl + w] = x
+    flat = xp.zeros((n, c, hp * wp + flat_tail), x.dtype)
+    _plane_view(xp, flat, hp, wp)[:, :, pt : pt + h, pl : pl + w] = x
     return flat
 
 
-def _plane_view(flat, hp, wp):
+def _plane_view(xp, flat, hp, wp):
     """The (N, C, Hp, Wp) planes inside a flat (N, C, Hp·Wp + tail) buffer (a view)."""
     e = flat.itemsize
-    return as_strided(flat, flat.shape[:2] + (hp, wp), flat.strides[:2] + (wp * e, e))
+    return _strided(xp, flat, flat.shape[:2] + (hp, wp), flat.strides[:2] + (wp * e, e))
 
 
-def _columns(x, kernel, groups, stride, padding, dilation, out_hw):
+def _columns(xp, x, kernel, groups, stride, padding, dilation, out_hw):
     """im2col: the windows of x as (N, G, Cg·kh·kw, Ho·Wq) columns, and Wq.
 
     With stride 1 the padded rows are laid end to end, so window (i, j) of every output
@@ -76,18 +81,20 @@ def _columns(x, kernel, groups, stride, padding, dilation, out_hw):
     wp = w + pl + pr
     cg = c // groups
     if sh == sw == 1:
-        flat = _padded_plane(x, padding, flat_tail=dw * (kw - 1))
+        flat = _padded_plane(xp, x, padding, flat_tail=dw * (kw - 1))
         s_n, s_c = flat.strides[:2]
         e = flat.itemsize
-        view = as_strided(
+        view = _strided(
+            xp,
             flat,
             (n, groups, cg, kh, kw, ho * wp),
             (s_n, cg * s_c, s_c, dh * wp * e, dw * e, e),
         )
         return view.reshape(n, groups, cg * kh * kw, ho * wp), wp
-    padded = _padded_plane(x, padding)
+    padded = _padded_plane(xp, x, padding)
     s_n, s_c, s_h, s_w = padded.strides
-    view = as_strided(
+    view = _strided(
+        xp,
         padded,
         (n, groups, cg, kh, kw, ho, wo),
         (s_n, cg * s_c, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w),
@@ -95,11 +102,11 @@ def _columns(x, kernel, groups, stride, padding, dilation, out_hw):
     return view.reshape(n, groups, cg * kh * kw, ho * wo), wo
 
 
-def _widen(g, wq):
+def _widen(xp, g, wq):
     """g (N, O, Ho, Wo) with zero columns up to width wq (the unused im2col columns)."""
     if g.shape[3] == wq:
         return g
-    out = np.zeros(g.shape[:3] + (wq,), g.dtype)
+    out = xp.zeros(g.shape[:3] + (wq,), g.dtype)
     out[..., : g.shape[3]] = g
     return out
 
@@ -108,7 +115,7 @@ def _out_size(size, k, s, pads, d):
     return (size + pads[0] + pads[1] - d * (k - 1) - 1) // s + 1
 
 
-def _conv(x, w, stride, padding, dilation, groups):
+def _conv(xp, x, w, stride, padding, dilation, groups):
     """y = w ⋆ x (cross-correlation), no bias."""
     one_d = x.ndim == 3
     x4, w4 = _as_4d(x), _as_4d(w)
@@ -116,14 +123,14 @@ def _conv(x, w, stride, padding, dilation, groups):
     o, cg, kh, kw = w4.shape
     ho = _out_size(x4.shape[2], kh, stride[0], padding[0], dilation[0])
     wo = _out_size(x4.shape[3], kw, stride[1], padding[1], dilation[1])
-    cols, wq = _columns(x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
-    y = np.matmul(w4.reshape(groups, o // groups, cg * kh * kw), cols).reshape(n, o, ho, wq)
+    cols, wq = _columns(xp, x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
+    y = xp.matmul(w4.reshape(groups, o // groups, cg * kh * kw), cols).reshape(n, o, ho, wq)
     if wq != wo:
-        y = np.ascontiguousarray(y[..., :wo])
+        y = xp.ascontiguousarray(y[..., :wo])
     return y.reshape(n, o, wo) if one_d else y
 
 
-def _conv_input_grad(g, w, input_shape, stride, padding, dilation, groups):
+def _conv_input_grad(xp, g, w, input_shape, stride, padding, dilation, groups):
     """∂L/∂x of y = w ⋆ x given g = ∂L/∂y: the transposed convolution of g with w."""
     one_d = g.ndim == 3
     g4, w4 = _as_4d(g), _as_4d(w)
@@ -136,35 +143,35 @@ def _conv_input_grad(g, w, input_shape, stride, padding, dilation, groups):
     flat_path = sh == sw == 1
     wq = wp if flat_path else wo
     length = ho * wq
-    wt = w4.reshape(groups, o // groups, cg * kh * kw).transpose(0, 2, 1)
-    dcols = np.matmul(wt, _widen(g4, wq).reshape(n, groups, o // groups, length))
+    wt = xp.swapaxes(w4.reshape(groups, o // groups, cg * kh * kw), 1, 2)
+    dcols = xp.matmul(wt, _widen(xp, g4, wq).reshape(n, groups, o // groups, length))
     dcols = dcols.reshape(n, c, kh, kw, length)
     if flat_path:  # each kernel offset's block is one contiguous run of the flat planes
-        flat = np.zeros((n, c, hp * wp + dw * (kw - 1)), g.dtype)
+        flat = xp.zeros((n, c, hp * wp + dw * (kw - 1)), g.dtype)
         for i in range(kh):
             for j in range(kw):
                 start = i * dh * wp + j * dw
                 flat[:, :, start : start + length] += dcols[:, :, i, j]
-        padded = _plane_view(flat, hp, wp)
+        padded = _plane_view(xp, flat, hp, wp)
     else:
-        padded = np.zeros((n, c, hp, wp), g.dtype)
+        padded = xp.zeros((n, c, hp, wp), g.dtype)
         for i in range(kh):
             for j in range(kw):
                 rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
                 cols = slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
                 padded[:, :, rows, cols] += dcols[:, :, i, j].reshape(n, c, ho, wo)
-    dx = np.ascontiguousarray(padded[:, :, pt : pt + h, pl : pl + wd])
+    dx = xp.ascontiguousarray(padded[:, :, pt : pt + h, pl : pl + wd])
     return dx.reshape(input_shape)
 
 
-def _conv_weight_grad(x, g, weight_shape, stride, padding, dilation, groups):
+def _conv_weight_grad(xp, x, g, weight_shape, stride, padding, dilation, groups):
     """∂L/∂w of y = w ⋆ x given g = ∂L/∂y: Σ over samples and positions of g · windows."""
     x4, g4 = _as_4d(x), _as_4d(g)
     n, o, ho, wo = g4.shape
     kh, kw = (1, weight_shape[-1]) if len(weight_shape) == 3 else weight_shape[2:]
-    cols, wq = _columns(x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
-    gq = _widen(g4, wq).reshape(n, groups, o // groups, ho * wq)
-    dw = np.matmul(gq, cols.transpose(0, 1, 3, 2)).sum(0)
+    cols, wq = _columns(xp, x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
+    gq = _widen(xp, g4, wq).reshape(n, groups, o // groups, ho * wq)
+    dw = xp.sum(xp.matmul(gq, xp.swapaxes(cols, 2, 3)), axis=0)
     return dw.reshape(weight_shape)
 
 
@@ -183,27 +190,28 @@ def _transposed_shape(x_shape, w_shape, stride, padding, dilation, output_paddin
     return (n, groups_out, *out)
 
 
-def _convolution(x, w, stride, padding, dilation, transposed, output_padding, groups):
+def _convolution(xp, x, w, stride, padding, dilation, transposed, output_padding, groups):
     if transposed:
         shape = _transposed_shape(x.shape, w.shape, stride, padding, dilation, output_padding)
         shape = (shape[0], shape[1] * groups) + shape[2:]
-        return _conv_input_grad(x, w, shape, stride, padding, dilation, groups)
-    return _conv(x, w, stride, padding, dilation, groups)
+        return _conv_input_grad(xp, x, w, shape, stride, padding, dilation, groups)
+    return _conv(xp, x, w, stride, padding, dilation, groups)
 
 
-def _convolution_bias(x, w, b, stride, padding, dilation, transposed, output_padding, groups):
-    y = _convolution(x, w, stride, padding, dilation, transposed, output_padding, groups)
+def _convolution_bias(xp, x, w, b, stride, padding, dilation, transposed, output_padding, groups):
+    y = _convolution(xp, x, w, stride, padding, dilation, transposed, output_padding, groups)
     y += b.reshape((-1,) + (1,) * (y.ndim - 2))
     return y
 
 
 # --------------------------------------------------------------------------- the rows
-def run(op, inputs, params):
-    """Run row ``op`` inside a gradient formula: on arrays in a plain backward pass, as a
-    recorded op on Tensors under ``create_graph`` (so its own gradient is available)."""
+def run(xp, op, inputs, params):
+    """Run row ``op`` inside a gradient formula: its forward on the backend's arrays in a
+    plain backward pass, a recorded op on Tensors under ``create_graph`` (so that it has a
+    gradient of its own)."""
     if isinstance(inputs[0], Tensor):
         return apply(op, inputs, params)
-    return op.forward(*inputs, *params)
+    return op.forward(xp, *inputs, *params)
 
 
 _NO_OUTPUT_PADDING = (0, 0)
@@ -211,18 +219,30 @@ _NO_OUTPUT_PADDING = (0, 0)
 
 def _grad_x(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups):
     if transposed:  # the gradient of the transposed map is the convolution itself
-        return _conv_like(g, w, x, stride, padding, dilation, groups)
-    return run(CONV_INPUT_GRAD, (g, w), (tuple(x.shape), stride, padding, dilation, groups))
+        return _conv_like(xp, g, w, x, stride, padding, dilation, groups)
+    params = (tuple(x.shape), stride, padding, dilation, groups)
+    return run(xp, CONV_INPUT_GRAD, (g, w), params)
 
 
 def _grad_w(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups):
     # roles of input and output swap for the transposed map
     pair = (g, x) if transposed else (x, g)
-    return run(CONV_WEIGHT_GRAD, pair, (tuple(w.shape), stride, padding, dilation, groups))
+    return run(xp, CONV_WEIGHT_GRAD, pair, (tuple(w.shape), stride, padding, dilation, groups))
 
 
 def _grad_b(xp, g, x, w, *params):
     return xp.sum(g, (0,) + tuple(range(2, g.ndim)), False)  # Σ over batch and space
+
+
+def _conv_tangent(xp, t, x, w, *rest):
+    # d(w ⋆ x + b) = w ⋆ dx + dw ⋆ x + db
+    bias = len(t) == 3
+    params = rest[2:] if bias else rest[1:]
+    out = bilinear_tangent(lambda a, b: apply(CONVOLUTION_NO_BIAS, (a, b), params), t[:2], x, w)
+    if bias and t[2] is not None:
+        tb = xp.reshape(t[2], (-1,) + (1,) * (x.ndim - 2))
+        out = tb if out is None else out + tb
+    return out
 
 
 _CONV_PARAMS = ("stride", "padding", "dilation", "transposed", "output_padding", "groups")
@@ -232,6 +252,7 @@ CONVOLUTION = OpDef(
     saves=(0, 1),
     params=_CONV_PARAMS,
     grads=[_grad_x, _grad_w, _grad_b],
+    jvp=_conv_tangent,
 )
 CONVOLUTION_NO_BIAS = OpDef(
     "ConvolutionBackward0",
@@ -239,14 +260,15 @@ CONVOLUTION_NO_BIAS = OpDef(
     saves=(0, 1),
     params=_CONV_PARAMS,
     grads=[_grad_x, _grad_w],
+    jvp=_conv_tangent,
 )
 
 
-def _conv_like(x, w, like, stride, padding, dilation, groups):
+def _conv_like(xp, x, w, like, stride, padding, dilation, groups):
     """The convolution of x with w, cut to the size of ``like``: where convᵀ had an
     output_padding of at least the stride, the convolution has extra trailing outputs."""
     params = (stride, padding, dilation, False, _NO_OUTPUT_PADDING, groups)
-    y = run(CONVOLUTION_NO_BIAS, (x, w), params)
+    y = run(xp, CONVOLUTION_NO_BIAS, (x, w), params)
     if tuple(y.shape[2:]) != tuple(like.shape[2:]):
         y = y[(Ellipsis,) + tuple(slice(0, s) for s in like.shape[2:])]
     return y
@@ -254,22 +276,31 @@ def _conv_like(x, w, like, stride, padding, dilation, groups):
 
 def _input_grad_wrt_g(xp, gg, g, w, input_shape, stride, padding, dilation, groups):
     # x̄ = convᵀ(g, w) is linear in g: its gradient is the convolution of gg with w
-    return _conv_like(gg, w, g, stride, padding, dilation, groups)
+    return _conv_like(xp, gg, w, g, stride, padding, dilation, groups)
 
 
 def _input_grad_wrt_w(xp, gg, g, w, input_shape, stride, padding, dilation, groups):
     # … and in w: Σ gg-windows · g, the weight gradient with gg as the input
-    return run(CONV_WEIGHT_GRAD, (gg, g), (tuple(w.shape), stride, padding, dilation, groups))
+    params = (tuple(w.shape), stride, padding, dilation, groups)
+    return run(xp, CONV_WEIGHT_GRAD, (gg, g), params)
 
 
 def _weight_grad_wrt_x(xp, gw, x, g, weight_shape, stride, padding, dilation, groups):
     # w̄ = Σ g · windows(x) is linear in x: its gradient spreads g · gw back (convᵀ)
-    return run(CONV_INPUT_GRAD, (g, gw), (tuple(x.shape), stride, padding, dilation, groups))
+    params = (tuple(x.shape), stride, padding, dilation, groups)
+    return run(xp, CONV_INPUT_GRAD, (g, gw), params)
 
 
 def _weight_grad_wrt_g(xp, gw, x, g, weight_shape, stride, padding, dilation, groups):
     # … and in g: the convolution of x with gw
-    return _conv_like(x, gw, g, stride, padding, dilation, groups)
+    return _conv_like(xp, x, gw, g, stride, padding, dilation, groups)
+
+
+def _self_bilinear_tangent(op):
+    # a map linear in each of its two inputs: d f(a, b) = f(da, b) + f(a, db)
+    return lambda xp, t, a, b, out, *params: bilinear_tangent(
+        lambda u, v: apply(op, (u, v), params), t, a, b
+    )
 
 
 # the two halves of convolution_backward, each differentiable (PyTorch's
@@ -281,6 +312,7 @@ CONV_INPUT_GRAD = OpDef(
     params=("input_shape", "stride", "padding", "dilation", "groups"),
     grads=[_input_grad_wrt_g, _input_grad_wrt_w],
 )
+CONV_INPUT_GRAD.jvp = _self_bilinear_tangent(CONV_INPUT_GRAD)
 CONV_WEIGHT_GRAD = OpDef(
     "ConvolutionBackwardBackward0",
     _conv_weight_grad,
@@ -288,6 +320,7 @@ CONV_WEIGHT_GRAD = OpDef(
     params=("weight_shape", "stride", "padding", "dilation", "groups"),
     grads=[_weight_grad_wrt_x, _weight_grad_wrt_g],
 )
+CONV_WEIGHT_GRAD.jvp = _self_bilinear_tangent(CONV_WEIGHT_GRAD)
 
 
 # --------------------------------------------------------------------------- arguments

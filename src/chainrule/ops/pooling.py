@@ -7,10 +7,9 @@ every order stay two rows.  Windows are strided views of the padded input and ev
 runs over the kh·kw kernel offsets, never over pixels.
 """
 
-import math
-
 import numpy as np
 
+from .._backend import namespace_of
 from .._tensor import Tensor, wrap
 from ._registry import OpDef, apply
 from .conv import run
@@ -20,12 +19,16 @@ __all__ = ["max_pool2d", "avg_pool2d", "linear_pair"]
 
 def linear_pair(name, forward, transpose, params):
     """Rows ``{name}Backward0`` (forward F) and ``{name}BackwardBackward0`` (Fᵀ) of a map
-    that is linear in its one tensor input: ∂/∂x of F is Fᵀ(g) and of Fᵀ is F(g)."""
+    that is linear in its one tensor input: ∂/∂x of F is Fᵀ(g) and of Fᵀ is F(g); the
+    tangent of each is itself applied to the tangent."""
     pair = []
-    grads_f = [lambda xp, g, *p: run(pair[1], (g,), p)]  # ∂F(x)/∂x applied to g: Fᵀ g
-    grads_t = [lambda xp, g, *p: run(pair[0], (g,), p)]  # ∂Fᵀ(g)/∂g applied to gg: F gg
-    pair.append(OpDef(f"{name}Backward0", forward, params=params, grads=grads_f))
-    pair.append(OpDef(f"{name}BackwardBackward0", transpose, params=params, grads=grads_t))
+    grads_f = [lambda xp, g, *p: run(xp, pair[1], (g,), p)]  # ∂F(x)/∂x applied to g: Fᵀ g
+    grads_t = [lambda xp, g, *p: run(xp, pair[0], (g,), p)]  # ∂Fᵀ(g)/∂g applied to gg: F gg
+    for row_name, fn, grads in (
+        (f"{name}Backward0", forward, grads_f),
+        (f"{name}BackwardBackward0", transpose, grads_t),
+    ):
+        pair.append(OpDef(row_name, fn, params=params, grads=grads, linear=True))
     return pair[0], pair[1]
 
 
@@ -60,7 +63,7 @@ def _padded_extent(size, k, s, p, d, out):
 
 
 # --------------------------------------------------------------------------- max pooling
-def _window_argmax(x, kernel, stride, padding, dilation, out_hw):
+def _window_argmax(xp, x, kernel, stride, padding, dilation, out_hw):
     """Flat index into H·W of each window's maximum (the first one in row-major order;
     NaN counts as the maximum, as in PyTorch).  A maximum over rows of maxima over
     columns: one pass per kernel column over all rows, then one per kernel row."""
@@ -70,62 +73,67 @@ def _window_argmax(x, kernel, stride, padding, dilation, out_hw):
     hp = _padded_extent(h, kh, sh, ph, dh, ho)
     wp = _padded_extent(w, kw, sw, pw, dw, wo)
     if (hp, wp) != (h, w):
-        low = -np.inf if x4.dtype.kind == "f" else np.iinfo(x4.dtype).min
-        padded = np.full((n, c, hp, wp), low, x4.dtype)
+        low = -xp.inf if x4.dtype.kind == "f" else xp.iinfo(x4.dtype).min
+        padded = xp.full((n, c, hp, wp), low, x4.dtype)
         padded[:, :, ph : ph + h, pw : pw + w] = x4
     else:
         padded = x4
     row_best, col_arg = _running_argmax(
-        [padded[..., slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)] for j in range(kw)]
+        xp, [padded[..., slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)] for j in range(kw)]
     )
     best, row_arg = _running_argmax(
-        [row_best[:, :, i * dh : i * dh + sh * (ho - 1) + 1 : sh] for i in range(kh)]
+        xp, [row_best[:, :, i * dh : i * dh + sh * (ho - 1) + 1 : sh] for i in range(kh)]
     )
     del best
     if kh == 1:
-        col_arg = col_arg.astype(np.int64)
+        col_arg = col_arg.astype(xp.int64)
     else:  # the column of the winning row
-        rows = np.arange(ho)[:, None] * sh + row_arg.astype(np.int64) * dh
-        col_arg = np.take_along_axis(col_arg, rows, axis=2).astype(np.int64)
-    ih = (np.arange(ho) * sh - ph)[:, None] + row_arg.astype(np.int64) * dh
-    iw = np.arange(wo) * sw - pw + col_arg * dw
+        rows = xp.arange(ho)[:, None] * sh + row_arg.astype(xp.int64) * dh
+        col_arg = xp.take_along_axis(col_arg, rows, axis=2).astype(xp.int64)
+    ih = (xp.arange(ho) * sh - ph)[:, None] + row_arg.astype(xp.int64) * dh
+    iw = xp.arange(wo) * sw - pw + col_arg * dw
+    if (hp, wp) != (h, w):  # a window of −∞ only: its first element inside the input
+        xp.clip(ih, 0, h - 1, out=ih)
+        xp.clip(iw, 0, w - 1, out=iw)
     index = ih * w + iw
     return index.reshape(x.shape[:-2] + (ho, wo))
 
 
-def _running_argmax(views):
+def _running_argmax(xp, views):
     """Elementwise max over ``views`` and the position of the first maximum."""
     best = views[0].copy()
-    arg = np.zeros(best.shape, np.int8 if len(views) < 128 else np.int64)
+    arg = xp.zeros(best.shape, xp.int8 if len(views) < 128 else xp.int64)
     for k, v in enumerate(views[1:], 1):
         take = v > best
         if v.dtype.kind == "f":
-            take |= np.isnan(v)
-        np.copyto(best, v, where=take)
-        np.copyto(arg, k, where=take)
+            take |= xp.isnan(v)
+        xp.copyto(best, v, where=take)
+        xp.copyto(arg, k, where=take)
     return best, arg
 
 
-def _max_gather(x, input_shape, kernel, stride, padding, dilation, ceil_mode, index):
+def _max_gather(xp, x, input_shape, kernel, stride, padding, dilation, ceil_mode, index):
     """F: each window's element at ``index`` (its maximum)."""
     x4, i4 = _planes(x), _planes(index)
     n, c = x4.shape[:2]
-    out = np.take_along_axis(x4.reshape(n, c, -1), i4.reshape(n, c, -1), axis=2)
+    i4 = xp.asarray(i4).reshape(n, c, -1)
+    out = xp.take_along_axis(x4.reshape(n, c, -1), i4, axis=2)
     return out.reshape(index.shape)
 
 
-def _max_scatter(g, input_shape, kernel, stride, padding, dilation, ceil_mode, index):
+def _max_scatter(xp, g, input_shape, kernel, stride, padding, dilation, ceil_mode, index):
     """Fᵀ: g added at ``index`` into zeros of the input's shape."""
     g4, i4 = _planes(g), _planes(index)
     n, c = g4.shape[:2]
     plane = input_shape[-2] * input_shape[-1]
     overlap = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+    i4 = xp.asarray(i4)
     if overlap:  # one input can be the maximum of several windows: sum them
-        flat = (np.arange(n * c)[:, None] * plane + i4.reshape(n * c, -1)).ravel()
-        out = np.bincount(flat, weights=g4.ravel(), minlength=n * c * plane)
+        flat = (xp.arange(n * c)[:, None] * plane + i4.reshape(n * c, -1)).ravel()
+        out = xp.bincount(flat, weights=g4.ravel(), minlength=n * c * plane)
         return out.astype(g.dtype, copy=False).reshape(input_shape)
-    out = np.zeros((n, c, plane), g.dtype)
-    np.put_along_axis(out, i4.reshape(n, c, -1), g4.reshape(n, c, -1), axis=2)
+    out = xp.zeros((n, c, plane), g.dtype)
+    xp.put_along_axis(out, i4.reshape(n, c, -1), g4.reshape(n, c, -1), axis=2)
     return out.reshape(input_shape)
 
 
@@ -162,7 +170,7 @@ def _avg_geometry(shape, kernel, stride, padding, ceil_mode, include_pad, diviso
     return (ho, wo), div, extent
 
 
-def _avg_pool(x, input_shape, kernel, stride, padding, ceil_mode, include_pad, divisor):
+def _avg_pool(xp, x, input_shape, kernel, stride, padding, ceil_mode, include_pad, divisor):
     """F: Σ of each window of the zero-padded input / its divisor."""
     x4 = _planes(x)
     n, c, h, w = x4.shape
@@ -171,31 +179,33 @@ def _avg_pool(x, input_shape, kernel, stride, padding, ceil_mode, include_pad, d
     )
     (ph, pw) = padding
     if (hp, wp) != (h, w):
-        padded = np.zeros((n, c, hp, wp), x.dtype)
+        padded = xp.zeros((n, c, hp, wp), x.dtype)
         padded[:, :, ph : ph + h, pw : pw + w] = x4
     else:
         padded = x4
     acc = None
     for _, _, rows, cols in _offsets(kernel, stride, (1, 1), out_hw):
         window = padded[:, :, rows, cols]
-        acc = window.copy() if acc is None else np.add(acc, window, out=acc)
-    acc /= div
+        acc = window.copy() if acc is None else xp.add(acc, window, out=acc)
+    acc /= xp.asarray(div)
     return acc.reshape(x.shape[:-2] + out_hw)
 
 
-def _avg_pool_transpose(g, input_shape, kernel, stride, padding, ceil_mode, include_pad, divisor):
+def _avg_pool_transpose(
+    xp, g, input_shape, kernel, stride, padding, ceil_mode, include_pad, divisor
+):
     """Fᵀ: g / divisor spread over each window, the padding cut off."""
     g4 = _planes(g)
     n, c = g4.shape[:2]
     out_hw, div, (hp, wp) = _avg_geometry(
         input_shape, kernel, stride, padding, ceil_mode, include_pad, divisor, g.dtype
     )
-    share = g4 / div
-    padded = np.zeros((n, c, hp, wp), g.dtype)
+    share = g4 / xp.asarray(div)
+    padded = xp.zeros((n, c, hp, wp), g.dtype)
     for _, _, rows, cols in _offsets(kernel, stride, (1, 1), out_hw):
         padded[:, :, rows, cols] += share
     (ph, pw), (h, w) = padding, input_shape[-2:]
-    out = np.ascontiguousarray(padded[:, :, ph : ph + h, pw : pw + w])
+    out = xp.ascontiguousarray(padded[:, :, ph : ph + h, pw : pw + w])
     return out.reshape(input_shape)
 
 
@@ -226,8 +236,7 @@ def _pair(value, name, fn, default=None):
         return value * 2
     if len(value) != 2:
         raise RuntimeError(
-            f"{fn}: {name} must either be a single int, or a tuple of two ints, got "
-            f"{list(value)}"
+            f"{fn}: {name} must either be a single int, or a tuple of two ints, got {list(value)}"
         )
     return value
 
@@ -294,7 +303,8 @@ def max_pool2d(
     kernel, stride, padding, dilation, out_hw = _pool_args(
         input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d"
     )
-    index = _window_argmax(input._data, kernel, stride, padding, dilation, out_hw)
+    data = input._data
+    index = _window_argmax(namespace_of(data), data, kernel, stride, padding, dilation, out_hw)
     params = (input._data.shape, kernel, stride, padding, dilation, bool(ceil_mode), index)
     out = apply(MAX_POOL2D, (input,), params)
     return (out, wrap(index)) if return_indices else out
@@ -342,8 +352,3 @@ def avg_pool2d(
         None if divisor_override is None else int(divisor_override),
     )
     return apply(AVG_POOL2D, (input,), params)
-
-
-def _check_finite(value, name):
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")

@@ -17,9 +17,10 @@ from chainrule.nn.modules.activation import (
     Softplus,
     Tanh,
 )
-from chainrule.nn.modules.batchnorm import BatchNorm1d
+from chainrule.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from chainrule.nn.modules.container import ModuleDict, ModuleList, ParameterList, Sequential
-from chainrule.nn.modules.dropout import Dropout
+from chainrule.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from chainrule.nn.modules.dropout import Dropout, Dropout1d, Dropout2d
 from chainrule.nn.modules.flatten import Flatten, Unflatten
 from chainrule.nn.modules.linear import Identity, Linear
 from chainrule.nn.modules.loss import (
@@ -35,6 +36,12 @@ from chainrule.nn.modules.loss import (
 )
 from chainrule.nn.modules.module import Module
 from chainrule.nn.modules.normalization import LayerNorm
+from chainrule.nn.modules.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AvgPool2d,
+    MaxPool2d,
+)
 from chainrule.nn.modules.rnn import (
     GRU,
     LSTM,
@@ -46,13 +53,24 @@ from chainrule.nn.modules.rnn import (
     RNNCellBase,
 )
 from chainrule.nn.modules.sparse import Embedding
+from chainrule.nn.modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout1d",
+    "Dropout2d",
     "ELU",
     "Embedding",
     "Flatten",
@@ -72,6 +90,7 @@ __all__ = [
     "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool2d",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -93,4 +112,7 @@ __all__ = [
     "Softplus",
     "Tanh",
     "Unflatten",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
 ]

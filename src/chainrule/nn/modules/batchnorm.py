@@ -1,4 +1,5 @@
-"""``BatchNorm1d``: normalise each feature over the batch, with running statistics."""
+"""``BatchNorm1d``, ``BatchNorm2d``: normalise each channel over the batch (and space), with
+running statistics."""
 
 import chainrule
 from chainrule.nn import functional as F
@@ -7,8 +8,8 @@ from chainrule.nn.modules.module import Module
 from chainrule.nn.parameter import Parameter
 
 
-class BatchNorm1d(Module):
-    """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` inputs, per feature ``C``.
+class _BatchNorm(Module):
+    """Batch normalisation per channel ``C`` (dim 1), over the batch and any further dims.
 
     .. math::
         y = \\frac{x - \\mathrm{E}[x]}{\\sqrt{\\mathrm{Var}[x] + \\epsilon}} \\, \\gamma + \\beta
@@ -85,8 +86,7 @@ class BatchNorm1d(Module):
                 init.zeros_(self.bias)
 
     def _check_input_dim(self, input):
-        if input.ndim not in (2, 3):
-            raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+        raise NotImplementedError
 
     def forward(self, input):
         self._check_input_dim(input)
@@ -115,3 +115,28 @@ class BatchNorm1d(Module):
             f"affine={self.affine}, bias={self.bias is not None}, "
             f"track_running_stats={self.track_running_stats}"
         )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` inputs, per feature ``C``
+    (see ``_BatchNorm`` for the maths, the arguments and the buffers)."""
+
+    def _check_input_dim(self, input):
+        if input.ndim not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of ``(N, C, H, W)`` inputs, per channel ``C`` over the batch and
+    the spatial dims:
+
+    .. math::
+        y = \\frac{x - \\mathrm{E}[x]}{\\sqrt{\\mathrm{Var}[x] + \\epsilon}} \\, \\gamma + \\beta
+
+    with E and Var over (N, H, W).  Arguments, buffers (``running_mean``, ``running_var``,
+    ``num_batches_tracked``) and modes as ``BatchNorm1d``.
+    """
+
+    def _check_input_dim(self, input):
+        if input.ndim != 4:
+            raise ValueError(f"expected 4D input (got {input.ndim}D input)")

@@ -1,17 +1,12 @@
-"""``Dropout``: randomly zero activations while training."""
+"""``Dropout``, ``Dropout1d``, ``Dropout2d``: randomly zero activations (or whole channels)
+while training."""
 
 from chainrule.nn import functional as F
 from chainrule.nn.modules.module import Module
 
 
-class Dropout(Module):
-    """Zero each element with probability ``p`` in training, scaling the rest by :math:`1/(1-p)`.
-
-    In evaluation mode (``model.eval()``) it is the identity.
-
-    Args:
-        p: probability of an element to be zeroed (default 0.5).
-    """
+class _DropoutNd(Module):
+    """The probability ``p`` and the (ignored) ``inplace`` flag every dropout layer holds."""
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
@@ -20,8 +15,37 @@ class Dropout(Module):
         self.p = p
         self.inplace = inplace
 
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    """Zero each element with probability ``p`` in training, scaling the rest by :math:`1/(1-p)`.
+
+    In evaluation mode (``model.eval()``) it is the identity.
+
+    Args:
+        p: probability of an element to be zeroed (default 0.5).
+    """
+
     def forward(self, input):
         return F.dropout(input, self.p, self.training)
 
-    def extra_repr(self):
-        return f"p={self.p}, inplace={self.inplace}"
+
+class Dropout1d(_DropoutNd):
+    """Zero whole channels of (N, C, L) or (C, L) inputs with probability ``p`` in
+    training, scaling the rest by :math:`1/(1-p)`; the identity in evaluation mode."""
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training)
+
+
+class Dropout2d(_DropoutNd):
+    """Zero whole channels (feature maps) of (N, C, H, W) inputs with probability ``p`` in
+    training, scaling the rest by :math:`1/(1-p)`; the identity in evaluation mode.
+
+    As in PyTorch, a 3-D input is taken as (N, C, L), with a warning.
+    """
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training)

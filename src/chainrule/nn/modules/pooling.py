@@ -1,0 +1,130 @@
+"""Pooling layers: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool1d``, ``AdaptiveAvgPool2d``."""
+
+from chainrule.nn import functional as F
+from chainrule.nn.modules.module import Module
+
+
+class MaxPool2d(Module):
+    """Maximum over each kH × kW window of (N, C, H, W) inputs.
+
+    .. math:: y[n, c, h, w] = \\max_{i, j}\\, x[n, c, h s_h + i d_h - p_h, w s_w + j d_w - p_w]
+
+    Args:
+        kernel_size: window size, an int or a pair.
+        stride: window step (default: ``kernel_size``).
+        padding: implicit −∞ padding, at most half the window.
+        dilation: spacing between window elements.
+        return_indices: also return each maximum's flat index into its H × W plane.
+        ceil_mode: round the output size up.
+    """
+
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        dilation=1,
+        return_indices=False,
+        ceil_mode=False,
+    ):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):
+        return F.max_pool2d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            ceil_mode=self.ceil_mode,
+            return_indices=self.return_indices,
+        )
+
+    def extra_repr(self):
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class AvgPool2d(Module):
+    """Mean over each kH × kW window of (N, C, H, W) inputs.
+
+    Args:
+        kernel_size: window size, an int or a pair.
+        stride: window step (default: ``kernel_size``).
+        padding: implicit zero padding, at most half the window.
+        ceil_mode: round the output size up.
+        count_include_pad: padding zeros count in the divisor (default ``True``).
+        divisor_override: divide every window sum by this instead.
+    """
+
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+        divisor_override=None,
+    ):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if (stride is not None) else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input):
+        return F.avg_pool2d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average over windows that split H and W into ``output_size`` nearly equal parts
+    (window i of a dim of length L covers [⌊iL/out⌋, ⌈(i+1)L/out⌉)).
+
+    Args:
+        output_size: an int or an (H_out, W_out) pair; ``None`` keeps that dim.
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(Module):
+    """``AdaptiveAvgPool2d`` over the last dim of (N, C, L) inputs."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
