@@ -735,3 +735,11 @@ def _cross_entropy_probabilities(log_p, target, weight, w_shape, class_dim, redu
     if reduction == "mean":
         return loss.sum() / (log_p.numel() // n_classes)
     return _reduce(loss, reduction)
+
+
+# --------------------------------------------------------------------------- attention
+# (defined in chainrule.nn._attention, which builds on the functions above)
+from chainrule.nn._attention import (  # noqa: E402, F401
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)

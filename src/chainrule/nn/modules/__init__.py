@@ -53,6 +53,11 @@ from chainrule.nn.modules.rnn import (
     RNNCellBase,
 )
 from chainrule.nn.modules.sparse import Embedding
+from chainrule.nn.modules.transformer import (
+    MultiheadAttention,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from chainrule.nn.modules.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
@@ -94,6 +99,7 @@ __all__ = [
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiheadAttention",
     "NLLLoss",
     "PReLU",
     "ParameterList",
@@ -111,6 +117,8 @@ __all__ = [
     "Softmin",
     "Softplus",
     "Tanh",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "Unflatten",
     "Upsample",
     "UpsamplingBilinear2d",
