@@ -375,3 +375,47 @@ def test_backward_failing_in_a_hook_leaves_grads_unchanged(hooked):
     after = [t.grad.numpy() for t in (a, b, c)]
     changed = [n for n, x, y in zip("abc", before, after) if not np.array_equal(x, y)]
     assert changed == [], f".grad of {changed} changed by a backward() that raised"
+
+
+# ---------------------------------------------------------------------------------------
+# autograd errors that torch raises (silently wrong gradients are worse than an error)
+# ---------------------------------------------------------------------------------------
+
+
+def _inplace_on_leaf(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    x.mul_(2.0)
+
+
+def _modified_saved_tensor(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1.0
+    z = y * y  # saves y
+    y.add_(1.0)  # invalidates the saved y
+    z.sum().backward()
+
+
+def _implicit_grad_nonscalar(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2.0).backward()
+
+
+def _backward_no_grad(m):
+    x = m.tensor([1.0, 2.0])
+    (x * 2.0).sum().backward()
+
+
+ERRORS = [
+    ("in-place op on a leaf that requires grad", _inplace_on_leaf),
+    ("backward after a saved tensor was modified in place", _modified_saved_tensor),
+    ("backward() without gradient on a non-scalar", _implicit_grad_nonscalar),
+    ("backward() on a tensor that does not require grad", _backward_no_grad),
+]
+
+
+@pytest.mark.parametrize("case,fn", ERRORS, ids=[e[0] for e in ERRORS])
+def test_autograd_errors_match_torch(cr, case, fn):
+    with pytest.raises(RuntimeError):
+        fn(torch)
+    with pytest.raises(RuntimeError):
+        fn(cr)

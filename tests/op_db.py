@@ -100,6 +100,7 @@ class OpEntry:
     )
     tags: tuple = ()  # extra coverage keys "<op>:<tag>"
     atol_scale: float = 1.0  # multiplies the default atol (magnitudes >> 1)
+    tol: dict | None = None  # {dtype: (rtol, atol)} instead of TOL for this entry
 
     def keys(self):
         return {self.op} | {f"{self.op}:{t}" for t in self.tags}
@@ -2441,6 +2442,893 @@ def _reduce_call(m, f, x, d, k):
 
 
 # ---------------------------------------------------------------------------------------
+# hand-picked cases: fixed input arrays (``fixed``), each compared on exactly these values,
+# with the tolerance it was written for where that is tighter than TOL. Families: the
+# further maths functions, scatter / index_add / masked_fill_, tril / diag / trace /
+# cumprod / addmm / einsum, the queries (nonzero, unique, meshgrid, var_mean), sorting,
+# rounding, cumsum and all / any / isclose.
+# ---------------------------------------------------------------------------------------
+
+
+def fixed(*items):
+    """A strategy that always draws these items: one hand-picked case."""
+    return st.just(tuple(items))
+
+
+def fixed_values(rng, shape, domain):
+    """Values for the hand-picked cases, drawn from ``rng`` in the order of the calls."""
+    if domain == "real":
+        return rng.standard_normal(shape) * 2
+    if domain == "pos":
+        return rng.uniform(0.2, 3.0, shape)
+    if domain == "unit":
+        return rng.uniform(-0.9, 0.9, shape)
+    if domain == "nonzero":
+        return rng.uniform(0.3, 2.0, shape) * rng.choice([-1, 1], shape)
+    raise ValueError(domain)
+
+
+def _rng(seed):
+    return np.random.default_rng(seed)
+
+
+def _returns_self(op, call):
+    """``call(y)`` on ``y = x * 1`` (a non-leaf) must return ``y`` itself."""
+
+    def f(m, x, *rest):
+        y = x * 1
+        r = call(m, y, *rest)
+        _ret_self(r, y, op)
+        return r
+
+    return f
+
+
+def _plain_returns_self(op, call):
+    """``call(x)`` on a tensor that requires no grad must return ``x`` itself."""
+
+    def f(m, x, *rest):
+        r = call(m, x, *rest)
+        _ret_self(r, x, op)
+        return r
+
+    return f
+
+
+# rtol 1e-10 / 1e-5 as TOL, but atol 1e-6 in float32 (these fixed cases sum at most a few
+# terms); a float result from int64 inputs is held to the float64 tolerance
+FIXED_TOL = {"float64": (1e-10, 1e-12), "float32": (1e-5, 1e-6), "int64": (1e-10, 1e-12)}
+TIGHT = {"float64": (1e-12, 1e-12)}  # sorting, rounding, cumsum: exact in both libraries
+QUERY = {"float64": (1e-12, 0.0)}  # nonzero, unique, meshgrid, var_mean
+EXACT = {"float64": (0.0, 0.0)}
+FX = dict(tol=FIXED_TOL)
+NOGRAD = dict(grad=(), differentiable=False)
+
+_MATH_UNARY = [  # name, domain
+    ("reciprocal", "nonzero"),
+    ("log2", "pos"),
+    ("log10", "pos"),
+    ("exp2", "real"),
+    ("sinh", "real"),
+    ("cosh", "real"),
+    ("asin", "unit"),
+    ("acos", "unit"),
+    ("atan", "real"),
+    ("erfc", "real"),
+    ("arcsin", "unit"),
+    ("arccos", "unit"),
+    ("arctan", "real"),
+]
+for _name, _dom in _MATH_UNARY:
+    _a = fixed_values(_rng(len(_name)), (3, 4), _dom)
+    add(
+        f"{_name}.function",
+        _name,
+        lambda m, x, f=_name: getattr(m, f)(x),
+        fixed(_a),
+        tags=("function",),
+        gradgrad=True,
+        **FX,
+    )
+    add(
+        f"{_name}.method",
+        _name,
+        lambda m, x, f=_name: getattr(x, f)(),
+        fixed(_a),
+        tags=("method",),
+        **FX,
+    )
+for _name in ("reciprocal", "log2", "exp2", "sinh", "atan"):  # int64 in, default float out
+    add(
+        f"{_name}.int64",
+        _name,
+        lambda m, x, f=_name: getattr(m, f)(x),
+        fixed(np.array([1, 2, 3])),
+        dtypes=("int64",),
+        tags=("int",),
+        **NOGRAD,
+        **FX,
+    )
+
+_MATH_BINARY = [  # name, domain of a, domain of b, smooth
+    ("atan2", "real", "nonzero", True),
+    ("hypot", "nonzero", "nonzero", True),
+    ("logaddexp", "real", "real", True),
+    ("remainder", "real", "nonzero", False),
+    ("fmod", "real", "nonzero", False),
+    ("arctan2", "real", "nonzero", True),
+]
+for _name, _da, _db, _smooth in _MATH_BINARY:
+    _r = _rng(len(_name) + 1)
+    _a, _b = fixed_values(_r, (3, 4), _da), fixed_values(_r, (4,), _db)
+    add(
+        f"{_name}.function",
+        _name,
+        lambda m, x, y, f=_name: getattr(m, f)(x, y),
+        fixed(_a, _b),
+        tags=("function",),
+        gradgrad=_smooth,
+        **FX,
+    )
+    add(
+        f"{_name}.method",
+        _name,
+        lambda m, x, y, f=_name: getattr(x, f)(y),
+        fixed(_a, _b),
+        tags=("method",),
+        **FX,
+    )
+for _name in ("remainder", "fmod"):  # torch takes a Python number only for these
+    _r = _rng(len(_name) + 1)
+    _a = fixed_values(_r, (3, 4), "real")
+    for _label, _s in (("scalar", 1.3), ("negative_scalar", -0.7)):
+        add(
+            f"{_name}.{_label}",
+            _name,
+            lambda m, x, f=_name, s=_s: getattr(m, f)(x, s),
+            fixed(_a),
+            tags=("scalar",),
+            **FX,
+        )
+    add(
+        f"{_name}.int64",
+        _name,
+        lambda m, x, y, f=_name: getattr(m, f)(x, y),
+        fixed(np.array([-7, -3, 0, 5, 9]), np.array([2, -4, 3, 3, -2])),
+        dtypes=("int64",),
+        tags=("int",),
+        **NOGRAD,
+        **FX,
+    )
+add(
+    "logaddexp.large",
+    "logaddexp",
+    lambda m, x, y: m.logaddexp(x, y),
+    fixed(np.array([1000.0, -1000.0, 5.0]), np.array([999.0, -1001.0, 5.0])),
+    dtypes=("float64",),
+    tags=("large",),
+    gradgrad=True,
+    **FX,
+)
+
+# x % y is remainder
+_r = _rng(21)
+_a, _b = _r.standard_normal((3, 4)) * 3, fixed_values(_r, (4,), "nonzero")
+add(
+    "remainder.operator",
+    "remainder",
+    lambda m, x, y: x % y,
+    fixed(_a, _b),
+    dtypes=("float64",),
+    tags=("operator",),
+    **FX,
+)
+add(
+    "remainder.operator_scalar",
+    "remainder",
+    lambda m, x: x % 0.7,
+    fixed(_a),
+    dtypes=("float64",),
+    tags=("operator",),
+    **FX,
+)
+add(
+    "remainder.rscalar",
+    "remainder",
+    lambda m, x: 2.5 % x,
+    fixed(_b),
+    dtypes=("float64",),
+    tags=("rscalar",),
+    **NOGRAD,
+    **FX,
+)  # torch has no derivative here
+add(
+    "remainder.operator_int64",
+    "remainder",
+    lambda m, x, y: x % y,
+    fixed(np.array([-7, 5, 9]), np.array([2, -3, 4])),
+    dtypes=("int64",),
+    tags=("int",),
+    **NOGRAD,
+    **FX,
+)
+
+# clamp_min / clamp_max
+_a = _rng(3).standard_normal((4, 5))
+_lo = _rng(4).standard_normal(5)
+add(
+    "clamp_min.scalar",
+    "clamp_min",
+    lambda m, x: m.clamp_min(x, 0.1),
+    fixed(_a),
+    tags=("function",),
+    **FX,
+)
+add(
+    "clamp_max.scalar",
+    "clamp_max",
+    lambda m, x: m.clamp_max(x, -0.2),
+    fixed(_a),
+    tags=("function",),
+    **FX,
+)
+add(
+    "clamp_min.method_chain",
+    "clamp_min",
+    lambda m, x: x.clamp_min(-0.5).clamp_max(0.5),
+    fixed(_a),
+    tags=("method",),
+    **FX,
+)
+add(
+    "clamp_min.tensor",
+    "clamp_min",
+    lambda m, x, y: m.clamp_min(x, y),
+    fixed(_a, _lo),
+    tags=("tensor",),
+    **FX,
+)
+add(
+    "clamp_max.tensor",
+    "clamp_max",
+    lambda m, x, y: m.clamp_max(x, y),
+    fixed(_a, _lo),
+    tags=("tensor",),
+    **FX,
+)
+for _name in ("clamp_min", "clamp_max"):  # an integer tensor with a float bound: default float
+    for _bound in (2, 2.5):
+        add(
+            f"{_name}.int64_bound_{_bound}",
+            _name,
+            lambda m, x, f=_name, b=_bound: getattr(m, f)(x, b),
+            fixed(np.array([1, 2, 3])),
+            dtypes=("int64",),
+            tags=("int",),
+            **NOGRAD,
+            **FX,
+        )
+
+# lerp
+_r = _rng(5)
+_a, _b, _w = _r.standard_normal((3, 4)), _r.standard_normal((4,)), _r.uniform(0, 1, (3, 1))
+add(
+    "lerp.scalar_weight",
+    "lerp",
+    lambda m, x, y: m.lerp(x, y, 0.3),
+    fixed(_a, _b),
+    tags=("function",),
+    gradgrad=True,
+    **FX,
+)
+add(
+    "lerp.tensor_weight",
+    "lerp",
+    lambda m, x, y, z: m.lerp(x, y, z),
+    fixed(_a, _b, _w),
+    tags=("function",),
+    gradgrad=True,
+    **FX,
+)
+add(
+    "lerp.method",
+    "lerp",
+    lambda m, x, y, z: x.lerp(y, z),
+    fixed(_a, _b, _w),
+    tags=("method",),
+    **FX,
+)
+
+# in-place maths: on a non-leaf (gradients), and on a tensor without grad (values to 1e-12)
+_a = _rng(6).standard_normal((3, 4))
+for _name, _args in (
+    ("abs_", ()),
+    ("sigmoid_", ()),
+    ("tanh_", ()),
+    ("clamp_min_", (0.1,)),
+    ("clamp_max_", (-0.1,)),
+):
+    _call = lambda m, y, f=_name, a=_args: getattr(y, f)(*a)  # noqa: E731
+    add(
+        f"{_name}.nonleaf",
+        _name,
+        _returns_self(_name, _call),
+        fixed(_a),
+        dtypes=("float64",),
+        tags=("method",),
+        **FX,
+    )
+    add(
+        f"{_name}.no_grad",
+        _name,
+        _plain_returns_self(_name, _call),
+        fixed(_a),
+        dtypes=("float64",),
+        tags=("plain",),
+        tol={"float64": (1e-12, 0.0)},
+        **NOGRAD,
+    )
+
+# scatter_add / scatter / index_add / masked_fill_
+_IDX = np.array([[0, 1, 2, 0, 0], [2, 0, 0, 1, 2]])
+_r = _rng(8)
+_a, _s = _r.standard_normal((3, 5)), _r.standard_normal((2, 5))
+_big = _r.standard_normal((3, 6))  # src may be larger than index: only a block is read
+add(
+    "scatter_add.function",
+    "scatter_add",
+    lambda m, x, y: m.scatter_add(x, 0, m.tensor(_IDX), y),
+    fixed(_a, _s),
+    tags=("function",),
+    gradgrad=True,
+    **FX,
+)
+add(
+    "scatter_add_.nonleaf",
+    "scatter_add_",
+    _returns_self("scatter_add_", lambda m, y, z: y.scatter_add_(1, m.tensor(_IDX[:, :3] % 3), z)),
+    fixed(_a, _s[:, :3]),
+    tags=("method",),
+    **FX,
+)
+add(
+    "scatter_add.larger_src",
+    "scatter_add",
+    lambda m, x, y: x.scatter_add(0, m.tensor(_IDX), y),
+    fixed(_a, _big),
+    tags=("method",),
+    **NOGRAD,
+    **FX,
+)
+
+_r = _rng(9)
+_a, _s = _r.standard_normal((3, 5)), _r.standard_normal((2, 5))
+_SIDX = np.array([[0, 1, 2, 0, 1], [2, 0, 1, 1, 2]])  # no repeats within a column
+add(
+    "scatter.function",
+    "scatter",
+    lambda m, x, y: m.scatter(x, 0, m.tensor(_SIDX), y),
+    fixed(_a, _s),
+    tags=("function",),
+    gradgrad=True,
+    **FX,
+)
+add(
+    "scatter_.nonleaf",
+    "scatter_",
+    _returns_self("scatter_", lambda m, y, z: y.scatter_(0, m.tensor(_SIDX), z)),
+    fixed(_a, _s),
+    tags=("method",),
+    **FX,
+)
+add(
+    "scatter.value_method",
+    "scatter",
+    lambda m, x: x.scatter(0, m.tensor(_SIDX), 2.5),
+    fixed(_a),
+    tags=("value",),
+    **FX,
+)
+add(
+    "scatter.value_keyword",
+    "scatter",
+    lambda m, x: m.scatter(x, 1, m.tensor(_SIDX[:, :2]), value=-1.0),
+    fixed(_a),
+    tags=("value",),
+    **FX,
+)
+add(
+    "scatter_.value",
+    "scatter_",
+    _returns_self("scatter_", lambda m, y: y.scatter_(1, m.tensor(_SIDX[:, :2]), 7.0)),
+    fixed(_a),
+    tags=("value",),
+    **FX,
+)
+
+_IIDX = np.array([0, 2, 0])
+for _dim, _alpha in ((0, 1), (1, 2.5), (-1, -1)):
+    _r = _rng(10)
+    _a = _r.standard_normal((3, 4))
+    _s = _r.standard_normal((3, 4) if _dim == 0 else (3, 3))
+    add(
+        f"index_add.dim{_dim}_alpha{_alpha}",
+        "index_add",
+        lambda m, x, y, d=_dim, al=_alpha: m.index_add(x, d, m.tensor(_IIDX), y, alpha=al),
+        fixed(_a, _s),
+        tags=("function",),
+        gradgrad=True,
+        **FX,
+    )
+    add(
+        f"index_add_.dim{_dim}_alpha{_alpha}",
+        "index_add_",
+        _returns_self(
+            "index_add_",
+            lambda m, y, z, d=_dim, al=_alpha: y.index_add_(d, m.tensor(_IIDX), z, alpha=al),
+        ),
+        fixed(_a, _s),
+        tags=("method",),
+        **FX,
+    )
+
+_a = _rng(11).standard_normal((3, 4))
+_MASK = _a > 0.3
+add(
+    "masked_fill_.nonleaf",
+    "masked_fill_",
+    _returns_self("masked_fill_", lambda m, y: y.masked_fill_(m.tensor(_MASK), -2.0)),
+    fixed(_a),
+    dtypes=("float64",),
+    tags=("method",),
+    **FX,
+)
+add(
+    "masked_fill_.no_grad",
+    "masked_fill_",
+    _plain_returns_self("masked_fill_", lambda m, x: x.masked_fill_(m.tensor(_MASK), 0.0)),
+    fixed(_a),
+    dtypes=("float64",),
+    tags=("plain",),
+    tol=EXACT,
+    **NOGRAD,
+)
+
+# tril / triu / diag / trace / cumprod / addmm / einsum
+_a = _rng(12).standard_normal((2, 3, 4))
+for _name in ("tril", "triu"):
+    for _k in (0, 1, -2):
+        add(
+            f"{_name}.function_k{_k}",
+            _name,
+            lambda m, x, f=_name, k=_k: getattr(m, f)(x, k),
+            fixed(_a),
+            tags=("function",),
+            gradgrad=True,
+            **FX,
+        )
+        add(
+            f"{_name}.method_k{_k}",
+            _name,
+            lambda m, x, f=_name, k=_k: getattr(x, f)(diagonal=k),
+            fixed(_a),
+            tags=("method",),
+            **FX,
+        )
+        add(
+            f"{_name}_.k{_k}",
+            f"{_name}_",
+            _returns_self(f"{_name}_", lambda m, y, f=_name, k=_k: getattr(y, f + "_")(k)),
+            fixed(_a),
+            tags=("method",),
+            **FX,
+        )
+
+for _k in (0, 1, -1, 2):
+    _r = _rng(13)
+    _v, _mat, _mat2 = _r.standard_normal(3), _r.standard_normal((3, 5)), _r.standard_normal((4, 2))
+    add(
+        f"diag.vector_k{_k}",
+        "diag",
+        lambda m, x, k=_k: m.diag(x, k),
+        fixed(_v),
+        tags=("vector",),
+        gradgrad=True,
+        **FX,
+    )
+    add(
+        f"diag.matrix_k{_k}",
+        "diag",
+        lambda m, x, k=_k: m.diag(x, k),
+        fixed(_mat),
+        tags=("matrix",),
+        gradgrad=True,
+        **FX,
+    )
+    add(
+        f"diag.method_k{_k}",
+        "diag",
+        lambda m, x, k=_k: x.diag(k),
+        fixed(_mat2),
+        tags=("method",),
+        **FX,
+    )
+
+_r = _rng(14)
+_a, _b = _r.standard_normal((3, 5)), _r.standard_normal((4, 2))
+add(
+    "trace.function",
+    "trace",
+    lambda m, x: m.trace(x),
+    fixed(_a),
+    tags=("function",),
+    gradgrad=True,
+    **FX,
+)
+add("trace.method", "trace", lambda m, x: x.trace(), fixed(_b), tags=("method",), **FX)
+add(
+    "trace.int64",
+    "trace",
+    lambda m, x: m.trace(x),
+    fixed(np.arange(9).reshape(3, 3)),
+    dtypes=("int64",),
+    tags=("int",),
+    **NOGRAD,
+    **FX,
+)
+
+_a = fixed_values(_rng(15), (3, 4), "nonzero")
+_z = fixed_values(_rng(20), (4, 5), "nonzero")
+_z[1, 2] = _z[2, 3] = _z[3, 0] = _z[0, 4] = 0.0
+_z[2, 0] = 0.0  # two zeros in one row and in one column
+for _dim in (0, 1, -1):
+    add(
+        f"cumprod.function_dim{_dim}",
+        "cumprod",
+        lambda m, x, d=_dim: m.cumprod(x, d),
+        fixed(_a),
+        tags=("function",),
+        gradgrad=True,
+        **FX,
+    )
+    add(
+        f"cumprod.method_dim{_dim}",
+        "cumprod",
+        lambda m, x, d=_dim: x.cumprod(dim=d),
+        fixed(_a),
+        tags=("method",),
+        **FX,
+    )
+    add(
+        f"cumprod.zeros_dim{_dim}",
+        "cumprod",
+        lambda m, x, d=_dim: m.cumprod(x, d),
+        fixed(_z),
+        tags=("zeros",),
+        gradgrad=True,
+        **FX,
+    )
+    add(
+        f"cumprod.zeros_sin_dim{_dim}",
+        "cumprod",
+        lambda m, x, d=_dim: x.cumprod(d).sin(),
+        fixed(_z),
+        tags=("zeros",),
+        gradgrad=True,
+        **FX,
+    )
+add(
+    "cumprod.int64",
+    "cumprod",
+    lambda m, x: m.cumprod(x, 0),
+    fixed(np.array([1, 2, 3, -4])),
+    dtypes=("int64",),
+    tags=("int",),
+    **NOGRAD,
+    **FX,
+)
+
+for _cshape in ((3, 5), (5,), (1, 5), (3, 1), ()):
+    _r = _rng(16)
+    _c, _a, _b = _r.standard_normal(_cshape), _r.standard_normal((3, 4)), _r.standard_normal((4, 5))
+    _label = "x".join(map(str, _cshape)) or "scalar"
+    add(
+        f"addmm.function_{_label}",
+        "addmm",
+        lambda m, x, y, z: m.addmm(x, y, z),
+        fixed(_c, _a, _b),
+        tags=("function",),
+        gradgrad=True,
+        **FX,
+    )
+    add(
+        f"addmm.method_beta_alpha_{_label}",
+        "addmm",
+        lambda m, x, y, z: x.addmm(y, z, beta=0.5, alpha=-2.0),
+        fixed(_c, _a, _b),
+        tags=("method",),
+        gradgrad=True,
+        **FX,
+    )
+
+_EINSUMS = [
+    ("ij,jk->ik", [(3, 4), (4, 5)]),
+    ("ij->ji", [(3, 4)]),
+    ("ij->i", [(3, 4)]),
+    ("ij->", [(3, 4)]),
+    ("i,j->ij", [(3,), (4,)]),
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]),
+    ("ij,ij->ij", [(3, 4), (3, 4)]),
+    ("ij,kl->", [(2, 3), (4, 5)]),
+    ("ik,jk", [(3, 4), (2, 4)]),
+    ("i,i", [(4,), (4,)]),
+    ("abc,cd,a->bd", [(2, 3, 4), (4, 5), (2,)]),
+]
+for _eq, _shapes in _EINSUMS:
+    _r = _rng(len(_eq))
+    add(
+        f"einsum.{_eq}",
+        "einsum",
+        lambda m, *xs, eq=_eq: m.einsum(eq, *xs),
+        fixed(*[_r.standard_normal(s) for s in _shapes]),
+        tags=("function",),
+        gradgrad=True,
+        **FX,
+    )
+_r = _rng(17)
+add(
+    "einsum.list_form",
+    "einsum",
+    lambda m, x, y: m.einsum("ij,jk->ik", [x, y]),
+    fixed(_r.standard_normal((2, 3)), _r.standard_normal((3, 2))),
+    dtypes=("float64",),
+    tags=("list",),
+    **FX,
+)
+
+# queries: nonzero / count_nonzero / unique / meshgrid / var_mean / std_mean
+_Q = np.array([[0.0, 1.5, 0.0, -2.0], [3.0, 0.0, 0.0, 1.5], [0.0, 1.5, 0.0, 0.0]])
+
+
+def _nonzero_forms(m, x):
+    as_tuple = m.nonzero(x, as_tuple=True)
+    assert isinstance(as_tuple, tuple), f"nonzero(as_tuple=True) gave {type(as_tuple)}"
+    outs = [m.nonzero(x), x.nonzero(), as_tuple, m.count_nonzero(x)]
+    if x.dim() == 2:
+        outs += [m.count_nonzero(x, dim=d) for d in (0, 1, -1, (0, 1))]
+        outs.append(x.count_nonzero(1))
+    return outs
+
+
+for _label, _data in (
+    ("float", _Q),
+    ("int64", _Q.astype(np.int64)),
+    ("vector", _Q[0]),
+    ("scalar", np.array(2.0)),
+    ("bool", _Q > 0),
+):
+    add(
+        f"nonzero.{_label}",
+        "nonzero",
+        _nonzero_forms,
+        fixed(_data),
+        dtypes=("float64",),
+        tags=(_label,),
+        tol=QUERY,
+        **NOGRAD,
+    )
+
+
+def _unique_forms(m, x, inverse, counts):
+    kw = dict(return_inverse=inverse, return_counts=counts)
+    outs = [m.unique(x, **kw), x.unique(sorted=True, **kw)]
+    for o in outs:  # a tuple exactly when something besides the values is asked for
+        assert isinstance(o, tuple) == (inverse or counts), f"unique({kw}) gave {type(o)}"
+    return outs
+
+
+for _label, _data in (
+    ("float", _Q),
+    ("int64", _Q.astype(np.int64)),
+    ("repeats", np.array([3, 1, 3, 2, 1, 1])),
+):
+    for _inv in (False, True):
+        for _cnt in (False, True):
+            add(
+                f"unique.{_label}_inverse{_inv}_counts{_cnt}",
+                "unique",
+                lambda m, x, i=_inv, c=_cnt: _unique_forms(m, x, i, c),
+                fixed(_data),
+                dtypes=("float64",),
+                tags=(_label,),
+                tol=QUERY,
+                **NOGRAD,
+            )
+add(
+    "unique.dim",
+    "unique",
+    lambda m, x: m.unique(x, dim=0, return_inverse=True, return_counts=True),
+    fixed(np.array([[1, 2], [3, 4], [1, 2], [0, 9]])),
+    dtypes=("float64",),
+    tags=("dim",),
+    tol=QUERY,
+    **NOGRAD,
+)
+
+for _indexing in ("ij", "xy"):
+    for _sizes in ((2, 3), (2, 3, 4), (3,)):
+        _r = _rng(18)
+        _arrays = [_r.standard_normal(n) for n in _sizes]
+        _label = f"{_indexing}_{'x'.join(map(str, _sizes))}"
+        add(
+            f"meshgrid.{_label}",
+            "meshgrid",
+            lambda m, *xs, ix=_indexing: m.meshgrid(*xs, indexing=ix),
+            fixed(*_arrays),
+            dtypes=("float64",),
+            tags=("varargs",),
+            tol=QUERY,
+        )
+        add(
+            f"meshgrid.list_{_label}",
+            "meshgrid",
+            lambda m, *xs, ix=_indexing: m.meshgrid(list(xs), indexing=ix),
+            fixed(*_arrays),
+            dtypes=("float64",),
+            tags=("list",),
+            tol=QUERY,
+            **NOGRAD,
+        )
+
+_a = _rng(19).standard_normal((3, 4))
+for _name in ("var_mean", "std_mean"):
+    for _label, _kw in (
+        ("all", {}),
+        ("dim0", dict(dim=0)),
+        ("dim1_keepdim", dict(dim=1, keepdim=True)),
+        ("dims_correction0", dict(dim=(0, 1), correction=0)),
+        ("unbiased_false", dict(unbiased=False)),
+    ):
+        add(
+            f"{_name}.{_label}",
+            _name,
+            lambda m, x, f=_name, kw=_kw: getattr(m, f)(x, **kw),
+            fixed(_a),
+            dtypes=("float64",),
+            tags=(_label,),
+            tol=QUERY,
+        )
+
+# sorting, rounding, cumsum, all / any / isclose (float64, exact to 1e-12)
+_X = _rng(7).standard_normal((3, 5))
+_T = dict(dtypes=("float64",), tol=TIGHT)
+for _dim in (0, 1, -1):
+    for _desc in (False, True):
+        add(
+            f"sort.dim{_dim}_descending{_desc}",
+            "sort",
+            lambda m, x, d=_dim, de=_desc: m.sort(x, dim=d, descending=de),
+            fixed(_X),
+            tags=("function",),
+            **_T,
+        )
+        add(
+            f"argsort.dim{_dim}_descending{_desc}",
+            "argsort",
+            lambda m, x, d=_dim, de=_desc: x.argsort(dim=d, descending=de) * 1.0 + x.sum() * 0,
+            fixed(_X),
+            tags=("method",),
+            **_T,
+        )
+for _largest in (True, False):
+    add(
+        f"topk.method_largest{_largest}",
+        "topk",
+        lambda m, x, la=_largest: x.topk(2, dim=1, largest=la),
+        fixed(_X),
+        tags=("method",),
+        **_T,
+    )
+    add(
+        f"topk.function_largest{_largest}",
+        "topk",
+        lambda m, x, la=_largest: m.topk(x, 3, dim=0, largest=la),
+        fixed(_X),
+        tags=("function",),
+        **_T,
+    )
+for _name in ("floor", "ceil", "round", "trunc"):  # zero gradient
+    add(
+        f"{_name}.zero_gradient",
+        _name,
+        lambda m, x, f=_name: getattr(m, f)(x * 3) + x,
+        fixed(_X),
+        tags=("function",),
+        **_T,
+    )
+_HALVES = np.array([0.5, 1.5, 2.5, -0.5, 1.2345])  # on the steps: no finite differences
+add(
+    "round.half_to_even",
+    "round",
+    lambda m, x: m.round(x),
+    fixed(_HALVES),
+    tags=("half",),
+    gradcheck=False,
+    **_T,
+)
+add(
+    "round.decimals",
+    "round",
+    lambda m, x: m.round(x, decimals=2),
+    fixed(_HALVES),
+    tags=("decimals",),
+    gradcheck=False,
+    **_T,
+)
+for _dim in (0, 1):
+    add(
+        f"cumsum.function_dim{_dim}",
+        "cumsum",
+        lambda m, x, d=_dim: m.cumsum(x, d),
+        fixed(_X),
+        tags=("function",),
+        **_T,
+    )
+    add(
+        f"cumsum.method_squared_dim{_dim}",
+        "cumsum",
+        lambda m, x, d=_dim: x.cumsum(dim=d) ** 2,
+        fixed(_X),
+        tags=("method",),
+        gradgrad=True,
+        **_T,
+    )
+add(
+    "cumsum.bool",
+    "cumsum",
+    lambda m, x: m.cumsum(x, 0),
+    fixed(np.array([True, False, True])),
+    dtypes=("int64",),
+    tags=("int",),
+    **NOGRAD,
+)
+add(
+    "cumsum.int64",
+    "cumsum",
+    lambda m, x: m.cumsum(x, 0),
+    fixed(np.array([1, 2, 3])),
+    dtypes=("int64",),
+    tags=("int",),
+    **NOGRAD,
+)
+for _name in ("all", "any"):
+    for _label, _kw in (
+        ("all_dims", {}),
+        ("dim0", {"dim": 0}),
+        ("dim1_keepdim", {"dim": 1, "keepdim": True}),
+    ):
+        add(
+            f"{_name}.{_label}",
+            _name,
+            lambda m, x, f=_name, kw=_kw: getattr(x, f)(**kw),
+            fixed(np.array([[1.0, 0.0], [2.0, 3.0]])),
+            dtypes=("float64",),
+            tags=("method",),
+            **NOGRAD,
+        )
+add(
+    "isclose.rtol",
+    "isclose",
+    lambda m, x, y: m.isclose(x, y, rtol=1e-3),
+    fixed(np.array([1.0, 1.0001, 2.0]), np.array([1.0, 1.0, 2.1])),
+    dtypes=("float64",),
+    tags=("function",),
+    **NOGRAD,
+)
+
+
+# ---------------------------------------------------------------------------------------
 # harness helpers shared by the test modules
 # ---------------------------------------------------------------------------------------
 
@@ -2518,6 +3406,8 @@ TOL = {"float64": (1e-10, 1e-12), "float32": (1e-5, 1e-5)}
 
 
 def tolerances(dtype, entry):
+    if entry.tol is not None and dtype in entry.tol:
+        return entry.tol[dtype]
     rtol, atol = TOL.get(dtype, (0.0, 0.0))
     return rtol, atol * entry.atol_scale
 

@@ -90,3 +90,13 @@ def test_backward_inputs_only_accumulates_into_those_like_torch():
         return x.grad, w.grad
 
     assert_close(run(cr), run(torch))
+
+
+def test_relu_gradient_stays_attached_under_create_graph_as_in_pytorch():
+    results = []
+    for m in (cr, torch):
+        x = m.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        (g,) = m.autograd.grad(m.relu(x).sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad(g.sum(), x)
+        results.append((g.requires_grad, g.grad_fn.name(), g.tolist(), gg.tolist()))
+    assert results[0] == results[1]

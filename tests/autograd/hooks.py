@@ -96,3 +96,13 @@ def test_hooks_run_in_registration_order_like_torch():
 def test_hook_on_tensor_not_requiring_grad_raises():
     with pytest.raises(RuntimeError, match="doesn't require grad|does not require grad"):
         cr.tensor([1.0]).register_hook(lambda g: g)
+
+
+def test_reading_grad_of_a_non_leaf_warns_as_in_pytorch():
+    x = cr.ones(2, requires_grad=True)
+    y = x * 2
+    with pytest.warns(UserWarning, match="not a leaf"):
+        assert y.grad is None
+    y.retain_grad()
+    y.sum().backward()
+    assert y.grad.tolist() == [1.0, 1.0]

@@ -393,3 +393,23 @@ def test_functional_exists(cr, name):
 @pytest.mark.parametrize("name", ["grad", "backward", "gradcheck"])
 def test_autograd_function_exists(cr, name):
     assert hasattr(cr.autograd, name), f"{cr.__name__}.autograd.{name} is missing"
+
+
+# the maths, scatter, matrix and query functions are public: in chainrule.ops.__all__ and
+# callable as chainrule.<name>
+PUBLIC_OPS = [
+    *["reciprocal", "log2", "log10", "exp2", "sinh", "cosh", "asin", "acos", "atan", "erfc"],
+    *["arcsin", "arccos", "arctan", "atan2", "hypot", "logaddexp", "remainder", "fmod"],
+    *["arctan2", "clamp_min", "clamp_max", "lerp"],
+    *["index_add", "scatter", "scatter_add"],
+    *["addmm", "cumprod", "diag", "einsum", "trace", "tril", "triu"],
+    *["count_nonzero", "meshgrid", "nonzero", "std_mean", "unique", "var_mean"],
+]
+
+
+@pytest.mark.parametrize("name", PUBLIC_OPS)
+def test_op_is_public(name):
+    import chainrule
+
+    assert name in chainrule.ops.__all__
+    assert callable(getattr(chainrule, name))

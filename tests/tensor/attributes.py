@@ -188,3 +188,14 @@ def test_zero_grad_pattern():
     x.grad.zero_()
     (x * 2).sum().backward()
     assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_the_usual_device_preamble_runs_on_the_cpu():
+    device = cr.device("cuda" if cr.cuda.is_available() else "cpu")
+    model = cr.nn.Linear(2, 3)
+    weight = model.weight
+    assert model.to(device) is model and model.weight is weight  # nothing moved
+    assert cr.ones(2).to(device).tolist() == [1.0, 1.0]
+    assert str(device) == "cpu" and device == "cpu"
+    with pytest.raises(RuntimeError, match="CPU only"):
+        cr.device("cuda")

@@ -194,3 +194,60 @@ def test_random_distributions():
     assert abs(n.mean()) < 0.03 and abs(n.std() - 1) < 0.03
     k = cr.randint(3, 7, (5000,)).numpy()
     assert set(np.unique(k).tolist()) == {3, 4, 5, 6}
+
+
+@pytest.mark.parametrize("dtype", [cr.float32, cr.float64])
+def test_random_fills(dtype):
+    cr.manual_seed(0)
+    x = cr.empty(20000, dtype=dtype)
+    assert x.uniform_(-2, 3) is x and x.dtype == dtype
+    d = np.asarray(x)
+    assert d.min() >= -2 and d.max() < 3 and abs(d.mean() - 0.5) < 0.05
+    x.normal_(1.5, 0.5)
+    d = np.asarray(x)
+    assert abs(d.mean() - 1.5) < 0.02 and abs(d.std() - 0.5) < 0.02
+    x.bernoulli_(0.25)
+    d = np.asarray(x)
+    assert set(np.unique(d)) <= {0.0, 1.0} and abs(d.mean() - 0.25) < 0.02
+    x.random_(3, 7)
+    assert set(np.unique(np.asarray(x))) == {3.0, 4.0, 5.0, 6.0}
+    x.random_(2)
+    assert set(np.unique(np.asarray(x))) == {0.0, 1.0}
+    p = cr.tensor([0.0, 1.0], dtype=dtype)
+    np.testing.assert_array_equal(
+        np.asarray(cr.empty(3, 2, dtype=dtype).bernoulli_(p)), np.tile([0.0, 1.0], (3, 1))
+    )
+
+
+def test_random_fills_follow_the_seed():
+    cr.manual_seed(5)
+    a = np.asarray(cr.empty(5).uniform_()).copy()
+    cr.manual_seed(5)
+    np.testing.assert_array_equal(np.asarray(cr.empty(5).uniform_()), a)
+    g = cr.Generator().manual_seed(3) if hasattr(cr, "Generator") else None
+    if g is not None:
+        b = np.asarray(cr.empty(5).normal_(generator=g)).copy()
+        np.testing.assert_array_equal(
+            np.asarray(cr.empty(5).normal_(generator=cr.Generator().manual_seed(3))), b
+        )
+
+
+def test_random_fills_cut_the_gradient_and_refuse_leaves():
+    x = cr.ones(4, requires_grad=True)
+    y = x * 2
+    y.normal_()
+    y.sum().backward()
+    np.testing.assert_array_equal(np.asarray(x.grad), np.zeros(4))
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        cr.ones(2, requires_grad=True).uniform_()
+    with cr.no_grad():
+        w = cr.ones(2, requires_grad=True)
+        w.uniform_()
+    assert w.requires_grad and w.grad_fn is None
+
+
+def test_legacy_tensor_constructor_matches_pytorch():
+    for args in (([1, 2],), ([[1.5, 2.0]],), (2, 3)):
+        got, want = cr.Tensor(*args), torch.Tensor(*args)
+        assert tuple(got.shape) == tuple(want.shape) and str(got.dtype) == str(want.dtype)
+    assert cr.Tensor([1, 2]).tolist() == [1.0, 2.0]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 from core_helpers import assert_close
+from op_db import assert_same_tensor, is_torch
 
 import chainrule as cr
 
@@ -73,3 +74,103 @@ def test_promotion_gradients_come_back_in_the_input_dtype_like_torch():
         return y, z, a.grad, b.grad, c.grad
 
     assert_close(run(cr), run(torch))
+
+
+# ---------------------------------------------------------------------------------------
+# dtype promotion
+# ---------------------------------------------------------------------------------------
+
+
+def f32(m, v):
+    return m.tensor(v, dtype=m.float32)
+
+
+def nd(m, a):
+    """NumPy operand; the torch reference treats it as torch.as_tensor (see op_db)."""
+    return m.as_tensor(a) if is_torch(m) else a
+
+
+def _inplace_add(m):
+    y = f32(m, [1.0, 2.0])
+    y.add_(m.tensor([0.5, 0.25], dtype=m.float64))
+    return y
+
+
+PROMOTION = [  # (case, fn(m) -> tensor, expected dtype string)
+    ("float32 + python float", lambda m: f32(m, [1.0, 2.0]) + 2.5, "torch.float32"),
+    ("python float * float32", lambda m: 2.5 * f32(m, [1.0, 2.0]), "torch.float32"),
+    ("int64 + python float", lambda m: m.tensor([1, 2]) + 2.5, "torch.float32"),
+    ("int64 / int64", lambda m: m.tensor([1, 3]) / m.tensor([2, 4]), "torch.float32"),
+    ("int64 / python int", lambda m: m.tensor([1, 3]) / 2, "torch.float32"),
+    (
+        "float32 + float64 0-dim",
+        lambda m: f32(m, [1.0, 2.0]) + m.tensor(0.5, dtype=m.float64),
+        "torch.float32",
+    ),
+    (
+        "float32 + float64 1-D",
+        lambda m: f32(m, [1.0, 2.0]) + m.tensor([0.5], dtype=m.float64),
+        "torch.float64",
+    ),
+    (
+        "int64 1-D + float64 0-dim",
+        lambda m: m.tensor([1, 2]) + m.tensor(0.5, dtype=m.float64),
+        "torch.float64",
+    ),
+    ("int64 1-D + float32 0-dim", lambda m: m.tensor([1, 2]) + f32(m, 0.5), "torch.float32"),
+    ("float32 * int64 1-D", lambda m: f32(m, [1.5]) * m.tensor([1, 2]), "torch.float32"),
+    ("bool + python int", lambda m: m.tensor([True, False]) + 1, "torch.int64"),
+    ("bool + int64", lambda m: m.tensor([True, False]) + m.tensor([3, 4]), "torch.int64"),
+    ("bool + python bool", lambda m: m.tensor([True, False]) + True, "torch.bool"),
+    ("int64 + python bool", lambda m: m.tensor([1, 2]) + True, "torch.int64"),
+    ("int64 * python int", lambda m: m.tensor([1, 2]) * 3, "torch.int64"),
+    ("int64 ** python float", lambda m: m.tensor([1, 2]) ** 0.5, "torch.float32"),
+    ("int64 ** python int", lambda m: m.tensor([1, 2]) ** 2, "torch.int64"),
+    ("float64 + python float", lambda m: m.tensor([1.0], dtype=m.float64) + 0.1, "torch.float64"),
+    ("float32 + np.float64 scalar", lambda m: f32(m, [1.0]) + np.float64(0.1), "torch.float32"),
+    (
+        "float32 * float64 ndarray",
+        lambda m: f32(m, [1.0, 2.0]) * nd(m, np.array([0.5, 3.0])),
+        "torch.float64",
+    ),
+    (
+        "float32 - float32 ndarray",
+        lambda m: nd(m, np.array([0.5, 3.0], np.float32)) - f32(m, [1.0, 2.0]),
+        "torch.float32",
+    ),
+    (
+        "where(bool, int64, python float)",
+        lambda m: m.where(m.tensor([True, False]), m.tensor([1, 2]), 0.5),
+        "torch.float32",
+    ),
+    ("in-place add_ keeps float32", _inplace_add, "torch.float32"),
+    ("comparison -> bool", lambda m: f32(m, [1.0]) < 2, "torch.bool"),
+    ("sum of int64", lambda m: m.tensor([[1, 2], [3, 4]]).sum(), "torch.int64"),
+    ("sum of bool", lambda m: m.tensor([True, True, False]).sum(), "torch.int64"),
+    ("mean of float32", lambda m: f32(m, [1.0, 2.0]).mean(), "torch.float32"),
+    ("argmax", lambda m: f32(m, [1.0, 3.0, 2.0]).argmax(), "torch.int64"),
+    ("tensor(python ints)", lambda m: m.tensor([1, 2]), "torch.int64"),
+    ("tensor(python floats)", lambda m: m.tensor([1.0, 2.0]), "torch.float32"),
+    ("tensor(python float scalar)", lambda m: m.tensor(1.5), "torch.float32"),
+    ("tensor(python bools)", lambda m: m.tensor([True, False]), "torch.bool"),
+    ("tensor(float64 ndarray)", lambda m: m.tensor(np.array([1.0, 2.0])), "torch.float64"),
+    ("tensor(int64 ndarray)", lambda m: m.tensor(np.array([1, 2], dtype=np.int64)), "torch.int64"),
+    (
+        "tensor(float32 ndarray)",
+        lambda m: m.tensor(np.array([1.0], dtype=np.float32)),
+        "torch.float32",
+    ),
+    ("int64 .float()", lambda m: m.tensor([1, 2]).float(), "torch.float32"),
+    ("float32 .double()", lambda m: f32(m, [1.0]).double(), "torch.float64"),
+    ("float32 .long()", lambda m: f32(m, [1.7, -1.7]).long(), "torch.int64"),
+    ("float32 .to(float64)", lambda m: f32(m, [1.0]).to(m.float64), "torch.float64"),
+]
+
+
+@pytest.mark.parametrize("case,fn,expected", PROMOTION, ids=[p[0] for p in PROMOTION])
+def test_dtype_promotion(cr, case, fn, expected):
+    ref = fn(torch)
+    assert str(ref.dtype) == expected, f"harness: torch gives {ref.dtype}"
+    got = fn(cr)
+    assert str(got.dtype) == expected, f"{case}: {got.dtype}, expected {expected}"
+    assert_same_tensor(got, ref, 1e-6, 0.0, case)

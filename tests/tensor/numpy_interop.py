@@ -70,3 +70,11 @@ def test_numpy_functions_accept_tensors_not_requiring_grad():
     assert np.allclose(np.sqrt(np.asarray(t)), [1.0, 2.0, 3.0])
     assert math.isclose(float(np.sum(np.asarray(t))), 14.0)
     assert np.array_equal(np.stack([t.numpy(), t.numpy()]), [[1.0, 4.0, 9.0]] * 2)
+
+
+def test_numpy_ufuncs_on_a_tensor_give_a_tensor_as_in_pytorch():
+    for fn in (np.exp, np.sqrt, np.negative):
+        got = fn(cr.tensor([1.0, 4.0]))
+        want = fn(torch.tensor([1.0, 4.0]))
+        assert isinstance(got, cr.Tensor) and repr(got) == repr(want)
+    assert isinstance(np.asarray(cr.ones(2)), np.ndarray)

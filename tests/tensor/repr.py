@@ -196,3 +196,27 @@ def test_grad_fn_names_match_torch(expr):
     got = build(cr)
     assert got.grad_fn.name() == GRAD_FN_NAMES[expr]
     assert repr(got) == repr(expected)
+
+
+def test_clamp_min_grad_fn_name():
+    x = cr.ones(2, requires_grad=True)
+    assert type(cr.clamp_min(x, 0).grad_fn).__name__ == "ClampMinBackward0"
+    assert type(cr.clamp_max(x, 0).grad_fn).__name__ == "ClampMaxBackward0"
+
+
+def test_values_and_indices_results_print_as_pytorch():
+    for m_call in (
+        lambda m, x: m.max(x, 1),
+        lambda m, x: x.min(0),
+        lambda m, x: m.sort(x[0]),
+        lambda m, x: x.topk(1),
+    ):
+        got = m_call(cr, cr.tensor([[1.0, 2.0], [3.0, 0.5]]))
+        want = m_call(torch, torch.tensor([[1.0, 2.0], [3.0, 0.5]]))
+        assert repr(got) == repr(want)
+        values, indices = got
+        assert values is got.values and indices is got.indices
+
+
+def test_mod_operator_records_remainder_backward():
+    assert type((cr.ones(2, requires_grad=True) % 2).grad_fn).__name__ == "RemainderBackward0"
