@@ -110,7 +110,7 @@ def detach_tree(tree):
     return tree_unflatten([x.detach() if isinstance(x, Tensor) else x for x in leaves], spec)
 
 
-def autograd_grad(outputs, inputs, cotangents=None, retain_graph=False, create_graph=False):
+def autograd_grad(outputs, inputs, cotangents=None, retain_graph=None, create_graph=False):
     """``autograd.grad`` that skips outputs not requiring grad and gives zeros (not None)
     for inputs the outputs do not depend on."""
     if cotangents is None:
@@ -205,7 +205,8 @@ def _grad_and_value(func, argnums, has_aux, args, kwargs):
                 f"got tensor with {output.ndim} dims. Maybe you wanted to use the vjp or "
                 f"jacrev APIs instead?"
             )
-        outer = reaches_outside([output], fresh, leaves)
+        # under an outer no_grad the results carry no graph, as in torch.func
+        outer = previous and reaches_outside([output], fresh, leaves)
         grads = autograd_grad([output], fresh, create_graph=outer)
     finally:
         grad_enabled[0] = previous
@@ -273,7 +274,7 @@ def _vjp(func, primals, argnums, has_aux, api):
                 f"vjp(f, ...): All outputs of f must be floating-point or complex Tensors, "
                 f"got Tensor with dtype {x.dtype}"
             )
-    outer = reaches_outside(flat_out, fresh, leaves)
+    outer = previous and reaches_outside(flat_out, fresh, leaves)
 
     def vjp_fn(cotangents, retain_graph=True, create_graph=None):
         if numpy_io:
@@ -292,8 +293,8 @@ def _vjp(func, primals, argnums, has_aux, api):
                     f"output[0] has a shape of {o.shape}."
                 )
         if create_graph is None:
-            create_graph = outer or any(
-                isinstance(c, Tensor) and c._requires_grad for c in flat_cot
+            create_graph = grad_enabled[0] and (
+                outer or any(isinstance(c, Tensor) and c._requires_grad for c in flat_cot)
             )
         previous = grad_enabled[0]
         grad_enabled[0] = True
@@ -343,7 +344,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
         if numpy_io:
             args = to_tensors(args)
         nums = check_argnums(argnums, len(args))
-        result = _vjp(func, args, nums, has_aux, "jacrev(f, ...)")
+        result = _vjp(func, args, nums, has_aux, "vjp(f, *primals)")  # torch words it so
         output, vjp_fn = result[0], result[1]
         flat_out, out_spec = tree_flatten(output)
         diff_leaves, diff_spec = tree_flatten(slice_argnums(args, nums))
