@@ -1,5 +1,5 @@
 """Learning-rate schedules, as in PyTorch: ``StepLR``, ``MultiStepLR``, ``ExponentialLR``,
-``CosineAnnealingLR``, ``LambdaLR`` and ``ReduceLROnPlateau``.
+``CosineAnnealingLR``, ``LambdaLR``, ``LinearLR``, ``OneCycleLR`` and ``ReduceLROnPlateau``.
 
 Call ``scheduler.step()`` once per epoch, after ``optimizer.step()``; it writes the
 new rate into every parameter group's ``"lr"``.
@@ -304,3 +304,233 @@ class ReduceLROnPlateau(LRScheduler):
     def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+class LinearLR(LRScheduler):
+    """Scale the rate by a factor that moves linearly from ``start_factor`` to ``end_factor``
+    over ``total_iters`` epochs, then stays.
+
+    .. math:: \\alpha_t = \\alpha_0 \\left(f_s + (f_e - f_s)\\,
+        \\frac{\\min(t, T)}{T}\\right)
+
+    Computed recursively (each rate from the last), as PyTorch does, so that it chains with
+    other schedulers and matches PyTorch's values to the digit.
+
+    Args:
+        start_factor: :math:`f_s`, in (0, 1] (default 1/3).
+        end_factor: :math:`f_e`, in [0, 1] (default 1).
+        total_iters: :math:`T`, epochs until the factor reaches ``end_factor`` (default 5).
+    """
+
+    def __init__(
+        self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1
+    ):
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError(
+                "Starting multiplicative factor expected to be greater than 0 and less or "
+                f"equal to 1, got start_factor={start_factor}"
+            )
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError(
+                f"Ending multiplicative factor expected to be between 0 and 1, got "
+                f"end_factor={end_factor}"
+            )
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        groups = self.optimizer.param_groups
+        t, f_s, f_e = self.last_epoch, self.start_factor, self.end_factor
+        if t == 0:
+            return [group["lr"] * f_s for group in groups]
+        if self._is_initial or t > self.total_iters:
+            return [group["lr"] for group in groups]
+        # factor(t) / factor(t - 1), with factor(t) = f_s + (f_e - f_s) t / T
+        ratio = 1.0 + (f_e - f_s) / (self.total_iters * f_s + (t - 1) * (f_e - f_s))
+        return [group["lr"] * ratio for group in groups]
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy (Smith & Topin, 2017): the rate climbs from ``max_lr / div_factor``
+    to ``max_lr`` over the first ``pct_start`` of ``total_steps``, then anneals down to
+    ``max_lr / div_factor / final_div_factor``; momentum moves the opposite way between
+    ``max_momentum`` and ``base_momentum``.  Call ``step()`` after every batch.
+
+    Each phase anneals from its start value :math:`a` to its end value :math:`b` as
+    :math:`p` goes from 0 to 1 through the phase:
+
+    .. math:: \\text{cos: } b + \\tfrac{a - b}{2}(1 + \\cos \\pi p), \\qquad
+        \\text{linear: } a + (b - a)\\,p
+
+    With ``three_phase=True`` the rate climbs, comes back down symmetrically to its initial
+    value, then falls to the minimum (the paper's schedule; the default two phases follow
+    fastai).  With ``cycle_momentum`` the optimizer's ``momentum`` (SGD, RMSprop) or
+    ``betas[0]`` (Adam) is cycled.
+
+    Args:
+        max_lr: the peak rate, or a list with one per parameter group.
+        total_steps: the number of steps in the cycle; or give ``epochs`` and
+            ``steps_per_epoch`` (``total_steps = epochs * steps_per_epoch``).
+        pct_start: the fraction of the cycle spent raising the rate (default 0.3).
+        anneal_strategy: ``'cos'`` (default) or ``'linear'``.
+        cycle_momentum: cycle the momentum inversely to the rate (default True).
+        base_momentum, max_momentum: momentum bounds (defaults 0.85 and 0.95), or lists.
+        div_factor: initial rate = ``max_lr / div_factor`` (default 25).
+        final_div_factor: minimum rate = initial rate / ``final_div_factor`` (default 1e4).
+        three_phase: use the three-phase schedule (default False).
+        last_epoch: the index of the last batch, to resume (default -1: start).
+
+    Example:
+        >>> sched = OneCycleLR(optimizer, max_lr=0.01, epochs=10, steps_per_epoch=len(loader))
+        >>> for epoch in range(10):
+        ...     for batch in loader:
+        ...         train_batch(...); optimizer.step(); sched.step()
+    """
+
+    def __init__(
+        self,
+        optimizer,
+        max_lr,
+        total_steps=None,
+        epochs=None,
+        steps_per_epoch=None,
+        pct_start=0.3,
+        anneal_strategy="cos",
+        cycle_momentum=True,
+        base_momentum=0.85,
+        max_momentum=0.95,
+        div_factor=25.0,
+        final_div_factor=1e4,
+        three_phase=False,
+        last_epoch=-1,
+    ):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        self.total_steps = _total_steps(total_steps, epochs, steps_per_epoch)
+        if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(
+                f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
+            )
+        self._anneal_func_type = anneal_strategy
+        self._schedule_phases = _one_cycle_phases(self.total_steps, pct_start, three_phase)
+
+        groups = optimizer.param_groups
+        max_lrs = _per_group("max_lr", groups, max_lr)
+        if last_epoch == -1:
+            for group, peak in zip(groups, max_lrs):
+                group["initial_lr"] = peak / div_factor
+                group["max_lr"] = peak
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(
+                    "optimizer must support momentum or beta1 with `cycle_momentum` option "
+                    f"enabled; {type(optimizer).__name__} has neither"
+                )
+            self.use_beta1 = "betas" in optimizer.defaults
+            highs = _per_group("max_momentum", groups, max_momentum)
+            lows = _per_group("base_momentum", groups, base_momentum)
+            if last_epoch == -1:
+                for group, high, low in zip(groups, highs, lows):
+                    self._set_momentum(group, high)
+                    group["max_momentum"] = high
+                    group["base_momentum"] = low
+        super().__init__(optimizer, last_epoch)
+
+    def _set_momentum(self, group, value):
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def _anneal(self, start, end, pct):
+        if self._anneal_func_type == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self):
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(
+                f"Tried to step {step} times. The specified number of total steps is "
+                f"{self.total_steps}"
+            )
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start_step = 0.0
+            for i, phase in enumerate(self._schedule_phases):
+                end_step = phase["end_step"]
+                if step <= end_step or i == len(self._schedule_phases) - 1:
+                    pct = (step - start_step) / (end_step - start_step)
+                    lrs.append(self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct))
+                    if self.cycle_momentum:
+                        momentum = self._anneal(
+                            group[phase["start_momentum"]], group[phase["end_momentum"]], pct
+                        )
+                        self._set_momentum(group, momentum)
+                    break
+                start_step = end_step
+        return lrs
+
+
+def _total_steps(total_steps, epochs, steps_per_epoch):
+    """OneCycleLR's cycle length, from ``total_steps`` or ``epochs * steps_per_epoch``."""
+    if total_steps is not None:
+        if not isinstance(total_steps, int) or total_steps <= 0:
+            raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+        return total_steps
+    if epochs is None or steps_per_epoch is None:
+        raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+    if not isinstance(epochs, int) or epochs <= 0:
+        raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+    if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
+        raise ValueError(f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}")
+    return epochs * steps_per_epoch
+
+
+def _one_cycle_phases(total_steps, pct_start, three_phase):
+    """The phases of the cycle: the step each ends at and the group keys it anneals between."""
+
+    def phase(end_step, lrs, momenta):
+        return {
+            "end_step": end_step,
+            "start_lr": lrs[0],
+            "end_lr": lrs[1],
+            "start_momentum": momenta[0],
+            "end_momentum": momenta[1],
+        }
+
+    warmup_end = float(pct_start * total_steps) - 1
+    if three_phase:
+        return [
+            phase(warmup_end, ("initial_lr", "max_lr"), ("max_momentum", "base_momentum")),
+            phase(
+                float(2 * pct_start * total_steps) - 2,
+                ("max_lr", "initial_lr"),
+                ("base_momentum", "max_momentum"),
+            ),
+            phase(total_steps - 1, ("initial_lr", "min_lr"), ("max_momentum", "max_momentum")),
+        ]
+    return [
+        phase(warmup_end, ("initial_lr", "max_lr"), ("max_momentum", "base_momentum")),
+        phase(total_steps - 1, ("max_lr", "min_lr"), ("base_momentum", "max_momentum")),
+    ]
+
+
+def _per_group(name, groups, value):
+    """``value`` repeated for each parameter group, or a list checked to have one per group."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(groups):
+            raise ValueError(
+                f"{name} must have the same length as optimizer.param_groups. {name} has "
+                f"{len(value)} values, param_groups has {len(groups)}."
+            )
+        return list(value)
+    return [value] * len(groups)
