@@ -2,6 +2,8 @@
 
 import json
 import os
+import pty
+import re
 import subprocess
 import sys
 
@@ -63,7 +65,54 @@ def test_train_writes_checkpoint_curves_and_history(digits_run):
     assert rows["test"][1] > 0.5  # chance is 0.1 on ten digits
     assert rows["test"][1] == pytest.approx(history["test_score"][-1], abs=1e-4)
     assert "digits" in result.stdout and "64-32-10 relu" in result.stdout
-    assert "epoch" in result.stderr  # the tqdm progress bar
+
+
+def test_without_a_terminal_each_epoch_is_one_plain_line(digits_run):
+    out, result = digits_run
+    history = json.loads((out / "history.json").read_text())
+    epochs = [line for line in result.stdout.splitlines() if line.startswith("epoch")]
+    assert len(epochs) == 3
+    for n, line in enumerate(epochs, start=1):
+        assert re.fullmatch(
+            rf"epoch +{n}/3  loss \d\.\d{{4}}  accuracy \d\.\d{{4}}  "
+            rf"test_loss {history['test_loss'][n - 1]:.4f}  "
+            rf"test_accuracy {history['test_score'][n - 1]:.4f}",
+            line,
+        ), line
+    assert "\r" not in result.stdout + result.stderr  # no bar redrawn in the log
+    assert "batch/s" not in result.stderr
+
+
+def test_on_a_terminal_each_epoch_is_a_progress_bar(tmp_path):
+    """stdout a pseudo-terminal: tqdm redraws a bar on stderr, no plain epoch lines."""
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "chainrule", "train", "--dataset", "breast_cancer"]
+            + ["--epochs", "1", "--hidden", "4", "--test-fraction", "0.8", "--out", str(tmp_path)],
+            stdout=follower,
+            stderr=subprocess.PIPE,  # bytes: text mode would turn the bar's \r into \n
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(follower)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is closed and drained
+                break
+            if not chunk:
+                break
+            screen += chunk
+        os.close(leader)
+    bar = result.stderr.decode()
+    assert result.returncode == 0, bar
+    assert "epoch   1/1" in bar and "\r" in bar and "batch/s" in bar
+    assert "test_accuracy=" in bar  # the finished bar keeps the epoch's figures
+    assert "split" in screen.decode()  # the report went to the terminal
+    assert not re.search(r"^epoch ", screen.decode(), flags=re.M)
 
 
 def test_evaluate_reproduces_the_figures(digits_run):

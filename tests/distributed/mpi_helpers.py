@@ -44,11 +44,14 @@ def mpi_env():
     return env
 
 
-def mpirun(script, *args, n=2, timeout=120, python_args=()):
-    """``mpirun -n N python [python_args] script args``; returns the CompletedProcess."""
-    target = str(WORKERS / script) if not str(script).startswith("-") else script
-    command = [mpirun_path(), "-n", str(n), "--oversubscribe", sys.executable, *python_args]
-    command += [target, *map(str, args)]
+def worker(name):
+    """The path of a worker script under workers/."""
+    return WORKERS / name
+
+
+def mpirun(*argv, n=2, timeout=120):
+    """``mpirun -n N python ARGV...`` (a script and its arguments, or ``-m module``...)."""
+    command = [mpirun_path(), "-n", str(n), "--oversubscribe", sys.executable, *map(str, argv)]
     return subprocess.run(
         command, env=mpi_env(), capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -57,7 +60,7 @@ def mpirun(script, *args, n=2, timeout=120, python_args=()):
 def run_checks(script, tmp_path, n=2, timeout=180):
     """Run a worker that writes ``{check: "ok" | failure text}`` per rank into tmp_path;
     return ``{check: {rank: result}}`` (the job must exit 0)."""
-    result = mpirun(script, tmp_path, n=n, timeout=timeout)
+    result = mpirun(worker(script), tmp_path, n=n, timeout=timeout)
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
     merged = {}
     for rank in range(n):

@@ -2,12 +2,12 @@
 
 import time
 
-from mpi_helpers import mpirun
+from mpi_helpers import mpirun, worker
 
 
 def test_an_exception_on_one_rank_ends_every_rank():
     started = time.perf_counter()
-    result = mpirun("fault_worker.py", timeout=60)
+    result = mpirun(worker("fault_worker.py"), timeout=60)
     seconds = time.perf_counter() - started
     assert result.returncode != 0
     assert seconds < 20, f"took {seconds:.1f} s: the other rank was left waiting"

@@ -7,6 +7,13 @@ standardisation statistics, and in its metadata everything ``evaluate`` needs to
 rebuild the model and the split), the learning curves (``learning_curves.png``) and
 the per-epoch figures (``history.json``). ``evaluate --checkpoint PATH`` reloads the
 checkpoint and prints the same figures. The same seed gives the same numbers.
+
+On a terminal each epoch shows a progress bar; in a log or a pipe, one line per epoch.
+
+``mpirun -n N python -m chainrule train ...`` trains data-parallel: every rank walks the
+same shuffled global batches of ``--batch-size`` rows and takes a contiguous share of
+each, ``DistributedDataParallel`` averages the gradients, and rank 0 alone prints, writes
+the checkpoint and draws the curves; the numbers are those of the one-process run.
 """
 
 import argparse
@@ -20,7 +27,9 @@ import time
 import numpy as np
 
 import chainrule
+import chainrule.distributed as dist
 from chainrule import nn, optim
+from chainrule.nn.parallel import DistributedDataParallel
 from chainrule.serialization import CheckpointError, load, load_metadata, save
 from chainrule.utils.data import DataLoader, TensorDataset
 from chainrule.utils.data import datasets as bundled
@@ -227,11 +236,11 @@ def build_model(n_features, hidden, n_outputs, activation, task):
     return nn.Sequential(*layers)
 
 
-def _loss_fn(task):
+def _loss_fn(task, reduction="mean"):
     return {
-        "multiclass": nn.CrossEntropyLoss(),
-        "binary": nn.BCELoss(),
-        "regression": nn.MSELoss(),
+        "multiclass": nn.CrossEntropyLoss(reduction=reduction),
+        "binary": nn.BCELoss(reduction=reduction),
+        "regression": nn.MSELoss(reduction=reduction),
     }[task]
 
 
@@ -280,12 +289,56 @@ def _check_out_dir(path):
         ) from None
 
 
+class _Processes:
+    """This process's place among the training processes: one, or the N that
+    ``mpirun -n N`` started (then the default process group is initialised here)."""
+
+    def __init__(self):
+        self.size = dist.launched_world_size()
+        if self.size > 1:
+            dist.init_process_group(backend="mpi")
+            self.size = dist.get_world_size()
+        self.rank = dist.get_rank() if self.size > 1 else 0
+
+    @property
+    def parallel(self):
+        return self.size > 1
+
+    def share(self, n):
+        """This rank's slice of a global batch of ``n`` rows: contiguous, sizes differ by
+        at most one, so that the shares in rank order are the one-process batch."""
+        return slice(n * self.rank // self.size, n * (self.rank + 1) // self.size)
+
+    def agree(self, message):
+        """Rank 0's ``message`` (an error or None) on every rank."""
+        if not self.parallel:
+            return message
+        box = [message]
+        dist.broadcast_object_list(box, src=0)
+        return box[0]
+
+    def total(self, *values):
+        """The sums of ``values`` over all ranks."""
+        if not self.parallel:
+            return values
+        t = chainrule.tensor(values, dtype=chainrule.float64)
+        dist.all_reduce(t)
+        return tuple(t.tolist())
+
+
 def run_train(args):
-    try:
-        out = args.out if args.out is not None else os.path.join("runs", args.dataset)
-        _check_out_dir(out)
-    except UsageError as exc:
-        sys.stderr.write(f"chainrule train: error: {exc}\n")
+    procs = _Processes()
+    out = args.out if args.out is not None else os.path.join("runs", args.dataset)
+    error = None
+    if procs.rank == 0:
+        try:
+            _check_out_dir(out)
+        except UsageError as exc:
+            error = str(exc)
+    error = procs.agree(error)
+    if error is not None:
+        if procs.rank == 0:
+            sys.stderr.write(f"chainrule train: error: {error}\n")
         return 2
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     started = time.perf_counter()
@@ -293,35 +346,52 @@ def run_train(args):
     data = bundled.load(args.dataset)
     train_set, test_set, stats = _prepare(data, args.test_fraction, args.seed)
     if len(test_set) == 0:
-        sys.stderr.write("chainrule train: error: --test-fraction leaves no test samples\n")
+        if procs.rank == 0:
+            sys.stderr.write("chainrule train: error: --test-fraction leaves no test samples\n")
         return 2
     chainrule.manual_seed(args.seed)
     model = build_model(data.n_features, args.hidden, _n_outputs(data), args.activation, data.task)
-    loss_fn = _loss_fn(data.task)
+    # On N processes each rank takes a contiguous share of every global batch; its summed
+    # loss times N / n makes DDP's average of the ranks' gradients the gradient of the
+    # one-process mean loss over the n rows, whatever the shares' sizes.
+    net = DistributedDataParallel(model) if procs.parallel else model
+    loss_fn = _loss_fn(data.task, "sum" if procs.parallel else "mean")
     if args.optimizer == "sgd":
         optimizer = optim.SGD(model.parameters(), lr=lr, momentum=args.momentum)
     else:
         optimizer = optim.Adam(model.parameters(), lr=lr)
+    # the same shuffled order on every rank: the global batches of a one-process run
     loader = DataLoader(
         train_set,
         batch_size=args.batch_size,
         shuffle=True,
         generator=chainrule.Generator().manual_seed(args.seed),
     )
+    progress = "none" if args.no_progress or procs.rank else _progress_mode(procs)
 
-    print(_describe(data, args, lr, len(train_set), len(test_set)))
+    if procs.rank == 0:
+        print(_describe(data, args, lr, len(train_set), len(test_set), procs.size), flush=True)
     history = {"train_loss": [], "test_loss": [], "train_score": [], "test_score": []}
+    eval_loss_fn = _loss_fn(data.task)
     for epoch in range(1, args.epochs + 1):
-        bar, running = _train_epoch(model, loss_fn, optimizer, loader, data.task, epoch, args)
+        bar = _progress_bar(len(loader), epoch, args) if progress == "bar" else None
+        running = _train_epoch(net, loss_fn, optimizer, loader, data.task, procs, bar)
+        if procs.rank:
+            continue  # rank 0 alone measures, reports and writes
         for split, dataset in (("train", train_set), ("test", test_set)):
-            loss, score = _measure(model, loss_fn, dataset, data.task)
+            loss, score = _measure(model, eval_loss_fn, dataset, data.task)
             history[f"{split}_loss"].append(loss)
             history[f"{split}_score"].append(score)
-        # The bar of each finished epoch stays on screen with its test figures.
-        bar.set_postfix(
-            running, test_loss=f"{loss:.4f}", **{f"test_{_score_name(data.task)}": f"{score:.4f}"}
-        )
-        bar.close()
+        test = {"test_loss": f"{loss:.4f}", f"test_{_score_name(data.task)}": f"{score:.4f}"}
+        if bar is not None:  # the bar of each finished epoch stays on screen with its figures
+            bar.set_postfix(running, **test)
+            bar.close()
+        elif progress == "lines":
+            figures = "  ".join(f"{k} {v}" for k, v in {**running, **test}.items())
+            print(f"epoch {epoch:>3}/{args.epochs}  {figures}", flush=True)
+    if procs.rank:
+        dist.destroy_process_group()
+        return 0
     seconds = time.perf_counter() - started
 
     results = {
@@ -335,46 +405,63 @@ def run_train(args):
     _save_checkpoint(checkpoint, model, stats, data, args, lr, results)
     _plot_curves(curves, history, data.task, args.dataset)
     with open(os.path.join(out, "history.json"), "w") as fh:
-        json.dump(dict(history, seconds=seconds), fh, indent=1)
+        json.dump(dict(history, seconds=seconds, processes=procs.size), fh, indent=1)
     print(f"\ntrained in {seconds:.1f} s")
     print(f"checkpoint: {checkpoint}")
     print(f"learning curves: {curves}")
+    if procs.parallel:
+        dist.destroy_process_group()
     return 0
 
 
-def _train_epoch(model, loss_fn, optimizer, loader, task, epoch, args):
-    """One pass over ``loader``; returns the (still open) progress bar and running figures."""
+def _progress_mode(procs):
+    """A redrawn bar on a terminal; one plain line per epoch in a log or a pipe, and under
+    mpirun, which hands rank 0 a pseudo-terminal whatever its own output is."""
+    return "bar" if sys.stdout.isatty() and not procs.parallel else "lines"
+
+
+def _progress_bar(total, epoch, args):
     from tqdm import tqdm
 
-    bar = tqdm(
-        total=len(loader),
+    return tqdm(
+        total=total,
         desc=f"epoch {epoch:>3}/{args.epochs}",
         unit="batch",
         file=sys.stderr,
-        disable=args.no_progress,
         dynamic_ncols=True,
     )
+
+
+def _train_epoch(net, loss_fn, optimizer, loader, task, procs, bar):
+    """One pass over ``loader``; returns the epoch's running figures (over all ranks)."""
     seen, total_loss, total_score = 0, 0.0, 0.0
     for features, targets in loader:
-        optimizer.zero_grad()
-        output = model(features)
-        loss = loss_fn(output, targets)
-        loss.backward()
-        optimizer.step()
         n = len(targets)
-        seen += n
-        total_loss += loss.item() * n
-        total_score += _score(task, output.detach().numpy(), targets.numpy()) * n
-        running = {
-            "loss": f"{total_loss / seen:.4f}",
-            _score_name(task): f"{total_score / seen:.4f}",
-        }
-        bar.set_postfix(running, refresh=False)
-        bar.update()
-    return bar, running
+        if procs.parallel:
+            rows = procs.share(n)
+            features, targets = features[rows], targets[rows]
+        optimizer.zero_grad()
+        output = net(features)
+        loss = loss_fn(output, targets)
+        (loss * (procs.size / n) if procs.parallel else loss).backward()
+        optimizer.step()
+        m = len(targets)
+        seen += m
+        total_loss += loss.item() * (1 if procs.parallel else m)
+        if m:
+            total_score += _score(task, output.detach().numpy(), targets.numpy()) * m
+        if bar is not None:
+            bar.set_postfix(_running(task, total_loss, total_score, seen), refresh=False)
+            bar.update()
+    seen, total_loss, total_score = procs.total(seen, total_loss, total_score)
+    return _running(task, total_loss, total_score, seen)
 
 
-def _describe(data, args, lr, n_train, n_test):
+def _running(task, total_loss, total_score, seen):
+    return {"loss": f"{total_loss / seen:.4f}", _score_name(task): f"{total_score / seen:.4f}"}
+
+
+def _describe(data, args, lr, n_train, n_test, processes=1):
     classes = f"{data.n_classes} classes" if data.task != "regression" else "regression"
     widths = [data.n_features] + args.hidden + [_n_outputs(data)]
     opt = (
@@ -387,6 +474,11 @@ def _describe(data, args, lr, n_train, n_test):
         f"{n_train} train / {n_test} test samples (standardised)\n"
         f"model: {'-'.join(map(str, widths))} {args.activation}; {opt}; "
         f"{args.epochs} epochs of batch {args.batch_size}; seed {args.seed}"
+        + (
+            f"\nprocesses: {processes}, data-parallel (each takes 1/{processes} of a batch)"
+            if processes > 1
+            else ""
+        )
     )
 
 
