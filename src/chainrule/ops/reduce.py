@@ -202,6 +202,21 @@ NORM2 = OpDef(
 )
 
 
+def _numpy_names(name, dim, keepdim, axis, keepdims):
+    """``axis=``/``keepdims=``, NumPy's names that PyTorch accepts for ``dim``/``keepdim``."""
+    if axis is not None:
+        if not (dim is None or (type(dim) is tuple and not dim)):
+            raise TypeError(f"{name}() got multiple values for argument 'dim' (axis is its alias)")
+        dim = axis
+    if keepdims is not None:
+        if keepdim:
+            raise TypeError(
+                f"{name}() got multiple values for argument 'keepdim' (keepdims is its alias)"
+            )
+        keepdim = keepdims
+    return dim, keepdim
+
+
 def _reduce(op, input, dim, keepdim, *extra):
     dims = normalize_dims(dim, input._data.ndim, op.name)
     return apply(op, (input,), (input._data.shape, dims, bool(keepdim)) + extra)
@@ -215,15 +230,19 @@ def _float_input(input, name):
         )
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     """Σ of elements over ``dim`` (all dims when None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("sum", dim, keepdim, axis, keepdims)
     if dtype is not None:
         input = input.to(dtype)
     return _reduce(SUM_ALL if dim is None else SUM, input, dim, keepdim)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     """Arithmetic mean over ``dim``: Σx / n."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("mean", dim, keepdim, axis, keepdims)
     if dtype is not None:
         input = input.to(dtype)
     _float_input(input, "mean")
@@ -236,36 +255,55 @@ def _correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(
+    input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None
+):
     """Variance Σ(x − x̄)² / (n − correction); correction 1 (Bessel) by default."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("var", dim, keepdim, axis, keepdims)
     if isinstance(dim, bool):  # var(x, False): the old positional `unbiased`
         dim, unbiased = None, dim
     _float_input(input, "var")
     return _reduce(VAR, input, dim, keepdim, _correction(unbiased, correction))
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(
+    input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None
+):
     """Standard deviation √var (see ``var``)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("std", dim, keepdim, axis, keepdims)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     _float_input(input, "std")
     return _reduce(STD, input, dim, keepdim, _correction(unbiased, correction))
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     """Product of elements over ``dim`` (one dim, or all when None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("prod", dim, keepdim, axis, keepdims)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(
+            f"prod(): dim must be one int (or None for all elements), got {dim!r}; reduce "
+            f"one dim at a time, or flatten first"
+        )
     if dtype is not None:
         input = input.to(dtype)
     return _reduce(PROD_ALL if dim is None else PROD, input, dim, keepdim)
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
     """Maximum over ``dim``; ties share the gradient evenly."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("amax", dim, keepdim, axis, keepdims)
     return _reduce(AMAX, input, None if dim == () else dim, keepdim)
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
     """Minimum over ``dim``; ties share the gradient evenly."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("amin", dim, keepdim, axis, keepdims)
     return _reduce(AMIN, input, None if dim == () else dim, keepdim)
 
 
@@ -288,18 +326,26 @@ def _max_min(input, dim, keepdim, whole_op, dim_op, arg, name):
     return result_type(values, wrap(index if keepdim else np.squeeze(index, d)))
 
 
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Largest element, or ``(values, indices)`` along ``dim``, or elementwise with a tensor."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("max", dim, keepdim, axis, keepdims)
     return _max_min(input, dim, keepdim, MAX_ALL, MAX_DIM, np.argmax, "max")
 
 
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Smallest element, or ``(values, indices)`` along ``dim``."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("min", dim, keepdim, axis, keepdims)
     return _max_min(input, dim, keepdim, MIN_ALL, MIN_DIM, np.argmin, "min")
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """log Σ exp(x) over ``dim``, computed stably by shifting by the maximum."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("logsumexp", dim, keepdim, axis, keepdims)
+    if dim is None:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     if input._data.dtype.kind != "f":
         input = input.to(get_default_dtype())
     return _reduce(LOGSUMEXP, input, dim, keepdim)
@@ -337,13 +383,17 @@ def _arg(fn, input, dim, keepdim, name):
     return wrap(np.asarray(out, dtype=np.int64))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the largest element (of the flattened tensor when ``dim`` is None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("argmax", dim, keepdim, axis, keepdims)
     return _arg(np.argmax, input, dim, keepdim, "argmax")
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the smallest element (of the flattened tensor when ``dim`` is None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("argmin", dim, keepdim, axis, keepdims)
     return _arg(np.argmin, input, dim, keepdim, "argmin")
 
 
@@ -360,8 +410,12 @@ CUMSUM = OpDef(
 )
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input, dim=None, *, dtype=None, axis=None):
     """Running sums along ``dim``: outᵢ = Σ_{j ≤ i} xⱼ."""
+    if axis is not None:
+        dim, _ = _numpy_names("cumsum", dim, False, axis, None)
+    if dim is None:
+        raise TypeError('cumsum() missing 1 required positional arguments: "dim"')
     if dtype is not None:
         input = input.to(dtype)
     elif input._data.dtype.kind in "bi":
@@ -369,13 +423,17 @@ def cumsum(input, dim, *, dtype=None):
     return apply(CUMSUM, (input,), (normalize_dim(dim, input._data.ndim, "cumsum"),))
 
 
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """True where every element (along ``dim``) is nonzero."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("all", dim, keepdim, axis, keepdims)
     dims = None if dim is None else normalize_dims(dim, input._data.ndim, "all")
     return wrap(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
 
 
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """True where some element (along ``dim``) is nonzero."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _numpy_names("any", dim, keepdim, axis, keepdims)
     dims = None if dim is None else normalize_dims(dim, input._data.ndim, "any")
     return wrap(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
