@@ -115,10 +115,18 @@ def _atomic_write(path, payload):
         raise
 
 
-def _read_checked(path):
-    """The file's bytes and parsed header, or a CheckpointError saying what is wrong."""
+def _read_bytes(f):
+    """``f``'s bytes and a name for messages; ``f`` is a path or a binary file object."""
+    if hasattr(f, "read"):
+        return f.read(), getattr(f, "name", "<file object>")
+    path = os.fspath(f)
     with open(path, "rb") as fh:
-        data = fh.read()
+        return fh.read(), path
+
+
+def _read_checked(f):
+    """The file's bytes, name and parsed header, or a CheckpointError saying what is wrong."""
+    data, path = _read_bytes(f)
     where = f"cannot load {path!r}"
     if len(data) < 8:
         raise CheckpointError(
@@ -157,11 +165,19 @@ def _read_checked(path):
                 f"{where}: the file is truncated: tensor {key!r} ends at byte {end} of the "
                 f"data section, which has only {body} bytes"
             )
-    return data, header
+    return data, path, header
 
 
-def load(f):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **kwargs):
     """Load a checkpoint written by :func:`save` (or by ``safetensors.torch.save_file``).
+
+    Takes ``torch.load``'s arguments so that PyTorch code runs unchanged: a checkpoint holds
+    tensors only and is never unpickled, so loading is always ``weights_only``; every tensor
+    is on the CPU, so ``map_location`` may be ``'cpu'``, a CPU device, a dict or a function
+    (any other device is an error); ``mmap`` is accepted and the file read whole.
+
+    Args:
+        f: a path (``str`` or ``os.PathLike``) or a binary file object.
 
     Returns:
         a dict from key to chainrule Tensor, in the order of the file.
@@ -170,8 +186,19 @@ def load(f):
         CheckpointError: the file is truncated, corrupt or not a safetensors file.
         FileNotFoundError: no such file.
     """
-    path = os.fspath(f)
-    data, header = _read_checked(path)
+    if pickle_module is not None:
+        raise RuntimeError(
+            "Can not safely load weights when explicit pickle_module is specified "
+            "(chainrule checkpoints are safetensors files and are never unpickled)"
+        )
+    if isinstance(map_location, (str, chainrule.device)):
+        where = str(map_location).partition(":")[0]
+        if where != "cpu":
+            raise RuntimeError(
+                f"chainrule.load: map_location={str(map_location)!r} is not available; "
+                "chainrule runs on the CPU only, use map_location='cpu'"
+            )
+    data, path, header = _read_checked(f)
     try:
         arrays = _safetensors_numpy().load(data)
     except Exception as exc:  # safetensors raises its own error type for bad content
@@ -190,8 +217,7 @@ def load(f):
 
 def load_metadata(f):
     """The string metadata stored by ``save(..., metadata=...)`` (empty dict if none)."""
-    path = os.fspath(f)
-    _, header = _read_checked(path)
+    _, path, header = _read_checked(f)
     metadata = header.get("__metadata__") or {}
     if not isinstance(metadata, dict):
         raise CheckpointError(f"cannot load {path!r}: its metadata is not a JSON object")
