@@ -68,12 +68,11 @@ def _linspace_edges(lo, hi, steps, np_dtype):
 
 
 def _linear_bins(x, lo, hi, bins):
-    """Bin index of each element of ``x`` (all in [lo, hi]) by one division, in x's dtype
-    (float16 computes in float32, as PyTorch's Half arithmetic does); ``hi`` gives
+    """Bin index of each element of ``x`` (all in [lo, hi]) by one division, each step
+    rounded to x's dtype (float16 too, as PyTorch's Half arithmetic); ``hi`` gives
     ``bins``, which the callers fold into the last bin."""
-    work = np.float32 if x.dtype == np.float16 else x.dtype.type
-    xw = x.astype(work, copy=False)
-    return ((xw - work(lo)) * work(bins) / (work(hi) - work(lo))).astype(np.int64)
+    work = x.dtype.type
+    return ((x - work(lo)) * work(bins) / (work(hi) - work(lo))).astype(np.int64)
 
 
 def _count(pos, bins, weight, dtype):
@@ -159,6 +158,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
             raise RuntimeError("torch.histogramdd: bin edges must be increasing")
         keep = (data >= edges[0]) & (data <= edges[-1])
         pos = np.searchsorted(edges, data[keep], side="right") - 1
+        pos = np.minimum(pos, edges.size - 2)  # the last bin holds its right edge
     else:
         n = int(bins)
         if n <= 0:

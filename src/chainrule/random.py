@@ -182,6 +182,8 @@ def randn_like(input, *, generator=None, dtype=None, requires_grad=False, **_):
 
 
 def randint_like(input, low, high=None, *, generator=None, dtype=None, **_):
+    if high is None:  # randint_like(input, high)
+        low, high = 0, low
     return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype)
 
 

@@ -284,3 +284,34 @@ Tensor.new_tensor = _new_tensor
 Tensor.new_zeros = _new_filled(np.zeros)
 Tensor.new_ones = _new_filled(np.ones)
 Tensor.new_empty = _new_filled(np.zeros)
+
+
+# ---------------------------------------------------------------- sampling and histograms
+def _bernoulli(self, p=None, *, generator=None):
+    from ..random import bernoulli
+
+    return bernoulli(self, p, generator=generator)
+
+
+def _multinomial(self, num_samples, replacement=False, *, generator=None):
+    from ..random import multinomial
+
+    return multinomial(self, num_samples, replacement, generator=generator)
+
+
+def _histc(self, bins=100, min=0, max=0):  # noqa: A002 -- PyTorch's names
+    from ..histogram import histc
+
+    return histc(self, bins, min, max)
+
+
+def _histogram(self, bins, *, range=None, weight=None, density=False):  # noqa: A002
+    from ..histogram import histogram
+
+    return histogram(self, bins, range=range, weight=weight, density=density)
+
+
+Tensor.bernoulli = _bernoulli
+Tensor.multinomial = _multinomial
+Tensor.histc = _histc
+Tensor.histogram = _histogram
