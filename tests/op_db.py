@@ -3329,6 +3329,214 @@ add(
 
 
 # ---------------------------------------------------------------------------------------
+# rows reached by nothing above (tests/ops/rows.py): erf, sign, second orders of relu,
+# gather and indexing, random ops' zero gradient, and the nn.functional rows (linear,
+# convolution, pooling, padding, resampling, recurrent layers)
+# ---------------------------------------------------------------------------------------
+
+
+def seeded(*shapes, domain="real"):
+    """Arrays of these fixed shapes, with values from a drawn seed."""
+    return SEEDS.map(
+        lambda s: tuple(values(np.random.default_rng(s), shp, domain) for shp in shapes)
+    )
+
+
+add("erf.function", "erf", lambda m, x: m.erf(x), unary_in(), tags=("function",), **GG)
+add("erf.method", "erf", lambda m, x: x.erf(), unary_in(), tags=("method",))
+add("sign.function", "sign", lambda m, x: m.sign(x), unary_in("nonzero"), tags=("function",))
+add("sign.method", "sign", lambda m, x: x.sign(), unary_in("nonzero"), tags=("method",))
+# relu's gradient g·[out > 0] under create_graph: ThresholdBackwardBackward0
+add("relu.times_input", "relu", lambda m, x: m.relu(x) * x, unary_in("nonzero"), **GG)
+# the gradients of gather and of indexing, differentiated again
+add(
+    "gather.second_order",
+    "gather",
+    lambda m, x, d, i: m.gather(x, d, i) ** 2,
+    gather_in(),
+    tags=("second_order",),
+    **GG,
+)
+add(
+    "index.int_tensor_second_order",
+    "index",
+    lambda m, x, i: x[i] ** 2,
+    int_array_index("1d"),
+    tags=("second_order",),
+    **GG,
+)
+
+# Random ops: the sample times zero plus the input is the input in both libraries, and
+# the gradient checks PyTorch's rule that no gradient flows through the sample.
+add(
+    "normal.tensor_mean",
+    "normal",
+    lambda m, x: m.normal(x, 1.0) * 0.0 + x,
+    unary_in(),
+    tags=("mean",),
+)
+add(
+    "normal.tensor_std",
+    "normal",
+    lambda m, s: m.normal(0.0, s) * 0.0 + s,
+    unary_in("pos"),
+    tags=("std",),
+)
+add(
+    "normal.tensor_mean_std",
+    "normal",
+    lambda m, x, s: m.normal(x, s) * 0.0 + x * s,
+    arrays_in("real", "pos"),
+    tags=("mean", "std"),
+)
+add(
+    "bernoulli.tensor",
+    "bernoulli",
+    lambda m, p: m.bernoulli(p) * 0.0 + p,
+    unary_in().map(lambda t: (np.asarray(np.abs(t[0]) / 2.5),)),  # p in [0, 0.8]
+    tags=("function",),
+)
+add(
+    "poisson.tensor",
+    "poisson",
+    lambda m, r: m.poisson(r) * 0.0 + r,
+    unary_in("pos"),
+    tags=("function",),
+)
+
+# linear and convolution (the second orders reach ConvolutionBackwardBackward0)
+add(
+    "linear.bias",
+    "linear",
+    lambda m, x, w, b: nnf(m, "linear")(x, w, b),
+    seeded((3, 4), (2, 4), (2,)),
+    tags=("functional", "bias"),
+    **GG,
+)
+add(
+    "conv2d.bias_padding",
+    "conv2d",
+    lambda m, x, w, b: nnf(m, "conv2d")(x, w, b, padding=1),
+    seeded((2, 2, 4, 4), (3, 2, 3, 3), (3,)),
+    tags=("bias", "padding"),
+    **GG,
+)
+add(
+    "conv2d.no_bias_stride",
+    "conv2d",
+    lambda m, x, w: nnf(m, "conv2d")(x, w, stride=2),
+    seeded((1, 2, 5, 5), (2, 2, 2, 2)),
+    tags=("no_bias", "stride"),
+    **GG,
+)
+add(
+    "conv1d.bias",
+    "conv1d",
+    lambda m, x, w, b: nnf(m, "conv1d")(x, w, b, padding=1),
+    seeded((2, 2, 5), (3, 2, 3), (3,)),
+    tags=("bias",),
+    **GG,
+)
+add(
+    "conv_transpose2d.bias_stride",
+    "conv_transpose2d",
+    lambda m, x, w, b: nnf(m, "conv_transpose2d")(x, w, b, stride=2),
+    seeded((1, 2, 3, 3), (2, 3, 2, 2), (3,)),
+    tags=("bias", "stride"),
+    **GG,
+)
+
+# pooling (distinct values: no ties for max pooling)
+add(
+    "max_pool2d.kernel2",
+    "max_pool2d",
+    lambda m, x: nnf(m, "max_pool2d")(x, 2),
+    seeded((1, 2, 4, 4), domain="distinct"),
+    tags=("functional",),
+    **GG,
+)
+add(
+    "avg_pool2d.stride_padding",
+    "avg_pool2d",
+    lambda m, x: nnf(m, "avg_pool2d")(x, 3, stride=2, padding=1),
+    seeded((1, 2, 5, 4)),
+    tags=("functional",),
+    **GG,
+)
+add(
+    "adaptive_avg_pool2d.uneven",
+    "adaptive_avg_pool2d",
+    lambda m, x: nnf(m, "adaptive_avg_pool2d")(x, (2, 3)),
+    seeded((1, 2, 5, 4)),
+    tags=("functional",),
+    **GG,
+)
+
+# padding by reflection and replication, over 1, 2 and 3 trailing dims
+for _mode in ("reflect", "replicate"):
+    for _shape, _pad in (
+        ((1, 2, 5), (2, 1)),
+        ((1, 2, 4, 5), (1, 2, 2, 1)),
+        ((1, 1, 3, 4, 4), (1, 1, 1, 2, 2, 1)),
+    ):
+        add(
+            f"pad.{_mode}_{len(_pad) // 2}d",
+            "pad",
+            lambda m, x, md=_mode, p=_pad: nnf(m, "pad")(x, p, mode=md),
+            seeded(_shape),
+            tags=(_mode,),
+            **GG,
+        )
+
+# interpolation
+for _label, _shape, _kw in (
+    ("nearest_1d", (1, 2, 4), dict(size=7, mode="nearest")),
+    ("nearest_2d", (1, 2, 3, 4), dict(scale_factor=2, mode="nearest")),
+    ("nearest_exact_1d", (1, 2, 5), dict(size=3, mode="nearest-exact")),
+    ("nearest_exact_2d", (1, 1, 4, 3), dict(size=(6, 5), mode="nearest-exact")),
+    ("linear", (1, 2, 4), dict(size=7, mode="linear", align_corners=False)),
+    ("linear_align_corners", (1, 2, 4), dict(size=6, mode="linear", align_corners=True)),
+    ("bilinear", (1, 2, 3, 4), dict(size=(5, 6), mode="bilinear", align_corners=False)),
+):
+    add(
+        f"interpolate.{_label}",
+        "interpolate",
+        lambda m, x, kw=_kw: nnf(m, "interpolate")(x, **kw),
+        seeded(_shape),
+        tags=(_kw["mode"],),
+        **GG,
+    )
+
+
+# recurrent layers: one layer of nn.RNN / LSTM / GRU run with the drawn weights
+# (functional_call), sequence first: x (T=3, N=2, I=3), hidden size 2
+_RNN_WEIGHTS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+
+
+def _recurrent(kind, gates, **kw):
+    def f(m, x, *state_and_weights):
+        layer = getattr(m.nn, kind)(3, 2, **kw)
+        n_state = 2 if kind == "LSTM" else 1
+        state, weights = state_and_weights[:n_state], state_and_weights[n_state:]
+        hx = tuple(state) if kind == "LSTM" else state[0]
+        return m.func.functional_call(layer, dict(zip(_RNN_WEIGHTS, weights)), (x, hx))
+
+    n_state = 2 if kind == "LSTM" else 1
+    shapes = [(3, 2, 3)] + [(1, 2, 2)] * n_state + [(gates * 2, 3), (gates * 2, 2)]
+    return f, seeded(*shapes, (gates * 2,), (gates * 2,))
+
+
+for _label, _kind, _gates, _kw in (
+    ("rnn_tanh", "RNN", 1, {}),
+    ("rnn_relu", "RNN", 1, {"nonlinearity": "relu"}),
+    ("lstm", "LSTM", 4, {}),
+    ("gru", "GRU", 3, {}),
+):
+    _fn, _inputs = _recurrent(_kind, _gates, **_kw)
+    add(f"{_label}.layer", _label, _fn, _inputs, tags=("module",))
+
+
+# ---------------------------------------------------------------------------------------
 # harness helpers shared by the test modules
 # ---------------------------------------------------------------------------------------
 
