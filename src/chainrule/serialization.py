@@ -21,12 +21,22 @@ import numpy as np
 import chainrule
 from chainrule import Tensor
 
+# every chainrule dtype; safetensors stores each under its own name (F16, I32, U8, …)
 _SUPPORTED = {
-    np.dtype(np.float32): "float32",
-    np.dtype(np.float64): "float64",
-    np.dtype(np.int64): "int64",
-    np.dtype(np.bool_): "bool",
+    np.dtype(t): np.dtype(t).name
+    for t in (
+        np.float16,
+        np.float32,
+        np.float64,
+        np.uint8,
+        np.int8,
+        np.int16,
+        np.int32,
+        np.int64,
+        np.bool_,
+    )
 }
+_SUPPORTED_NAMES = "float16/32/64, uint8, int8/16/32/64 or bool"
 _HEADER_LIMIT = 100_000_000  # safetensors' own bound on the JSON header size
 
 
@@ -58,7 +68,7 @@ def _to_array(name, value):
     if array.dtype not in _SUPPORTED:
         raise TypeError(
             f"chainrule.save: tensor {name!r} has dtype {array.dtype}, which chainrule does not "
-            "support; convert it to float32, float64, int64 or bool"
+            f"support; convert it to {_SUPPORTED_NAMES}"
         )
     return np.ascontiguousarray(array)
 
@@ -209,7 +219,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         if array.dtype not in _SUPPORTED:
             raise CheckpointError(
                 f"cannot load {path!r}: tensor {key!r} has dtype {array.dtype}, which chainrule "
-                "does not support (float32, float64, int64, bool); convert it before saving"
+                f"does not support ({_SUPPORTED_NAMES}); convert it before saving"
             )
         result[key] = chainrule.from_numpy(np.array(array, copy=True))
     return result
