@@ -8,11 +8,14 @@ J·v costs one forward pass.  ``jacfwd`` maps ``jvp`` over the columns of the id
 
 import functools
 
+from .._grad_mode import grad_enabled
 from .._tensor import Tensor
+from ..autograd import forward_ad as fwad
 from ..creation import zeros_like
 from ._grad import (
     check_argnums,
     check_tensors,
+    detach_tree,
     jacrev,
     replace_argnums,
     slice_argnums,
@@ -23,12 +26,6 @@ from ._pytree import has_numpy, to_numpy, to_tensors, tree_flatten, tree_unflatt
 __all__ = ["jvp", "jacfwd", "hessian"]
 
 _API = "jvp(f, primals, tangents)"
-
-
-def _forward_ad():
-    from ..autograd import forward_ad
-
-    return forward_ad
 
 
 def jvp(func, primals, tangents, *, strict=False, has_aux=False):
@@ -69,7 +66,6 @@ def _jvp(func, primals, tangents, argnums, strict, has_aux):
         )
     _check_tensors(flat_primals, "primals")
     _check_tensors(flat_tangents, "tangents")
-    fwad = _forward_ad()
     with fwad.dual_level():
         duals = tree_unflatten(
             [fwad.make_dual(p, t) for p, t in zip(flat_primals, flat_tangents)], primals_spec
@@ -92,13 +88,14 @@ def _jvp(func, primals, tangents, argnums, strict, has_aux):
                 f"{_API}: Expected f to be a function that has non-empty output (got output "
                 f"= {output})"
             )
-        values, jvps = [], []
         for dual in flat_out:
             if not isinstance(dual, Tensor):
                 raise RuntimeError(
-                    f"{_API}: expected f(*args) to return only tensors, got unsupported type "
-                    f"{type(dual)}"
+                    f"{_API}: expected f(*primals) to return only tensors, got unsupported "
+                    f"type {type(dual)}"
                 )
+        values, jvps = [], []
+        for dual in flat_out:
             primal, tangent = fwad.unpack_dual(dual)
             if tangent is None:
                 if strict:
@@ -109,6 +106,12 @@ def _jvp(func, primals, tangents, argnums, strict, has_aux):
                 tangent = zeros_like(primal)
             values.append(primal)
             jvps.append(tangent)
+    # results carry a graph only for an outer reverse mode that differentiates them
+    keep = grad_enabled[0] and any(x._requires_grad for x in flat_primals + flat_tangents)
+    if not keep:
+        values = [x.detach() for x in values]
+        jvps = [x.detach() for x in jvps]
+        aux = detach_tree(aux)
     out = (tree_unflatten(values, out_spec), tree_unflatten(jvps, out_spec))
     return out + (aux,) if has_aux else out
 
@@ -183,9 +186,12 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 def hessian(func, argnums=0):
     """Transform ``func`` into a function returning its Hessian ∂²f/∂x².
 
-    torch.func computes it forward over reverse, ``jacfwd(jacrev(func))``; until the
-    core's forward mode is in place this is reverse over reverse,
-    ``jacrev(jacrev(func))``, the same numbers.
+    torch.func computes it forward over reverse, ``jacfwd(jacrev(func))``.  Here it is
+    reverse over reverse, ``jacrev(jacrev(func))`` (the same numbers), until the engine
+    passes forward-mode tangents into the backward formulas that use an op's output
+    (under ``create_graph`` it rebuilds the saved output without its tangent, so
+    forward over reverse through tanh, exp or division is wrong today; see
+    tests/func/forward.py).
 
     Example:
         >>> hessian(lambda x: x.sin().sum())(torch.tensor([0.0, 1.0]))  # diag(−sin x)

@@ -16,9 +16,10 @@ first-order backward.
 import functools
 
 from .. import autograd
-from .._grad_mode import grad_enabled
+from .._grad_mode import forward_level, grad_enabled
 from .._node import Node
 from .._tensor import Tensor
+from ..autograd.forward_ad import unpack_dual
 from ..creation import zeros_like
 from ._pytree import has_numpy, to_numpy, to_tensors, tree_flatten, tree_unflatten
 
@@ -71,23 +72,27 @@ def check_tensors(leaves):
 
 def make_differentiable(leaves):
     """Fresh inputs to differentiate w.r.t.: a new leaf per tensor, or a recorded view of a
-    tensor that already requires grad (so outer differentiation passes through it)."""
+    tensor that already requires grad (so outer differentiation passes through it).  A
+    dual tensor's fresh leaf is a view that keeps its forward-mode tangent (forward over
+    reverse)."""
     fresh = []
     for x in leaves:
         if x._requires_grad:
             fresh.append(x.view_as(x))
+        elif forward_level[0] and unpack_dual(x).tangent is not None:
+            fresh.append(x.view_as(x).requires_grad_(True))
         else:
             fresh.append(x.detach().requires_grad_(True))
     return fresh
 
 
 def reaches_outside(outputs, fresh, leaves):
-    """Whether something outside can differentiate the results: an input (``leaves``)
-    requires grad, or the graph of ``outputs`` reaches a tensor requiring grad other than
-    the ``fresh`` inputs (one the function closes over).  Then the gradients are built
-    with ``create_graph`` so that it can."""
-    if any(x._requires_grad for x in leaves):
-        return True
+    """Whether something outside can differentiate the results: forward mode is on, an
+    input (``leaves``) requires grad, or the graph of ``outputs`` reaches a tensor
+    requiring grad other than the ``fresh`` inputs (one the function closes over).  Then
+    the gradients are built with ``create_graph`` so that it can."""
+    if forward_level[0] or any(x._requires_grad for x in leaves):
+        return True  # (tangents only flow through gradients built as recorded ops)
     stop = {t.grad_fn if t.grad_fn is not None else t for t in fresh}
     stack = [t.grad_fn for t in outputs if isinstance(t, Tensor) and t.grad_fn is not None]
     seen = set(stack)
