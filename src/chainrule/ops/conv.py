@@ -22,6 +22,7 @@ conv2d on a height-1 image (inside the array functions, so the graph shows one n
 
 import numpy as np
 
+from .._grad_mode import grad_enabled
 from .._tensor import Tensor
 from ._registry import OpDef, apply
 from .linalg import bilinear_tangent
@@ -115,8 +116,25 @@ def _out_size(size, k, s, pads, d):
     return (size + pads[0] + pads[1] - d * (k - 1) - 1) // s + 1
 
 
-def _conv(xp, x, w, stride, padding, dilation, groups):
-    """y = w ⋆ x (cross-correlation), no bias."""
+class _Columns:
+    """A forward's im2col columns, kept for the weight gradient of the same call (so it
+    does not lay them out again); ``pop`` hands them over once and forgets them."""
+
+    __slots__ = ("cols", "wq")
+
+    def __init__(self):
+        self.cols = self.wq = None
+
+    def pop(self):
+        cols, self.cols = self.cols, None
+        return cols, self.wq
+
+    def __repr__(self):
+        return "<im2col columns>"
+
+
+def _conv(xp, x, w, stride, padding, dilation, groups, keep=None):
+    """y = w ⋆ x (cross-correlation), no bias; the columns go into ``keep`` if given."""
     one_d = x.ndim == 3
     x4, w4 = _as_4d(x), _as_4d(w)
     n = x4.shape[0]
@@ -124,6 +142,8 @@ def _conv(xp, x, w, stride, padding, dilation, groups):
     ho = _out_size(x4.shape[2], kh, stride[0], padding[0], dilation[0])
     wo = _out_size(x4.shape[3], kw, stride[1], padding[1], dilation[1])
     cols, wq = _columns(xp, x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
+    if keep is not None:
+        keep.cols, keep.wq = cols, wq
     y = xp.matmul(w4.reshape(groups, o // groups, cg * kh * kw), cols).reshape(n, o, ho, wq)
     if wq != wo:
         y = xp.ascontiguousarray(y[..., :wo])
@@ -170,8 +190,14 @@ def _conv_weight_grad(xp, x, g, weight_shape, stride, padding, dilation, groups)
     n, o, ho, wo = g4.shape
     kh, kw = (1, weight_shape[-1]) if len(weight_shape) == 3 else weight_shape[2:]
     cols, wq = _columns(xp, x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
+    return _weight_grad_from(xp, cols, wq, g4, weight_shape, groups)
+
+
+def _weight_grad_from(xp, cols, wq, g4, weight_shape, groups):
+    """Σₙ gₙ colsₙᵀ per group: one GEMM per sample, summed."""
+    n, o, ho, _ = g4.shape
     gq = _widen(xp, g4, wq).reshape(n, groups, o // groups, ho * wq)
-    dw = xp.sum(xp.matmul(gq, xp.swapaxes(cols, 2, 3)), axis=0)
+    dw = xp.sum(xp.matmul(gq, xp.swapaxes(cols, 2, 3)), (0,), False)
     return dw.reshape(weight_shape)
 
 
@@ -190,16 +216,16 @@ def _transposed_shape(x_shape, w_shape, stride, padding, dilation, output_paddin
     return (n, groups_out, *out)
 
 
-def _convolution(xp, x, w, stride, padding, dilation, transposed, output_padding, groups):
+def _convolution(xp, x, w, stride, padding, dilation, transposed, output_padding, groups, keep):
     if transposed:
         shape = _transposed_shape(x.shape, w.shape, stride, padding, dilation, output_padding)
         shape = (shape[0], shape[1] * groups) + shape[2:]
         return _conv_input_grad(xp, x, w, shape, stride, padding, dilation, groups)
-    return _conv(xp, x, w, stride, padding, dilation, groups)
+    return _conv(xp, x, w, stride, padding, dilation, groups, keep)
 
 
-def _convolution_bias(xp, x, w, b, stride, padding, dilation, transposed, output_padding, groups):
-    y = _convolution(xp, x, w, stride, padding, dilation, transposed, output_padding, groups)
+def _convolution_bias(xp, x, w, b, *params):
+    y = _convolution(xp, x, w, *params)
     y += b.reshape((-1,) + (1,) * (y.ndim - 2))
     return y
 
@@ -217,14 +243,18 @@ def run(xp, op, inputs, params):
 _NO_OUTPUT_PADDING = (0, 0)
 
 
-def _grad_x(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups):
+def _grad_x(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups, keep):
     if transposed:  # the gradient of the transposed map is the convolution itself
         return _conv_like(xp, g, w, x, stride, padding, dilation, groups)
     params = (tuple(x.shape), stride, padding, dilation, groups)
     return run(xp, CONV_INPUT_GRAD, (g, w), params)
 
 
-def _grad_w(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups):
+def _grad_w(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups, keep):
+    if keep is not None and not isinstance(g, Tensor):
+        cols, wq = keep.pop()  # the forward's columns, if no earlier pass took them
+        if cols is not None:
+            return _weight_grad_from(xp, cols, wq, _as_4d(g), tuple(w.shape), groups)
     # roles of input and output swap for the transposed map
     pair = (g, x) if transposed else (x, g)
     return run(xp, CONV_WEIGHT_GRAD, pair, (tuple(w.shape), stride, padding, dilation, groups))
@@ -237,7 +267,7 @@ def _grad_b(xp, g, x, w, *params):
 def _conv_tangent(xp, t, x, w, *rest):
     # d(w ⋆ x + b) = w ⋆ dx + dw ⋆ x + db
     bias = len(t) == 3
-    params = rest[2:] if bias else rest[1:]
+    params = (rest[2:] if bias else rest[1:])[:-1] + (None,)  # keep the forward's columns
     out = bilinear_tangent(lambda a, b: apply(CONVOLUTION_NO_BIAS, (a, b), params), t[:2], x, w)
     if bias and t[2] is not None:
         tb = xp.reshape(t[2], (-1,) + (1,) * (x.ndim - 2))
@@ -245,7 +275,8 @@ def _conv_tangent(xp, t, x, w, *rest):
     return out
 
 
-_CONV_PARAMS = ("stride", "padding", "dilation", "transposed", "output_padding", "groups")
+# ``keep``: None, or the _Columns record of a call whose weight needs a gradient
+_CONV_PARAMS = ("stride", "padding", "dilation", "transposed", "output_padding", "groups", "keep")
 CONVOLUTION = OpDef(
     "ConvolutionBackward0",
     _convolution_bias,
@@ -267,7 +298,7 @@ CONVOLUTION_NO_BIAS = OpDef(
 def _conv_like(xp, x, w, like, stride, padding, dilation, groups):
     """The convolution of x with w, cut to the size of ``like``: where convᵀ had an
     output_padding of at least the stride, the convolution has extra trailing outputs."""
-    params = (stride, padding, dilation, False, _NO_OUTPUT_PADDING, groups)
+    params = (stride, padding, dilation, False, _NO_OUTPUT_PADDING, groups, None)
     y = run(xp, CONVOLUTION_NO_BIAS, (x, w), params)
     if tuple(y.shape[2:]) != tuple(like.shape[2:]):
         y = y[(Ellipsis,) + tuple(slice(0, s) for s in like.shape[2:])]
@@ -492,7 +523,10 @@ def _convolve(input, weight, bias, dims, stride, padding, dilation, groups, tran
     else:
         out_pad = _NO_OUTPUT_PADDING
         _check_size(input._data.shape, kernel, pads[-dims:], dilation[-dims:])
-    params = (stride, pads, dilation, transposed, out_pad, groups)
+    keep = None
+    if not transposed and weight._requires_grad and grad_enabled[0]:
+        keep = _Columns()
+    params = (stride, pads, dilation, transposed, out_pad, groups, keep)
     if bias is None:
         out = apply(CONVOLUTION_NO_BIAS, (input, weight), params)
     else:

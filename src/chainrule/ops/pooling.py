@@ -64,60 +64,82 @@ def _padded_extent(size, k, s, p, d, out):
 
 # --------------------------------------------------------------------------- max pooling
 def _window_argmax(xp, x, kernel, stride, padding, dilation, out_hw):
-    """Flat index into H·W of each window's maximum (the first one in row-major order;
-    NaN counts as the maximum, as in PyTorch).  A maximum over rows of maxima over
-    columns: one pass per kernel column over all rows, then one per kernel row."""
+    """Flat index into H·W of each window's maximum: the first one in row-major order, or
+    the last NaN (as PyTorch's kernel picks).
+
+    The kh·kw window elements are first copied out as contiguous planes (one strided copy
+    of the padded input), so the running maximum is a few contiguous passes per offset.
+    """
     x4 = _planes(x)
     n, c, h, w = x4.shape
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = kernel, stride, padding, dilation, out_hw
     hp = _padded_extent(h, kh, sh, ph, dh, ho)
     wp = _padded_extent(w, kw, sw, pw, dw, wo)
+    padded, low = x4, None
     if (hp, wp) != (h, w):
         low = -xp.inf if x4.dtype.kind == "f" else xp.iinfo(x4.dtype).min
         padded = xp.full((n, c, hp, wp), low, x4.dtype)
         padded[:, :, ph : ph + h, pw : pw + w] = x4
-    else:
-        padded = x4
-    row_best, col_arg = _running_argmax(
-        xp, [padded[..., slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)] for j in range(kw)]
-    )
-    best, row_arg = _running_argmax(
-        xp, [row_best[:, :, i * dh : i * dh + sh * (ho - 1) + 1 : sh] for i in range(kh)]
-    )
-    del best
-    if kh == 1:
-        col_arg = col_arg.astype(xp.int64)
-    else:  # the column of the winning row
-        rows = xp.arange(ho)[:, None] * sh + row_arg.astype(xp.int64) * dh
-        col_arg = xp.take_along_axis(col_arg, rows, axis=2).astype(xp.int64)
-    ih = (xp.arange(ho) * sh - ph)[:, None] + row_arg.astype(xp.int64) * dh
-    iw = xp.arange(wo) * sw - pw + col_arg * dw
-    if (hp, wp) != (h, w):  # a window of −∞ only: its first element inside the input
-        xp.clip(ih, 0, h - 1, out=ih)
-        xp.clip(iw, 0, w - 1, out=iw)
-    index = ih * w + iw
+    s_n, s_c, s_h, s_w = padded.strides
+    windows = xp.ascontiguousarray(
+        xp.lib.stride_tricks.as_strided(
+            padded,
+            (kh, kw, n, c, ho, wo),
+            (dh * s_h, dw * s_w, s_n, s_c, sh * s_h, sw * s_w),
+        )
+    ).reshape(kh * kw, n, c, ho, wo)
+    arg, best = _running_argmax(xp, windows, nan_aware=False)
+    if x4.dtype.kind == "f" and xp.isnan(best).any():
+        arg, best = _running_argmax(xp, windows, nan_aware=True)
+    # flat index = the window's top-left position + the offset of element `arg` in it
+    offsets = xp.asarray([i * dh * w + j * dw for i in range(kh) for j in range(kw)])
+    corner = (xp.arange(ho) * sh - ph)[:, None] * w + (xp.arange(wo) * sw - pw)
+    index = corner + offsets[arg]
+    if (hp, wp) != (h, w) and (best == low).any():
+        index = _clip_to_input(xp, arg, kernel, stride, padding, dilation, (h, w), out_hw)
     return index.reshape(x.shape[:-2] + (ho, wo))
 
 
-def _running_argmax(xp, views):
-    """Elementwise max over ``views`` and the position of the first maximum."""
-    best = views[0].copy()
-    arg = xp.zeros(best.shape, xp.int8 if len(views) < 128 else xp.int64)
-    for k, v in enumerate(views[1:], 1):
+def _clip_to_input(xp, arg, kernel, stride, padding, dilation, in_hw, out_hw):
+    """The flat index with each coordinate clipped into the input: for windows whose
+    elements inside the input are all −∞, the maximum may sit in the padding."""
+    (_, kw), (sh, sw), (ph, pw), (dh, dw), (h, w), (ho, wo) = (
+        kernel,
+        stride,
+        padding,
+        dilation,
+        in_hw,
+        out_hw,
+    )
+    arg = arg.astype(xp.int64)
+    ih = (xp.arange(ho) * sh - ph)[:, None] + (arg // kw) * dh
+    iw = xp.arange(wo) * sw - pw + (arg % kw) * dw
+    return xp.clip(ih, 0, h - 1) * w + xp.clip(iw, 0, w - 1)
+
+
+def _running_argmax(xp, planes, nan_aware):
+    """Position of the first maximum across ``planes`` (and the maximum); with
+    ``nan_aware`` a NaN always wins, the last one counting."""
+    best = planes[0].copy()
+    arg = xp.zeros(best.shape, xp.int8 if len(planes) < 128 else xp.int64)
+    for k in range(1, len(planes)):
+        v = planes[k]
         take = v > best
-        if v.dtype.kind == "f":
+        if nan_aware:
             take |= xp.isnan(v)
-        xp.copyto(best, v, where=take)
+            xp.copyto(best, v, where=take)
+        else:
+            xp.maximum(best, v, out=best)
         xp.copyto(arg, k, where=take)
-    return best, arg
+    return arg, best
 
 
 def _max_gather(xp, x, input_shape, kernel, stride, padding, dilation, ceil_mode, index):
     """F: each window's element at ``index`` (its maximum)."""
-    x4, i4 = _planes(x), _planes(index)
-    n, c = x4.shape[:2]
-    i4 = xp.asarray(i4).reshape(n, c, -1)
-    out = xp.take_along_axis(x4.reshape(n, c, -1), i4, axis=2)
+    x4, i4 = _planes(x), _planes(xp.asarray(index))
+    n, c, h, w = x4.shape
+    plane_start = (xp.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
+    out = xp.take(xp.ascontiguousarray(x4).reshape(-1), plane_start + i4)
     return out.reshape(index.shape)
 
 
