@@ -5,6 +5,7 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -50,11 +51,48 @@ def worker(name):
 
 
 def mpirun(*argv, n=2, timeout=120):
-    """``mpirun -n N python ARGV...`` (a script and its arguments, or ``-m module``...)."""
+    """``mpirun -n N python ARGV...`` (a script and its arguments, or ``-m module``...).
+
+    The job runs in a session of its own; past ``timeout`` seconds every process of that
+    session (mpirun and the ranks, which leave its process group) is ended and the test
+    fails, so a hung job never outlives the test.
+    """
     command = [mpirun_path(), "-n", str(n), "--oversubscribe", sys.executable, *map(str, argv)]
-    return subprocess.run(
-        command, env=mpi_env(), capture_output=True, text=True, timeout=timeout, check=False
+    job = subprocess.Popen(
+        command,
+        env=mpi_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
+    try:
+        stdout, stderr = job.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        job.terminate()  # mpirun ends its ranks on SIGTERM ...
+        try:
+            stdout, stderr = job.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            stdout, stderr = "", ""
+        _kill_session(job.pid)  # ... and whatever is left of the job goes now
+        job.wait()
+        pytest.fail(f"mpirun timed out after {timeout} s: {command}\n{stdout}\n{stderr}")
+    return subprocess.CompletedProcess(command, job.returncode, stdout, stderr)
+
+
+def _kill_session(session):
+    """SIGKILL every process whose session id is ``session`` (the job started here)."""
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # the fields after the command name (which may hold spaces) start with state
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:
+            try:
+                os.kill(int(stat.parent.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def run_checks(script, tmp_path, n=2, timeout=180):
