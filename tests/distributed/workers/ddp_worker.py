@@ -185,6 +185,20 @@ with check("find_unused_parameters: locally unused get the average, globally unu
             else:
                 np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), **TOL)
 
+with check("DistributedSampler takes the group's size and rank; the shares cover the data once"):
+    from chainrule.utils.data import DataLoader, DistributedSampler, TensorDataset
+
+    dataset = TensorDataset(chainrule.arange(10 * size, dtype=chainrule.float64))
+    sampler = DistributedSampler(dataset, seed=3)
+    assert (sampler.num_replicas, sampler.rank) == (size, rank)
+    sampler.set_epoch(2)
+    seen = [
+        x for (batch,) in DataLoader(dataset, batch_size=3, sampler=sampler) for x in batch.tolist()
+    ]
+    everyone = [None] * size
+    dist.all_gather_object(everyone, seen)
+    assert sorted(x for share in everyone for x in share) == list(range(10 * size))
+
 with check("state_dict keys carry the module. prefix, as PyTorch's DDP"):
     model = mlp(seed=0)
     ddp = DDP(model)
