@@ -21,6 +21,7 @@ from ._forward import hessian, jacfwd, jvp
 from ._functional_call import functional_call
 from ._grad import grad, grad_and_value, jacrev, vjp
 from ._vmap import vmap
+from .scipy import scipy_objective
 
 __all__ = [
     "grad",
@@ -32,4 +33,5 @@ __all__ = [
     "hessian",
     "vmap",
     "functional_call",
+    "scipy_objective",
 ]
