@@ -2,8 +2,9 @@
 
 Every layer and loss class in ``chainrule.nn`` is a thin wrapper around one function
 here, so each formula is written once. They are built from the core's differentiable
-ops, so their gradients come from the engine; the two binary cross-entropies are fused
-``autograd.Function``s, for a stable value and an exact gradient at every logit.
+ops, so their gradients come from the engine; the losses PyTorch records as one node
+(``nll_loss``, ``mse_loss`` and the binary cross-entropies) are one row each
+(``chainrule.ops.loss``), for PyTorch's grad_fn, a stable value and an exact gradient.
 """
 
 import math
@@ -12,12 +13,19 @@ import warnings
 import numpy as np
 
 import chainrule
-from chainrule.autograd import Function
+from chainrule.ops._registry import apply
 from chainrule.ops.conv import (  # noqa: F401  (re-exported: the convolution family)
     conv1d,
     conv2d,
     conv_transpose1d,
     conv_transpose2d,
+)
+from chainrule.ops.loss import (
+    BINARY_CROSS_ENTROPY,
+    BINARY_CROSS_ENTROPY_WITH_LOGITS,
+    MSE_LOSS,
+    NLL_LOSS,
+    NLL_LOSS_2D,
 )
 from chainrule.ops.pooling import avg_pool2d, max_pool2d  # noqa: F401
 from chainrule.ops.resample import (  # noqa: F401  (pad: every mode; constant from ops.shape)
@@ -28,8 +36,6 @@ from chainrule.ops.resample import (  # noqa: F401  (pad: every mode; constant f
 )
 
 _REDUCTIONS = ("mean", "sum", "none")
-# PyTorch's BCE gradient divides by max(p (1 - p), EPSILON), EPSILON = 1e-12 as a C float.
-_BCE_EPSILON = 9.999999960041972e-13
 
 
 # --------------------------------------------------------------------------- helpers
@@ -429,11 +435,13 @@ def _warn_if_broadcast(input, target, name):
 
 
 def mse_loss(input, target, reduction="mean"):
-    """Squared error :math:`\\ell_i = (x_i - y_i)^2`, averaged (``'mean'``), summed or not."""
+    """Squared error :math:`\\ell_i = (x_i - y_i)^2`, averaged (``'mean'``), summed or not.
+
+    One node, ``MseLossBackward0``, as in PyTorch.
+    """
     _check_reduction(reduction, "mse_loss")
     _warn_if_broadcast(input, target, "mse_loss")
-    diff = input - target
-    return _reduce(diff * diff, reduction)
+    return apply(MSE_LOSS, (input, target), (reduction,))
 
 
 def l1_loss(input, target, reduction="mean"):
@@ -513,74 +521,18 @@ def kl_div(input, target, reduction="mean", log_target=False):
 # --------------------------------------------------------------------------- binary cross-entropy
 
 
-class BinaryCrossEntropy(Function):
-    """Elementwise :math:`\\ell = -w\\,[y \\log p + (1-y) \\log(1-p)]`, logs clamped at -100.
-
-    The gradient is PyTorch's:
-    :math:`\\partial\\ell/\\partial p = w (p - y) / \\max(p(1-p), \\epsilon)`.
-    """
-
-    @staticmethod
-    def forward(ctx, p, y, weight):
-        with np.errstate(divide="ignore"):  # log(0) = -inf is expected here: it is clamped
-            log_p = chainrule.clamp(chainrule.log(p), min=-100.0)
-            log_1mp = chainrule.clamp(chainrule.log1p(-p), min=-100.0)
-        ctx.save_for_backward(p, y)
-        ctx.weight = weight
-        loss = (y - 1.0) * log_1mp - y * log_p
-        return loss if weight is None else loss * weight
-
-    @staticmethod
-    def backward(ctx, g):
-        p, y = ctx.saved_tensors
-        if ctx.weight is not None:
-            g = g * ctx.weight
-        # d/dp = (p - y) / (p (1 - p))
-        grad_p = g * (p - y) / chainrule.clamp(p * (1.0 - p), min=_BCE_EPSILON)
-        # d/dy = log(1 - p) - log(p)
-        with np.errstate(divide="ignore"):
-            grad_y = g * (
-                chainrule.clamp(chainrule.log1p(-p), min=-100.0)
-                - chainrule.clamp(chainrule.log(p), min=-100.0)
-            )
-        return grad_p, grad_y, None
-
-
-class BinaryCrossEntropyWithLogits(Function):
-    """Elementwise :math:`\\ell = w\\,[(1-y)\\,x + (1 + (q-1)y)\\,\\text{softplus}(-x)]`.
-
-    ``q`` is ``pos_weight`` (1 when absent). ``softplus(-x)`` is computed as
-    :math:`\\log(1 + e^{-|x|}) + \\max(-x, 0)`, which never overflows, so the loss is
-    exact for logits of any size; the gradient :math:`(1 + (q-1)y)\\sigma(x) - q y` is
-    exact at every logit, 0 included.
-    """
-
-    @staticmethod
-    def forward(ctx, x, y, weight, pos_weight):
-        softplus_neg_x = chainrule.log1p(chainrule.exp(-x.abs())) + chainrule.relu(-x)
-        ctx.save_for_backward(x, y)
-        ctx.weight = weight
-        ctx.pos_weight = pos_weight
-        if pos_weight is None:
-            loss = (1.0 - y) * x + softplus_neg_x
-        else:
-            loss = (1.0 - y) * x + (1.0 + (pos_weight - 1.0) * y) * softplus_neg_x
-        return loss if weight is None else loss * weight
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        q = ctx.pos_weight
-        if ctx.weight is not None:
-            g = g * ctx.weight
-        if q is None:
-            # d/dx = sigmoid(x) - y ; d/dy = -x
-            return g * (chainrule.sigmoid(x) - y), -g * x, None, None
-        # d/dx = (1 + (q-1) y) sigmoid(x) - q y ; d/dy = -x + (q-1) softplus(-x)
-        grad_x = g * ((1.0 + (q - 1.0) * y) * chainrule.sigmoid(x) - q * y)
-        softplus_neg_x = chainrule.log1p(chainrule.exp(-x.abs())) + chainrule.relu(-x)
-        grad_y = g * ((q - 1.0) * softplus_neg_x - x)
-        return grad_x, grad_y, None, None
+def _weight_array(weight, input, fn):
+    """A loss weight as an array of ``input``'s dtype; it gets no gradient, as in PyTorch."""
+    if weight is None:
+        return None
+    if not isinstance(weight, chainrule.Tensor):
+        weight = chainrule.tensor(weight)
+    if weight.requires_grad:
+        raise RuntimeError(
+            f"The function '{fn}' is not differentiable with respect to argument 'weight'. "
+            "This input cannot have requires_grad True."
+        )
+    return weight.detach().numpy().astype(input.detach().numpy().dtype, copy=False)
 
 
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
@@ -588,12 +540,15 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
 
     .. math:: \\ell_i = -w_i\\,[y_i \\log p_i + (1 - y_i) \\log(1 - p_i)]
 
-    Each log is clamped at -100, as in PyTorch, so ``p = 0`` or ``1`` gives a finite loss.
-    Prefer :func:`binary_cross_entropy_with_logits` on raw scores: it is stable.
+    Each log is clamped at -100, as in PyTorch, so ``p = 0`` or ``1`` gives a finite loss;
+    the gradient is :math:`w (p - y) / \\max(p(1-p), \\epsilon)`.  One node,
+    ``BinaryCrossEntropyBackward0``.  Prefer :func:`binary_cross_entropy_with_logits` on
+    raw scores: it is stable.
     """
     _check_reduction(reduction, "binary_cross_entropy")
     _check_same_shape(input, target, "binary_cross_entropy")
-    return _reduce(BinaryCrossEntropy.apply(input, target, weight), reduction)
+    w = _weight_array(weight, input, "binary_cross_entropy")
+    return apply(BINARY_CROSS_ENTROPY, (input, target), (w, reduction))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
@@ -602,11 +557,16 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     .. math:: \\ell_i = w_i\\,[(1 - y_i)\\,x_i + (1 + (q - 1) y_i) \\log(1 + e^{-x_i})]
 
     ``pos_weight`` (``q``) weighs the positive class, broadcast along the last dimension.
+    ``log(1 + e^{-x})`` is computed as :math:`\\log(1 + e^{-|x|}) + \\max(-x, 0)`, so the loss
+    and its gradient :math:`(1 + (q-1)y)\\sigma(x) - q y` are exact for logits of any size.
+    One node, ``BinaryCrossEntropyWithLogitsBackward0``.
     """
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
-    loss = BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight)
-    return _reduce(loss, reduction)
+    fn = "binary_cross_entropy_with_logits"
+    w = _weight_array(weight, input, fn)
+    q = _weight_array(pos_weight, input, fn)
+    return apply(BINARY_CROSS_ENTROPY_WITH_LOGITS, (input, target), (w, q, reduction))
 
 
 # --------------------------------------------------------------------------- classification losses
@@ -651,23 +611,27 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
             f"nll_loss: target {int(labels[bad].flat[0])} is out of bounds for "
             f"{n_classes} classes (valid: 0 to {n_classes - 1}, or ignore_index={ignore_index})"
         )
-    any_ignored = bool(ignored.any())
-    if any_ignored:
-        keep = target != ignore_index
-        target = chainrule.where(keep, target, 0)
-    picked = input.gather(class_dim, target.unsqueeze(class_dim)).squeeze(class_dim)
-    loss = -picked
-    w = None
-    if weight is not None:
-        w = weight[target]
-    if any_ignored:
-        keep = keep.to(input.dtype)
-        w = keep if w is None else w * keep
-    if w is not None:
-        loss = loss * w
-    if reduction == "mean":
-        return loss.sum() / w.sum() if w is not None else loss.mean()
-    return _reduce(loss, reduction)
+    if input.ndim == 3 or input.ndim > 4:  # as PyTorch: the 2-d loss on a 4-d view
+        n, c = input.shape[0], input.shape[1]
+        loss = nll_loss(
+            input.reshape(n, c, -1, 1) if input.ndim == 3 else input.reshape(n, c, 1, -1),
+            target.reshape(n, -1, 1) if input.ndim == 3 else target.reshape(n, 1, -1),
+            weight,
+            ignore_index,
+            reduction,
+        )
+        return loss.reshape(target.shape) if reduction == "none" else loss
+    safe = np.where(ignored, 0, labels).astype(np.int64)
+    dtype = input.detach().numpy().dtype
+    if weight is None:
+        w = np.ones(labels.shape, dtype)
+    else:
+        w = _weight_array(weight, input, "nll_loss")[safe]
+    w = np.where(ignored, 0, w).astype(dtype)
+    index = np.expand_dims(safe, class_dim)
+    total = float(w.sum(dtype=dtype))
+    params = (index, w, total, reduction, class_dim, tuple(input.shape))
+    return apply(NLL_LOSS_2D if input.ndim == 4 else NLL_LOSS, (input,), params)
 
 
 def cross_entropy(

@@ -5,6 +5,7 @@ from . import (
     index,
     inplace,
     linalg,
+    loss,
     mathfn,
     matrix,
     methods,  # binds Tensor methods and operators
