@@ -1,12 +1,14 @@
-"""``DataLoader``: iterate over a dataset in (shuffled) mini-batches."""
+"""``DataLoader``: iterate over a dataset in (shuffled) mini-batches, in this process or in
+worker processes."""
 
-import math
+import warnings
 
 import numpy as np
 
 import chainrule
 from chainrule import Tensor
-from chainrule.utils.data.dataset import Dataset, _permutation
+from chainrule.utils.data.dataset import Dataset
+from chainrule.utils.data.sampler import BatchSampler, RandomSampler, SequentialSampler
 
 
 def default_collate(batch):
@@ -41,22 +43,75 @@ def default_collate(batch):
     )
 
 
+def default_convert(data):
+    """One sample as the loader yields it without batching (``batch_size=None``): NumPy
+    arrays and numbers become tensors, containers are converted field by field."""
+    if isinstance(data, np.ndarray):
+        return chainrule.from_numpy(data)
+    if isinstance(data, np.generic):
+        return chainrule.as_tensor(np.asarray(data))
+    if isinstance(data, dict):
+        return {key: default_convert(value) for key, value in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # a namedtuple
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, (tuple, list)):
+        return [default_convert(d) for d in data]
+    return data
+
+
+class _Fetcher:
+    """Turns a batch of indices into a batch (a picklable object, so that spawned workers
+    can receive it): ``dataset._get_batch`` when the default collation applies (whole-tensor
+    indexing for a ``TensorDataset``), else ``collate_fn`` over the samples."""
+
+    def __init__(self, dataset, collate_fn, auto_batching):
+        self.dataset = dataset
+        self.collate_fn = collate_fn
+        self.auto_batching = auto_batching
+
+    def __call__(self, indices):
+        if not self.auto_batching:  # one sample per "batch"
+            sample = self.dataset[int(indices)]
+            return default_convert(sample) if self.collate_fn is None else self.collate_fn(sample)
+        if self.collate_fn is None and isinstance(self.dataset, Dataset):
+            return self.dataset._get_batch(np.asarray(indices, dtype=np.int64))
+        collate = self.collate_fn or default_collate
+        return collate([self.dataset[int(i)] for i in indices])
+
+
 class DataLoader:
-    """Iterate over ``dataset`` in mini-batches.
+    """Iterate over ``dataset`` in mini-batches, optionally loading them in worker processes.
+
+    The order comes from a sampler (``SequentialSampler``, or ``RandomSampler`` with
+    ``shuffle=True``, or your ``sampler``), grouped into batches by a ``BatchSampler`` (or
+    your ``batch_sampler``).  With ``num_workers > 0``, batch ``k`` is fetched by worker
+    process ``k % num_workers`` (the standard library's ``multiprocessing``) and the batches
+    come back in order: the same batches as ``num_workers=0``.  Each worker is seeded with
+    ``base_seed + worker_id`` (``base_seed`` drawn from ``generator`` or the global generator
+    once per epoch, as PyTorch does) and then calls ``worker_init_fn(worker_id)``; inside it,
+    ``get_worker_info()`` says which worker it is.
 
     Args:
         dataset: a map-style dataset (``__getitem__`` and ``__len__``).
-        batch_size: samples per batch (default 1).
+        batch_size: samples per batch (default 1); ``None`` yields samples one by one.
         shuffle: reshuffle the order at the start of every epoch (default False).
-        drop_last: drop the last batch if it is smaller than ``batch_size``.
+        sampler: an iterable of indices (with ``len``) that sets the order instead.
+        batch_sampler: an iterable of lists of indices, one per batch (excludes
+            ``batch_size``, ``shuffle``, ``sampler`` and ``drop_last``).
+        num_workers: worker processes (default 0: load in this process).
         collate_fn: merges a list of samples into a batch (default :func:`default_collate`).
-        generator: a ``chainrule.Generator`` that drives the shuffling, for reproducible order.
-        sampler: an iterable of indices with ``len`` (e.g. ``DistributedSampler``) that sets
-            the order instead of ``shuffle``.
+        pin_memory: accepted; there is no accelerator to pin memory for (PyTorch's warning).
+        drop_last: drop the last batch if it is smaller than ``batch_size``.
+        timeout: seconds to wait for a worker's batch (default 0: no limit).
+        worker_init_fn: called as ``worker_init_fn(worker_id)`` in each worker, after seeding.
+        multiprocessing_context: ``'fork'``, ``'spawn'``, ``'forkserver'`` or a context.
+        generator: a ``chainrule.Generator`` for the shuffling and the workers' base seed.
+        prefetch_factor: batches in flight per worker (default 2 when ``num_workers > 0``).
+        persistent_workers: keep the workers between epochs (default False).
 
     Example:
         >>> loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True,
-        ...                     generator=chainrule.Generator().manual_seed(0))
+        ...                     num_workers=2, generator=chainrule.Generator().manual_seed(0))
         >>> for xb, yb in loader:
         ...     ...
     """
@@ -65,48 +120,151 @@ class DataLoader:
         self,
         dataset,
         batch_size=1,
-        shuffle=False,
-        drop_last=False,
-        collate_fn=None,
-        generator=None,
+        shuffle=None,
         sampler=None,
+        batch_sampler=None,
+        num_workers=0,
+        collate_fn=None,
+        pin_memory=False,
+        drop_last=False,
+        timeout=0,
+        worker_init_fn=None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor=None,
+        persistent_workers=False,
+        pin_memory_device="",
+        in_order=True,
     ):
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+        if not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to disable "
+                "multiprocessing."
+            )
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing.let "
+                "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
+            )
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        if prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError(f"prefetch_factor option should be >= 0, got {prefetch_factor}")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        if multiprocessing_context is not None and num_workers == 0:
+            raise ValueError(
+                "multiprocessing_context can only be used with multi-process loading "
+                f"(num_workers > 0), but got num_workers={num_workers}"
+            )
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                    "sampler, and drop_last"
+                )
+            batch_size, drop_last = None, False
+        elif batch_size is None:
+            if drop_last:
+                raise ValueError(
+                    "batch_size=None option disables auto-batching and is mutually exclusive "
+                    "with drop_last"
+                )
+        elif not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size!r}"
             )
+        if sampler is None:
+            sampler = (
+                RandomSampler(dataset, generator=generator)
+                if shuffle
+                else SequentialSampler(dataset)
+            )
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+
         self.dataset = dataset
         self.batch_size = batch_size
-        self.shuffle = shuffle
         self.drop_last = drop_last
-        self.collate_fn = collate_fn
-        self.generator = generator
-        if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle")
         self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.num_workers = num_workers
+        self.collate_fn = collate_fn
+        self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.generator = generator
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.in_order = in_order
+        self._pool = None
+        if num_workers > 0:  # fail now on an unknown start method, as PyTorch does
+            from chainrule.utils.data._worker import start_method_context
+
+            start_method_context(multiprocessing_context)
 
     def __len__(self):
-        n = len(self.dataset) if self.sampler is None else len(self.sampler)
-        if self.drop_last:
-            return n // self.batch_size
-        return math.ceil(n / self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        return len(self.sampler)
 
-    def _indices(self):
-        if self.sampler is not None:
-            return np.fromiter(iter(self.sampler), dtype=np.int64)
-        n = len(self.dataset)
-        if self.shuffle:
-            return _permutation(n, self.generator)
-        return np.arange(n, dtype=np.int64)
-
-    def _fetch(self, indices):
-        if self.collate_fn is None and isinstance(self.dataset, Dataset):
-            return self.dataset._get_batch(indices)
-        collate = self.collate_fn or default_collate
-        return collate([self.dataset[int(i)] for i in indices])
+    def _index_batches(self):
+        """This epoch's batches: index arrays (or single indices without batching)."""
+        if self.batch_sampler is None:
+            return iter(self.sampler)
+        if isinstance(self.batch_sampler, BatchSampler):
+            return iter(self.batch_sampler._index_batches())
+        return (np.asarray(batch, dtype=np.int64) for batch in self.batch_sampler)
 
     def __iter__(self):
-        order = self._indices()
-        stop = len(self) * self.batch_size if self.drop_last else len(order)
-        for start in range(0, stop, self.batch_size):
-            yield self._fetch(order[start : start + self.batch_size])
+        if self.pin_memory:
+            warnings.warn(
+                "'pin_memory' argument is set as true but no accelerator is found, then device "
+                "pinned memory won't be used.",
+                UserWarning,
+                stacklevel=2,
+            )
+        fetch = _Fetcher(self.dataset, self.collate_fn, self.batch_sampler is not None)
+        if self.num_workers == 0:
+            batches = self._index_batches()
+            self._draw_base_seed()  # as PyTorch, so that later epochs match with workers
+            return (fetch(indices) for indices in batches)
+        return self._iter_workers(fetch)
+
+    def _draw_base_seed(self):
+        """One draw per epoch from the loader's generator (or the global one)."""
+        draw = chainrule.randint(0, 2**62, (), generator=self.generator)
+        return int(draw.item())
+
+    def _iter_workers(self, fetch):
+        from chainrule.utils.data._worker import WorkerPool, start_method_context
+
+        batches = self._index_batches()
+        pool = self._pool
+        if pool is None:
+            pool = WorkerPool(
+                fetch,
+                self.num_workers,
+                start_method_context(self.multiprocessing_context),
+                self._draw_base_seed(),
+                self.worker_init_fn,
+            )
+            if self.persistent_workers:
+                self._pool = pool
+        try:
+            yield from pool.run(batches, self.prefetch_factor, self.timeout)
+        finally:
+            if not self.persistent_workers:
+                pool.shutdown()
+
+    def __del__(self):
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown()
