@@ -236,7 +236,7 @@ BERNOULLI = OpDef(
 )
 POISSON = OpDef(
     "PoissonBackward0",
-    lambda xp, rate, rng: rng.poisson(rate).astype(rate.dtype),
+    lambda xp, rate, rng: np.asarray(rng.poisson(rate), dtype=rate.dtype),
     params=("generator",),
     grads=[_zero],
 )

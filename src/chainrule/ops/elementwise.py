@@ -308,7 +308,7 @@ SOFTPLUS = OpDef(
 _erf_scalar = np.frompyfunc(math.erf, 1, 1)
 ERF = OpDef(
     "ErfBackward0",
-    lambda xp, a: _erf_scalar(a).astype(a.dtype),
+    lambda xp, a: np.asarray(_erf_scalar(a), dtype=a.dtype),
     elementwise=True,
     saves=(0,),
     to_float=True,

@@ -204,7 +204,7 @@ def masked_fill(input, mask, value):
                 "masked_fill only supports a 0-dimensional value tensor, but got "
                 f"tensor with {value._data.ndim} dimension(s)"
             )
-        if value._requires_grad:
+        if value._requires_grad or getattr(value, "_fw_grad", None) is not None:
             from .elementwise import where
 
             return where(wrap(np.broadcast_to(m, input._data.shape)), value.to(input.dtype), input)

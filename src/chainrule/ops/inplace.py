@@ -11,7 +11,7 @@ import weakref
 import numpy as np
 
 from .._dtype import to_dtype
-from .._grad_mode import anomaly_enabled, grad_enabled
+from .._grad_mode import anomaly_enabled, forward_level, grad_enabled
 from .._tensor import Tensor, version_box, wrap
 from . import elementwise as E
 from . import mathfn as M
@@ -92,6 +92,8 @@ def inplace(self, compute, *others):
     if recording:
         source = wrap(self._data.copy(), self.grad_fn)
         source._requires_grad = self._requires_grad
+        if forward_level[0]:
+            source._fw_grad = getattr(self, "_fw_grad", None)
     try:
         result = compute(source)
     except ValueError as err:  # NumPy's shape errors, in PyTorch's exception type
@@ -99,9 +101,19 @@ def inplace(self, compute, *others):
     _check_inplace(self, result)
     np.copyto(self._data, result._data, casting="unsafe")
     self._bump_version()
+    if forward_level[0]:
+        _adopt_tangent(self, getattr(result, "_fw_grad", None))
     if recording:
         _adopt(self, result)
     return self
+
+
+def _adopt_tangent(self, tangent):
+    """In forward mode, ``self`` takes the result's tangent (cast to its dtype)."""
+    if tangent is not None and tangent.dtype != self.dtype:
+        tangent = tangent.to(self.dtype)
+    if tangent is not None or getattr(self, "_fw_grad", None) is not None:
+        self._fw_grad = tangent
 
 
 def _adopt(self, result):
@@ -140,7 +152,7 @@ def _fast(self, ufunc, other):
 
 
 def _no_graph(self, other):
-    return not (
+    return not forward_level[0] and not (
         grad_enabled[0]
         and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
     )

@@ -92,7 +92,7 @@ ATAN = OpDef(
 _erfc_scalar = np.frompyfunc(math.erfc, 1, 1)
 ERFC = OpDef(
     "ErfcBackward0",
-    lambda xp, a: _erfc_scalar(a).astype(a.dtype),
+    lambda xp, a: np.asarray(_erfc_scalar(a), dtype=a.dtype),
     elementwise=True,
     saves=(0,),
     to_float=True,

@@ -59,7 +59,20 @@ CUMPROD = OpDef(
         # ∂/∂aⱼ = Σ_{i≥j} gᵢ Π_{k≤i, k≠j} aₖ = out_{j−1} · Sⱼ with Sⱼ = gⱼ + a_{j+1} S_{j+1}
         lambda xp, g, a, out, dim: xp.cumprod_backward(g, a, out, dim)
     ],
+    jvp=lambda xp, t, a, out, dim: _cumprod_tangent(t[0], a, out, dim),
 )
+
+
+def _cumprod_tangent(t, a, out, dim):
+    """d outᵢ = d outᵢ₋₁ · aᵢ + outᵢ₋₁ · tᵢ (the product rule along ``dim``; zeros exact)."""
+    n = a.shape[dim]
+    if n == 0:
+        return t
+    pick = [(slice(None),) * (dim % a.ndim) + (i,) for i in range(n)]
+    tangent = [t[pick[0]]]
+    for i in range(1, n):
+        tangent.append(tangent[-1] * a[pick[i]] + out[pick[i - 1]] * t[pick[i]])
+    return S.stack(tangent, dim)
 
 
 def _tensor_cumprod_backward(g, a, out, dim):
