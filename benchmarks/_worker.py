@@ -626,6 +626,82 @@ def bench_wide_mlp(T, C, c_reason, cfg):
     return res
 
 
+def _lstm_setup(L, state, x_np, y_np):
+    nn, optim = L.nn, L.optim
+    model = nn.LSTM(x_np.shape[2], y_np.shape[2])
+    how = _copy_weights(L, model, state) if state is not None else None
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    x = L.t.tensor(x_np)
+    y = L.t.tensor(y_np)
+
+    def step():
+        opt.zero_grad()
+        out, _ = model(x)
+        loss = nn.functional.mse_loss(out, y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, step, how
+
+
+def bench_lstm_step(T, C, c_reason, cfg):
+    """One training step of a one-layer LSTM over a whole sequence (BPTT through 64 steps):
+    forward, MSE against a target sequence, backward, SGD.  The input needs no gradient."""
+    import torch
+
+    seq, batch, size = 64, 32, 128
+    steps_per_block = cfg.get("steps_per_block", 3)
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal((seq, batch, size), dtype=np.float32)
+    y_np = rng.standard_normal((seq, batch, size), dtype=np.float32)
+    t_model, t_step, _ = _lstm_setup(T, None, x_np, y_np)
+    state = {k: v.detach().numpy().copy() for k, v in t_model.state_dict().items()}
+    first = {}
+
+    def make(L):
+        if L.label == "torch":
+            step, model = t_step, t_model
+        else:
+            model, step, first["copy_method"] = _lstm_setup(L, state, x_np, y_np)
+        first[L.label] = (
+            step(),
+            to_np(dict(model.named_parameters())["weight_hh_l0"]),
+        )
+
+        def fn():
+            loss = None
+            for _ in range(steps_per_block):
+                loss = step()
+            return loss
+
+        return fn
+
+    res, _, _ = time_pair(make, T, C, c_reason, cfg, scale=1.0 / steps_per_block)
+    res["metric"] = (
+        f"time per SGD training step, nn.LSTM({size}, {size}) over a ({seq}, {batch}, {size}) "
+        "float32 sequence (zero_grad, forward, MSELoss, backward through time, step)"
+    )
+    res["unit"] = "ms"
+    if "chainrule" in first:
+        run_checks(
+            res,
+            [
+                ("loss after identical init", first["chainrule"][0], first["torch"][0], 1e-4),
+                (
+                    "weight_hh_l0 after 1 SGD step",
+                    first["chainrule"][1],
+                    first["torch"][1],
+                    1e-4,
+                ),
+            ],
+        )
+        res["notes"].append(f"initial weights copied via {first.get('copy_method')}")
+        dtype_note(res, "chainrule weight_hh_l0", first["chainrule"][1])
+    return res
+
+
 # ---- memory benchmarks: one library per process (spec["lib"])
 def _mem_lib(spec):
     if spec["lib"] == "torch":
@@ -736,6 +812,7 @@ TIMED = {
     "big_matmul": bench_big_matmul,
     "mlp": bench_mlp,
     "wide_mlp": bench_wide_mlp,
+    "lstm_step": bench_lstm_step,
 }
 MEMORY = {"memory_mlp": bench_memory_mlp, "deep_chain": bench_deep_chain}
 

@@ -81,6 +81,15 @@ BENCHES = [
         timeout=400,
     ),
     dict(
+        name="lstm_step",
+        kind="timed",
+        title="lstm step: LSTM(128, 128), seq 64, batch 32, SGD step",
+        target={1: 1.2, 2: 1.2},
+        cfg=dict(repeats=15, warmup=2, budget_s=40, steps_per_block=3),
+        quick=dict(repeats=5, warmup=1, steps_per_block=2),
+        timeout=300,
+    ),
+    dict(
         name="memory_mlp",
         kind="memory",
         title="memory: 100 mlp training steps",
