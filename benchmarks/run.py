@@ -667,7 +667,15 @@ def write_report(path, args, info, results, t_total):
         "",
     ]
     with open(path, "w") as f:
-        f.write("\n".join(out))
+        f.write(without_machine_paths("\n".join(out)))
+
+
+def without_machine_paths(text):
+    """The report names no path of this machine: paths in the repository become relative
+    to it (``src/chainrule``) and the home folder becomes ``~``."""
+    text = text.replace(REPO + os.sep, "").replace(REPO, ".")
+    home = os.path.expanduser("~")
+    return text.replace(home + os.sep, "~" + os.sep) if home not in ("", os.sep) else text
 
 
 # --------------------------------------------------------------------------- main
