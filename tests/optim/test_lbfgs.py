@@ -4,7 +4,13 @@ strong-Wolfe line search, compared parameter by parameter after every ``step``.
 Rosenbrock's curved valley amplifies rounding: the two libraries sum ``|g|`` and dot products in
 different orders (1 ulp apart at the first step), and after ~30 iterations the paths drift
 past 1e-10.  The Rosenbrock runs therefore stop at 4 steps of at most 6 iterations (drift
-~1e-13); the stopping rules are checked on a logistic regression run to convergence."""
+~1e-13); the stopping rules are checked on a logistic regression run to convergence.
+examples/lbfgs_fit.py runs with torch and with chainrule and prints the same losses."""
+
+import re
+import runpy
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -228,3 +234,43 @@ def test_errors_match_torch():
     with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
         opt.step(closure)
     assert optim.LBFGS([x], max_iter=8).defaults["max_eval"] == 10  # max_iter * 5 // 4
+
+
+# --------------------------------------------------------------------------- the example
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lbfgs_fit.py"
+
+
+def _run_example(library, argv, capsys):
+    """Run examples/lbfgs_fit.py as ``__main__`` with ``torch`` naming ``library``."""
+    aliases = {"torch": chainrule, "torch.nn": chainrule.nn, "torch.optim": chainrule.optim}
+    saved = {name: sys.modules.get(name) for name in aliases}
+    old_argv, sys.argv = sys.argv, [EXAMPLE.name, *argv]
+    if library == "chainrule":
+        sys.modules.update(aliases)
+    try:
+        runpy.run_path(str(EXAMPLE), run_name="__main__")
+    finally:
+        sys.argv = old_argv
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+        torch.set_default_dtype(torch.float32)
+        chainrule.set_default_dtype(chainrule.float32)
+    out = capsys.readouterr().out
+    losses = [float(v) for v in re.findall(r"loss (\d+\.\d+)", out)]
+    counts = re.search(r"function evaluations (\d+), iterations (\d+)", out).groups()
+    accuracy = float(re.search(r"test accuracy (\d\.\d+)", out).group(1))
+    return losses, counts, accuracy
+
+
+@pytest.mark.parametrize("line_search", ["strong_wolfe", "none"])
+def test_example_runs_unchanged_on_both_libraries(line_search, capsys):
+    argv = ["--steps", "5", "--line-search", line_search]
+    ours = _run_example("chainrule", argv, capsys)
+    theirs = _run_example("torch", argv, capsys)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-9)
+    assert ours[1:] == theirs[1:]
+    assert ours[0][-1] < 0.1 * ours[0][0] and ours[2] > 0.9
