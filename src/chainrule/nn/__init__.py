@@ -11,6 +11,6 @@ Example:
 
 from chainrule.nn import functional, init, modules, parallel, utils
 from chainrule.nn.modules import *  # noqa: F403 -- the layer classes, listed in modules.__all__
-from chainrule.nn.parameter import Parameter
+from chainrule.nn.parameter import Buffer, Parameter
 
-__all__ = [*modules.__all__, "Parameter", "functional", "init", "parallel", "utils"]
+__all__ = [*modules.__all__, "Buffer", "Parameter", "functional", "init", "parallel", "utils"]

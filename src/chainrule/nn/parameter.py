@@ -1,4 +1,5 @@
-"""``Parameter``: a Tensor that a ``Module`` registers as learnable."""
+"""``Parameter``: a Tensor that a ``Module`` registers as learnable; ``Buffer``: one it
+registers as state that is not learned."""
 
 import chainrule
 from chainrule import Tensor
@@ -44,3 +45,37 @@ class Parameter(Tensor):
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
+
+
+class Buffer(Tensor):
+    """A Tensor that a :class:`Module` registers as a buffer when assigned to an attribute
+    (``self.mask = nn.Buffer(t, persistent=False)``), as ``register_buffer`` does.
+
+    Args:
+        data: the tensor to wrap (shares its data; default: an empty tensor).
+        persistent: whether the buffer is part of ``state_dict()`` (default ``True``).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+            data = chainrule.empty(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Buffer(data) expects a chainrule.Tensor, got {type(data).__name__}")
+        buffer = data.detach().requires_grad_(data.requires_grad)
+        buffer.__class__ = Buffer if persistent else _NonPersistentBuffer
+        return buffer
+
+    def __init__(self, data=None, *, persistent=True):
+        pass
+
+    @property
+    def persistent(self):
+        return not isinstance(self, _NonPersistentBuffer)
+
+
+class _NonPersistentBuffer(Buffer):
+    """A ``Buffer(..., persistent=False)`` (the flag is the class: Tensors have no dict)."""
+
+    __slots__ = ()

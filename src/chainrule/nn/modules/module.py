@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import chainrule
 from chainrule import Tensor
-from chainrule.nn.parameter import Parameter
+from chainrule.nn.parameter import Buffer, Parameter
 
 
 def _addindent(text, num_spaces):
@@ -155,6 +155,13 @@ class Module:
                     "(chainrule.nn.Module or None expected)"
                 )
             self._modules[name] = None
+        elif isinstance(value, Buffer):
+            if params is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            persistent = value.persistent
+            value.__class__ = Tensor  # registered as a plain tensor, as in PyTorch
+            self._forget(name)
+            self.register_buffer(name, value, persistent)
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
@@ -270,6 +277,34 @@ class Module:
         fn(self)
         return self
 
+    def get_submodule(self, target):
+        """The descendant named by the dotted path ``target`` (``""`` is this module)."""
+        module = self
+        for item in target.split(".") if target else []:
+            if not hasattr(module, item):
+                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return module
+
+    def _get_member(self, target, registry, kind):
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        if name not in getattr(module, registry):
+            raise AttributeError(f"`{name}` is not {kind}")
+        return getattr(module, name)
+
+    def get_parameter(self, target):
+        """The parameter named by the dotted path ``target`` (``"0.weight"``)."""
+        return self._get_member(target, "_parameters", "an nn.Parameter")
+
+    def get_buffer(self, target):
+        """The buffer named by the dotted path ``target``."""
+        return self._get_member(target, "_buffers", "a buffer")
+
     # ------------------------------------------------------------------ modes and gradients
 
     def train(self, mode=True):
@@ -325,6 +360,10 @@ class Module:
         Create the optimiser after a dtype change: the parameters are new tensors.
         """
         return self._apply_to_tensors(lambda t: t.to(*args, **kwargs) if _is_float(t) else t)
+
+    def cpu(self):
+        """Return self: parameters and buffers always live in host memory."""
+        return self
 
     def float(self):
         """Convert floating-point parameters and buffers to float32."""
