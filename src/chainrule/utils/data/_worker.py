@@ -123,7 +123,8 @@ def _worker_loop(fetch, tasks, results, base_seed, init_fn, worker_id, num_worke
             task = tasks.get()
         except (EOFError, OSError, KeyboardInterrupt):  # the parent is gone
             return
-        if task is None:
+        if task is None:  # shut down: batches nobody will read must not hold the exit
+            results.cancel_join_thread()
             return
         epoch, task_id, indices = task
         if init_error is not None:
