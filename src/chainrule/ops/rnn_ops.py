@@ -120,7 +120,12 @@ def _weight_grads(xp, needs, d_ih, d_hh, x, w_ih, prev):
     dw_ih = xp.matmul(flat_ih.T, x.reshape(steps * batch, inputs)) if needs[-4] else None
     dw_hh = xp.matmul(flat_hh.T, prev.reshape(steps * batch, prev.shape[2])) if needs[-3] else None
     db_ih = flat_ih.sum(axis=0) if needs[-2] else None
-    db_hh = flat_hh.sum(axis=0) if needs[-1] else None
+    if not needs[-1]:
+        db_hh = None
+    elif db_ih is not None and flat_hh is flat_ih:
+        db_hh = db_ih.copy()  # the same sum: both biases enter every pre-activation
+    else:
+        db_hh = flat_hh.sum(axis=0)
     return dx, dw_ih, dw_hh, db_ih, db_hh
 
 
