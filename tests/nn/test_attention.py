@@ -301,3 +301,59 @@ def test_encoder_stack_matches_torch(kw):
     t.eval(), c.eval()
     with torch.no_grad(), chainrule.no_grad():
         _close(c(cx, is_causal=True, mask=cm), t(tx, is_causal=True, mask=tm))
+
+
+# --------------------------------------------------------------------------- decoder, Transformer
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_decoder_layer_matches_torch(norm_first):
+    torch.manual_seed(0)
+    kw = {"dropout": 0.0, "norm_first": norm_first}
+    t = torch.nn.TransformerDecoderLayer(8, 2, 16, **kw).double()
+    c = nn.TransformerDecoderLayer(8, 2, 16, **kw, dtype=chainrule.float64)
+    c.load_state_dict(t.state_dict())
+    assert repr(c) == repr(t)
+    rng = np.random.default_rng(5)
+    ttgt, ctgt = _both(rng.standard_normal((4, 3, 8)), True)
+    tmem, cmem = _both(rng.standard_normal((6, 3, 8)), True)
+    pad = rng.random((3, 6)) > 0.6
+    pad[:, 0] = False
+    tpad, cpad = _both(pad)
+    tmask = torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=torch.float64)
+    cmask = nn.Transformer.generate_square_subsequent_mask(4, dtype=chainrule.float64)
+    _close(cmask, tmask)
+    tout = t(ttgt, tmem, tgt_mask=tmask, memory_key_padding_mask=tpad, tgt_is_causal=True)
+    cout = c(ctgt, cmem, tgt_mask=cmask, memory_key_padding_mask=cpad, tgt_is_causal=True)
+    _close(cout, tout)
+    tout.pow(2).sum().backward()
+    cout.pow(2).sum().backward()
+    _close(ctgt.grad, ttgt.grad)
+    _close(cmem.grad, tmem.grad)
+
+
+def test_transformer_matches_torch():
+    kw = {"num_encoder_layers": 2, "num_decoder_layers": 1, "dim_feedforward": 16}
+    kw.update(dropout=0.0, batch_first=True)
+    torch.manual_seed(0)
+    t = torch.nn.Transformer(8, 2, **kw).double()
+    c = nn.Transformer(8, 2, **kw, dtype=chainrule.float64)
+    assert list(c.state_dict()) == list(t.state_dict())
+    bound = math.sqrt(6 / (16 + 8))  # xavier_uniform_ of linear1.weight (16, 8)
+    assert np.abs(as_np(c.encoder.layers[0].linear1.weight)).max() <= bound
+    c.load_state_dict(t.state_dict())
+    rng = np.random.default_rng(6)
+    tsrc, csrc = _both(rng.standard_normal((2, 5, 8)), True)
+    ttgt, ctgt = _both(rng.standard_normal((2, 4, 8)), True)
+    tmask = torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=torch.float64)
+    cmask = nn.Transformer.generate_square_subsequent_mask(4, dtype=chainrule.float64)
+    tout, cout = t(tsrc, ttgt, tgt_mask=tmask), c(csrc, ctgt, tgt_mask=cmask)
+    _close(cout, tout)
+    tout.sum().backward()
+    cout.sum().backward()
+    _close(csrc.grad, tsrc.grad)
+    cparams = dict(c.named_parameters())
+    for name, p in t.named_parameters():
+        _close(cparams[name].grad, p.grad)
+    with pytest.raises(RuntimeError, match="the batch number of src and tgt must be equal"):
+        c(csrc, ctgt[:1])
+    with pytest.raises(RuntimeError, match="must be equal to d_model"):
+        c(csrc[..., :4], ctgt)
