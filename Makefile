@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 # PyTorch is only the tests' oracle: install its CPU build from PyTorch's CPU index, where
 # pip prefers torch 2.13.0+cpu to PyPI's 2.13.0 (which pulls the CUDA wheels on Linux).
-# Offline, or with the wheel at hand: make test TORCH_INDEX=
-TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+# The index is used only when it answers (pip would retry it for every package otherwise);
+# offline, or with the wheel at hand: make test TORCH_INDEX=
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?= $(shell $(PYTHON) -c "import urllib.request as u; u.urlopen('$(TORCH_CPU_INDEX)/torch/', timeout=5); print('$(TORCH_CPU_INDEX)')" 2>/dev/null)
 PY := $(VENV)/bin/python
 STAMP_BASE := $(VENV)/.installed-base
 STAMP_TEST := $(VENV)/.installed-test
