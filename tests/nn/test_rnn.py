@@ -118,9 +118,17 @@ def test_unbatched_input_float64(kind):
     _compare(kind, "float64", (5, 3), hx=False, tol=1e-10, batch_first=True)
 
 
+@pytest.mark.parametrize("kind", list(CLASSES))
+def test_long_sequences_float64(kind):
+    # from 64 rows of per-step GEMMs (steps x batch) the rows fold the gate scale into a
+    # contiguous copy of the recurrent weights: the other code path of the forward
+    _compare(kind, "float64", (17, 4, 3), hx=True, tol=1e-10, bidirectional=True)
+
+
 @pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN-tanh"])
 def test_float32_matches_torch(kind):
     _compare(kind, "float32", (6, 3, 3), hx=True, tol=1e-5, num_layers=2, bidirectional=True)
+    _compare(kind, "float32", (40, 2, 3), hx=True, tol=1e-5)
 
 
 @pytest.mark.parametrize("cls", ["RNN", "LSTM", "GRU"])
