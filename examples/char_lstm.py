@@ -1,7 +1,8 @@
 """A character-level LSTM language model, written for PyTorch.
 
-It runs unchanged on chainrule when ``torch`` names chainrule (write
-``import chainrule as torch``; the test suite aliases the module instead).  The text is
+It runs unchanged on chainrule when the name ``torch`` and its submodules are chainrule's
+(the test suite aliases them in ``sys.modules``); by hand, import ``chainrule as torch``,
+``chainrule.nn as nn`` and ``chainrule.nn.functional as F`` instead.  The text is
 generated here from a small grammar, so the script needs no download: sentences such as
 "the old cat sees a red ball." whose structure an LSTM can learn (loss well below the
 ln(vocabulary) of a uniform guess).

@@ -2,8 +2,9 @@
 building GPT from scratch: token and position embeddings, a few pre-norm Transformer
 blocks with causal multi-head self-attention and an MLP, a tied output head.
 
-It runs unchanged on chainrule when ``torch`` names chainrule (write
-``import chainrule as torch``; the test suite aliases the module instead).  The text is
+It runs unchanged on chainrule when the name ``torch`` and its submodules are chainrule's
+(the test suite aliases them in ``sys.modules``); by hand, import ``chainrule as torch``,
+``chainrule.nn as nn`` and ``chainrule.nn.functional as F`` instead.  The text is
 generated here (two-digit additions, "17+25=42."), so the script needs no download; a
 model that has learnt the format predicts every character but the digits of the operands
 and the sum almost surely.
