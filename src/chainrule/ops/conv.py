@@ -26,6 +26,7 @@ from .._grad_mode import grad_enabled
 from .._tensor import Tensor
 from ._registry import OpDef, apply
 from .linalg import bilinear_tangent
+from .rnn_ops import _give, _take  # the pool of private buffers (see _columns)
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
@@ -44,19 +45,27 @@ def _strided(xp, a, shape, strides):
     return xp.lib.stride_tricks.as_strided(a, shape, strides)
 
 
+def _zeros(xp, shape, dtype):
+    """A zero-filled private buffer from the pool (see _take)."""
+    out = _take(xp, shape, dtype)
+    out.fill(0)
+    return out
+
+
 def _padded_plane(xp, x, padding, flat_tail=None):
-    """x with zero padding around each (H, W) plane.  With ``flat_tail``, the planes are
-    returned as a flat (N, C, Hp·Wp + tail) buffer, rows laid end to end."""
+    """x with zero padding around each (H, W) plane, in a private buffer (give it back),
+    or x itself when there is nothing to pad.  With ``flat_tail``, the planes are a flat
+    (N, C, Hp·Wp + tail) buffer, rows laid end to end."""
     n, c, h, w = x.shape
     (pt, pb), (pl, pr) = padding
     hp, wp = h + pt + pb, w + pl + pr
     if flat_tail is None:
         if pt == pb == pl == pr == 0:
-            return xp.ascontiguousarray(x)
-        out = xp.zeros((n, c, hp, wp), x.dtype)
+            return x
+        out = _zeros(xp, (n, c, hp, wp), x.dtype)
         out[:, :, pt : pt + h, pl : pl + w] = x
         return out
-    flat = xp.zeros((n, c, hp * wp + flat_tail), x.dtype)
+    flat = _zeros(xp, (n, c, hp * wp + flat_tail), x.dtype)
     _plane_view(xp, flat, hp, wp)[:, :, pt : pt + h, pl : pl + w] = x
     return flat
 
@@ -68,46 +77,48 @@ def _plane_view(xp, flat, hp, wp):
 
 
 def _columns(xp, x, kernel, groups, stride, padding, dilation, out_hw):
-    """im2col: the windows of x as (N, G, Cg·kh·kw, Ho·Wq) columns, and Wq.
+    """im2col: the windows of x as (N, G, Cg·kh·kw, Ho·Wq) columns in a private buffer,
+    and Wq.
 
     With stride 1 the padded rows are laid end to end, so window (i, j) of every output
     position is one contiguous run starting at i·dh·Wp + j·dw; the columns then have Wp
     entries per output row (Wq = Wp), of which the last Wp − Wo are unused.  Otherwise
     Wq = Wo and each window is a strided view.
+
+    The columns, like every other large temporary here, come from and go back to a pool:
+    the first touch of a fresh multi-megabyte array costs page faults, measured at about
+    twice the copy itself.
     """
     n, c, h, w = x.shape
     kh, kw = kernel
     (sh, sw), (dh, dw), (ho, wo) = stride, dilation, out_hw
     (_, _), (pl, pr) = padding
-    wp = w + pl + pr
+    wq = w + pl + pr if sh == sw == 1 else wo
     cg = c // groups
     if sh == sw == 1:
-        flat = _padded_plane(xp, x, padding, flat_tail=dw * (kw - 1))
-        s_n, s_c = flat.strides[:2]
-        e = flat.itemsize
-        view = _strided(
-            xp,
-            flat,
-            (n, groups, cg, kh, kw, ho * wp),
-            (s_n, cg * s_c, s_c, dh * wp * e, dw * e, e),
-        )
-        return view.reshape(n, groups, cg * kh * kw, ho * wp), wp
-    padded = _padded_plane(xp, x, padding)
-    s_n, s_c, s_h, s_w = padded.strides
-    view = _strided(
-        xp,
-        padded,
-        (n, groups, cg, kh, kw, ho, wo),
-        (s_n, cg * s_c, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w),
-    )
-    return view.reshape(n, groups, cg * kh * kw, ho * wo), wo
+        padded = _padded_plane(xp, x, padding, flat_tail=dw * (kw - 1))
+        s_n, s_c = padded.strides[:2]
+        e = padded.itemsize
+        shape = (n, groups, cg, kh, kw, ho * wq)
+        strides = (s_n, cg * s_c, s_c, dh * wq * e, dw * e, e)
+    else:
+        padded = _padded_plane(xp, x, padding)
+        s_n, s_c, s_h, s_w = padded.strides
+        shape = (n, groups, cg, kh, kw, ho, wo)
+        strides = (s_n, cg * s_c, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w)
+    cols = _take(xp, (n, groups, cg * kh * kw, ho * wq), x.dtype)
+    xp.copyto(cols.reshape(shape), _strided(xp, padded, shape, strides))
+    if padded is not x:
+        _give(padded)
+    return cols, wq
 
 
 def _widen(xp, g, wq):
-    """g (N, O, Ho, Wo) with zero columns up to width wq (the unused im2col columns)."""
+    """g (N, O, Ho, Wo) with zero columns up to width wq (the unused im2col columns), in
+    a private buffer; g itself when it has that width already."""
     if g.shape[3] == wq:
         return g
-    out = xp.zeros(g.shape[:3] + (wq,), g.dtype)
+    out = _zeros(xp, g.shape[:3] + (wq,), g.dtype)
     out[..., : g.shape[3]] = g
     return out
 
@@ -133,8 +144,8 @@ class _Columns:
         return "<im2col columns>"
 
 
-def _conv(xp, x, w, stride, padding, dilation, groups, keep=None):
-    """y = w ⋆ x (cross-correlation), no bias; the columns go into ``keep`` if given."""
+def _conv(xp, x, w, stride, padding, dilation, groups, keep=None, bias=None):
+    """y = w ⋆ x (+ bias), cross-correlation; the columns go into ``keep`` if given."""
     one_d = x.ndim == 3
     x4, w4 = _as_4d(x), _as_4d(w)
     n = x4.shape[0]
@@ -142,11 +153,20 @@ def _conv(xp, x, w, stride, padding, dilation, groups, keep=None):
     ho = _out_size(x4.shape[2], kh, stride[0], padding[0], dilation[0])
     wo = _out_size(x4.shape[3], kw, stride[1], padding[1], dilation[1])
     cols, wq = _columns(xp, x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
+    w2 = w4.reshape(groups, o // groups, cg * kh * kw)
+    if wq == wo:  # the GEMM writes the output itself
+        y = xp.matmul(w2, cols).reshape(n, o, ho, wo)
+        if bias is not None:
+            y += bias.reshape(-1, 1, 1)
+    else:  # the GEMM writes a private buffer; the used columns (and bias) go to the output
+        wide = xp.matmul(w2, cols, out=_take(xp, (n, groups, o // groups, ho * wq), x.dtype))
+        used = wide.reshape(n, o, ho, wq)[..., :wo]
+        y = xp.ascontiguousarray(used) if bias is None else used + bias.reshape(-1, 1, 1)
+        _give(wide)
     if keep is not None:
         keep.cols, keep.wq = cols, wq
-    y = xp.matmul(w4.reshape(groups, o // groups, cg * kh * kw), cols).reshape(n, o, ho, wq)
-    if wq != wo:
-        y = xp.ascontiguousarray(y[..., :wo])
+    else:
+        _give(cols)
     return y.reshape(n, o, wo) if one_d else y
 
 
@@ -164,23 +184,28 @@ def _conv_input_grad(xp, g, w, input_shape, stride, padding, dilation, groups):
     wq = wp if flat_path else wo
     length = ho * wq
     wt = xp.swapaxes(w4.reshape(groups, o // groups, cg * kh * kw), 1, 2)
-    dcols = xp.matmul(wt, _widen(xp, g4, wq).reshape(n, groups, o // groups, length))
-    dcols = dcols.reshape(n, c, kh, kw, length)
+    gq = _widen(xp, g4, wq)
+    dcols = _take(xp, (n, groups, cg * kh * kw, length), g.dtype)
+    xp.matmul(wt, gq.reshape(n, groups, o // groups, length), out=dcols)
+    if gq is not g4:
+        _give(gq)
+    blocks = dcols.reshape(n, c, kh, kw, length)
     if flat_path:  # each kernel offset's block is one contiguous run of the flat planes
-        flat = xp.zeros((n, c, hp * wp + dw * (kw - 1)), g.dtype)
+        padded = _zeros(xp, (n, c, hp * wp + dw * (kw - 1)), g.dtype)
         for i in range(kh):
             for j in range(kw):
                 start = i * dh * wp + j * dw
-                flat[:, :, start : start + length] += dcols[:, :, i, j]
-        padded = _plane_view(xp, flat, hp, wp)
+                padded[:, :, start : start + length] += blocks[:, :, i, j]
+        planes = _plane_view(xp, padded, hp, wp)
     else:
-        padded = xp.zeros((n, c, hp, wp), g.dtype)
+        padded = planes = _zeros(xp, (n, c, hp, wp), g.dtype)
         for i in range(kh):
             for j in range(kw):
                 rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
                 cols = slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
-                padded[:, :, rows, cols] += dcols[:, :, i, j].reshape(n, c, ho, wo)
-    dx = xp.ascontiguousarray(padded[:, :, pt : pt + h, pl : pl + wd])
+                planes[:, :, rows, cols] += blocks[:, :, i, j].reshape(n, c, ho, wo)
+    dx = planes[:, :, pt : pt + h, pl : pl + wd].copy()  # a copy: the buffer goes back
+    _give(dcols, padded)
     return dx.reshape(input_shape)
 
 
@@ -194,10 +219,15 @@ def _conv_weight_grad(xp, x, g, weight_shape, stride, padding, dilation, groups)
 
 
 def _weight_grad_from(xp, cols, wq, g4, weight_shape, groups):
-    """Σₙ gₙ colsₙᵀ per group: one GEMM per sample, summed."""
+    """Σₙ gₙ colsₙᵀ per group: one GEMM per sample, summed.  Gives the columns back."""
     n, o, ho, _ = g4.shape
-    gq = _widen(xp, g4, wq).reshape(n, groups, o // groups, ho * wq)
-    dw = xp.sum(xp.matmul(gq, xp.swapaxes(cols, 2, 3)), (0,), False)
+    gq = _widen(xp, g4, wq)
+    per_sample = _take(xp, (n, groups, o // groups, cols.shape[2]), cols.dtype)
+    xp.matmul(gq.reshape(n, groups, o // groups, ho * wq), xp.swapaxes(cols, 2, 3), out=per_sample)
+    dw = xp.sum(per_sample, (0,), False)
+    _give(per_sample, cols)
+    if gq is not g4:
+        _give(gq)
     return dw.reshape(weight_shape)
 
 
@@ -216,18 +246,21 @@ def _transposed_shape(x_shape, w_shape, stride, padding, dilation, output_paddin
     return (n, groups_out, *out)
 
 
-def _convolution(xp, x, w, stride, padding, dilation, transposed, output_padding, groups, keep):
-    if transposed:
-        shape = _transposed_shape(x.shape, w.shape, stride, padding, dilation, output_padding)
-        shape = (shape[0], shape[1] * groups) + shape[2:]
-        return _conv_input_grad(xp, x, w, shape, stride, padding, dilation, groups)
-    return _conv(xp, x, w, stride, padding, dilation, groups, keep)
+def _convolution(
+    xp, x, w, stride, padding, dilation, transposed, output_padding, groups, keep, bias=None
+):
+    if not transposed:
+        return _conv(xp, x, w, stride, padding, dilation, groups, keep, bias)
+    shape = _transposed_shape(x.shape, w.shape, stride, padding, dilation, output_padding)
+    shape = (shape[0], shape[1] * groups) + shape[2:]
+    y = _conv_input_grad(xp, x, w, shape, stride, padding, dilation, groups)
+    if bias is not None:
+        y += bias.reshape((-1,) + (1,) * (y.ndim - 2))
+    return y
 
 
 def _convolution_bias(xp, x, w, b, *params):
-    y = _convolution(xp, x, w, *params)
-    y += b.reshape((-1,) + (1,) * (y.ndim - 2))
-    return y
+    return _convolution(xp, x, w, *params, bias=b)
 
 
 # --------------------------------------------------------------------------- the rows
