@@ -13,6 +13,7 @@ from .._backend import namespace_of
 from .._tensor import Tensor, wrap
 from ._registry import OpDef, apply
 from .conv import run
+from .rnn_ops import _give, _take  # the pool of private buffers
 
 __all__ = ["max_pool2d", "avg_pool2d", "linear_pair"]
 
@@ -78,19 +79,25 @@ def _window_argmax(xp, x, kernel, stride, padding, dilation, out_hw):
     padded, low = x4, None
     if (hp, wp) != (h, w):
         low = -xp.inf if x4.dtype.kind == "f" else xp.iinfo(x4.dtype).min
-        padded = xp.full((n, c, hp, wp), low, x4.dtype)
+        padded = _take(xp, (n, c, hp, wp), x4.dtype)
+        padded.fill(low)
         padded[:, :, ph : ph + h, pw : pw + w] = x4
     s_n, s_c, s_h, s_w = padded.strides
-    windows = xp.ascontiguousarray(
+    shape = (kh, kw, n, c, ho, wo)
+    windows = _take(xp, shape, x4.dtype)  # pooled: page faults would cost more than the copy
+    xp.copyto(
+        windows,
         xp.lib.stride_tricks.as_strided(
-            padded,
-            (kh, kw, n, c, ho, wo),
-            (dh * s_h, dw * s_w, s_n, s_c, sh * s_h, sw * s_w),
-        )
-    ).reshape(kh * kw, n, c, ho, wo)
-    arg, best = _running_argmax(xp, windows, nan_aware=False)
+            padded, shape, (dh * s_h, dw * s_w, s_n, s_c, sh * s_h, sw * s_w)
+        ),
+    )
+    planes = windows.reshape(kh * kw, n, c, ho, wo)
+    arg, best = _running_argmax(xp, planes, nan_aware=False)
     if x4.dtype.kind == "f" and xp.isnan(best).any():
-        arg, best = _running_argmax(xp, windows, nan_aware=True)
+        arg, best = _running_argmax(xp, planes, nan_aware=True)
+    _give(windows)
+    if padded is not x4:
+        _give(padded)
     # flat index = the window's top-left position + the offset of element `arg` in it
     offsets = xp.asarray([i * dh * w + j * dw for i in range(kh) for j in range(kw)])
     corner = (xp.arange(ho) * sh - ph)[:, None] * w + (xp.arange(wo) * sw - pw)
