@@ -702,6 +702,143 @@ def bench_lstm_step(T, C, c_reason, cfg):
     return res
 
 
+def _lenet_setup(L, state, x_np, y_np):
+    """LeNet-5 for 28x28 inputs (conv 5x5 pad 2, pool, conv 5x5, pool, 3 linear layers),
+    cross-entropy and SGD; returns (model, step, how the weights were copied)."""
+    nn, optim = L.nn, L.optim
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120),
+        nn.ReLU(),
+        nn.Linear(120, 84),
+        nn.ReLU(),
+        nn.Linear(84, 10),
+    )
+    how = _copy_weights(L, model, state) if state is not None else None
+    crit = nn.CrossEntropyLoss()
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    x = L.t.tensor(x_np)
+    y = L.t.tensor(y_np)
+
+    def step():
+        opt.zero_grad()
+        loss = crit(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, step, how
+
+
+def _lenet_gemms(batch):
+    """The matrix products of one LeNet training step as chainrule's conv lays them out
+    (im2col columns per sample, stride-1 rows padded to the padded width) and the linear
+    layers' three GEMMs each: a list of (a, b) float32 operands."""
+    rng = np.random.default_rng(3)
+
+    def r(*shape):
+        return rng.standard_normal(shape, dtype=np.float32)
+
+    n = batch
+    gemms = []
+    # conv1: 1 -> 6, 5x5, padding 2 on 28x28: columns (n, 25, 28 * 32); no input gradient
+    cols1 = r(n, 1, 25, 28 * 32)
+    gemms += [(r(1, 6, 25), cols1), (r(n, 1, 6, 28 * 32), cols1.swapaxes(2, 3))]
+    # conv2: 6 -> 16, 5x5 on 14x14: columns (n, 150, 10 * 14)
+    cols2 = r(n, 1, 150, 10 * 14)
+    gemms += [
+        (r(1, 16, 150), cols2),  # forward
+        (r(1, 150, 16), r(n, 1, 16, 10 * 14)),  # input gradient, before col2im
+        (r(n, 1, 16, 10 * 14), cols2.swapaxes(2, 3)),  # weight gradient
+    ]
+    for fan_in, fan_out in ((400, 120), (120, 84), (84, 10)):
+        w, xs, g = r(fan_out, fan_in), r(n, fan_in), r(n, fan_out)
+        gemms += [(xs, w.T), (g, w), (g.T, xs)]  # y = x Wᵀ, ∂x = G W, ∂W = Gᵀ X
+    return gemms
+
+
+def _time_gemms(gemms, repeats):
+    """Median wall and process time of running every GEMM once, and the FLOPs."""
+    flops = 0
+    for a, b in gemms:
+        out = np.matmul(a, b)
+        flops += 2 * out.size * a.shape[-1]
+    walls, cpus = [], []
+    for _ in range(repeats):
+        c0, t0 = time.process_time(), PERF()
+        for a, b in gemms:
+            np.matmul(a, b)
+        walls.append(PERF() - t0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus), flops
+
+
+def bench_lenet_step(T, C, c_reason, cfg):
+    """One SGD training step of LeNet-5 on a batch of 64 28x28 images: zero_grad, forward,
+    cross-entropy, backward, step (the input needs no gradient)."""
+    import torch
+
+    batch = 64
+    steps_per_block = cfg.get("steps_per_block", 5)
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal((batch, 1, 28, 28), dtype=np.float32)
+    y_np = rng.integers(0, 10, size=batch).astype(np.int64)
+    t_model, t_step, _ = _lenet_setup(T, None, x_np, y_np)
+    state = {k: v.detach().numpy().copy() for k, v in t_model.state_dict().items()}
+    first = {}
+
+    def make(L):
+        if L.label == "torch":
+            step, model = t_step, t_model
+        else:
+            model, step, first["copy_method"] = _lenet_setup(L, state, x_np, y_np)
+        first[L.label] = (step(), to_np(dict(model.named_parameters())["0.weight"]))
+
+        def fn():
+            loss = None
+            for _ in range(steps_per_block):
+                loss = step()
+            return loss
+
+        return fn
+
+    res, _, _ = time_pair(make, T, C, c_reason, cfg, scale=1.0 / steps_per_block)
+    res["metric"] = (
+        f"time per SGD training step, LeNet-5 (conv 1-6-16 5x5, max pool, 400-120-84-10), "
+        f"batch {batch} of 1x28x28 float32 (zero_grad, forward, CrossEntropyLoss, backward, step)"
+    )
+    res["unit"] = "ms"
+    gemm_wall, gemm_cpu, flops = _time_gemms(_lenet_gemms(batch), cfg.get("gemm_repeats", 30))
+    c, t = res.get("chainrule"), res["torch"]
+    res["gemm_alone"] = {
+        "gflop": flops / 1e9,
+        "seconds": gemm_wall,
+        "cpu_seconds": gemm_cpu,
+        "chainrule_over": (c["median"] / gemm_wall) if c else None,
+        "torch_over": t["median"] / gemm_wall,
+        "chainrule_over_cpu": (c["cpu_median"] / gemm_cpu) if c else None,
+        "torch_over_cpu": t["cpu_median"] / gemm_cpu,
+    }
+    if "chainrule" in first:
+        run_checks(
+            res,
+            [
+                ("loss after identical init", first["chainrule"][0], first["torch"][0], 1e-4),
+                ("conv1.weight after 1 SGD step", first["chainrule"][1], first["torch"][1], 1e-4),
+            ],
+        )
+        res["notes"].append(f"initial weights copied via {first.get('copy_method')}")
+        dtype_note(res, "chainrule conv1.weight", first["chainrule"][1])
+    return res
+
+
 # ---- memory benchmarks: one library per process (spec["lib"])
 def _mem_lib(spec):
     if spec["lib"] == "torch":
@@ -813,6 +950,7 @@ TIMED = {
     "mlp": bench_mlp,
     "wide_mlp": bench_wide_mlp,
     "lstm_step": bench_lstm_step,
+    "lenet_step": bench_lenet_step,
 }
 MEMORY = {"memory_mlp": bench_memory_mlp, "deep_chain": bench_deep_chain}
 

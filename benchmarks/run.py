@@ -90,6 +90,15 @@ BENCHES = [
         timeout=300,
     ),
     dict(
+        name="lenet_step",
+        kind="timed",
+        title="lenet step: LeNet-5, batch 64 of 28x28, SGD step",
+        target={1: 1.5, 2: 1.5},
+        cfg=dict(repeats=15, warmup=2, budget_s=40, steps_per_block=5, gemm_repeats=30),
+        quick=dict(repeats=5, warmup=1, steps_per_block=2, gemm_repeats=5),
+        timeout=300,
+    ),
+    dict(
         name="memory_mlp",
         kind="memory",
         title="memory: 100 mlp training steps",
@@ -485,6 +494,18 @@ def details(b, threads, res, row):
                     f"{'—' if cbc is None else format(cbc, '.2f')}, "
                     f"PyTorch {gc_['torch_over_bound']:.2f}"
                 )
+        ga = res.get("gemm_alone")
+        if ga:
+            cb, cbc = ga.get("chainrule_over"), ga.get("chainrule_over_cpu")
+            L.append(
+                f"- the step's GEMMs alone (NumPy matmuls in chainrule's shapes, timed by "
+                f"themselves): {fmt_t(ga['seconds'], 'ms')} for {ga['gflop']:.3f} GFLOP "
+                f"({ga['gflop'] / ga['seconds']:.1f} GFLOP/s); step time / GEMM time: "
+                f"chainrule {'—' if cb is None else format(cb, '.2f')}, PyTorch "
+                f"{ga['torch_over']:.2f} (process CPU time: chainrule "
+                f"{'—' if cbc is None else format(cbc, '.2f')}, PyTorch "
+                f"{ga['torch_over_cpu']:.2f})"
+            )
         chk = res.get("check")
         if chk:
             L.append("- correctness vs PyTorch: " + ("ok" if chk["ok"] else "**MISMATCH**"))
@@ -662,6 +683,10 @@ def write_report(path, args, info, results, t_total):
         "GEMM for every layer (2·m·n·k each; the first layer's grad-input GEMM is not "
         "actually needed, so a ratio slightly under 1.0 is possible) divided by NumPy's "
         "measured float32 4096×4096 matmul rate at the same thread count.",
+        "- GEMMs alone (lenet_step): the step's matrix products in the shapes chainrule's "
+        "convolution lays them out (im2col columns, one GEMM per sample) and the linear "
+        "layers' three GEMMs each, run by themselves with NumPy; step time / that time says "
+        "how far the step is from doing nothing but its GEMMs.",
         "- The parent process polls each worker's process-tree RSS and kills it above "
         f"{args.mem_limit_gb:g} GiB or past its timeout; such runs are reported as ERROR.",
         "",
