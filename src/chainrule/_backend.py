@@ -69,8 +69,11 @@ def _standard_extras(ns):
     def cumsum(x, dim):
         return ns.cumulative_sum(x, axis=dim)
 
-    def cast(x, dtype):
-        return ns.astype(x, dtype)
+    def cast(x, dtype, copy=True):
+        # ``dtype`` may be NumPy's (chainrule's canonical one) or the namespace's own
+        if isinstance(dtype, np.dtype) or isinstance(dtype, type):
+            dtype = getattr(ns, np.dtype(dtype).name)
+        return ns.astype(x, dtype, copy=copy)
 
     def index(x, key):
         return x[key]
@@ -91,6 +94,34 @@ def _standard_extras(ns):
                 raise ValueError(f"shape {tuple(x.shape)} cannot be summed to {shape}")
         out = ns.sum(x, axis=dims, keepdims=True)
         return ns.reshape(out, shape) if lead else out
+
+    def index_backward(g, shape, index, advanced):
+        """Put ``g`` into zeros of ``shape`` at a basic ``index`` (ints, slices, None)."""
+        if advanced:
+            raise NotImplementedError(
+                f"the gradient of integer-array indexing needs a scatter-add, which the "
+                f"Array API standard lacks ({getattr(ns, '__name__', ns)}); index with "
+                f"slices, or use the NumPy or CuPy backend"
+            )
+        out = ns.zeros(tuple(shape), dtype=g.dtype)
+        kept = tuple(k for k in index if k is not None)  # None only added a unit dim
+        out[kept] = ns.reshape(g, tuple(out[kept].shape))
+        return out
+
+    def prod_except(a, dims):
+        """Π over ``dims`` of all elements but the one at each position (zeros handled):
+        exclusive running products from the left times those from the right."""
+        if not dims:
+            return ns.ones_like(a)
+        rest = tuple(d for d in range(a.ndim) if d not in dims)
+        order = rest + tuple(dims)
+        moved = ns.permute_dims(a, order)
+        flat = ns.reshape(moved, tuple(moved.shape[: len(rest)]) + (-1,))
+        left = ns.cumulative_prod(flat, axis=-1, include_initial=True)[..., :-1]
+        rev = ns.flip(flat, axis=-1)
+        right = ns.flip(ns.cumulative_prod(rev, axis=-1, include_initial=True)[..., :-1], axis=-1)
+        back = tuple(order.index(d) for d in range(a.ndim))
+        return ns.permute_dims(ns.reshape(left * right, tuple(moved.shape)), back)
 
     def threshold_backward(g, out):
         return ns.where(out > 0, g, ns.zeros_like(g))  # g where the relu passed its input
@@ -182,7 +213,7 @@ numpy_backend.array_type = np.ndarray
 numpy_backend.swapaxes = np.swapaxes
 numpy_backend.squeeze = np.squeeze
 numpy_backend.flip = np.flip
-numpy_backend.cast = lambda x, dtype: x.astype(dtype)
+numpy_backend.cast = lambda x, dtype, copy=True: x.astype(dtype, copy=copy)
 numpy_backend.cumsum = np.cumsum
 
 _BY_TYPE = {np.ndarray: numpy_backend}
@@ -193,8 +224,9 @@ def _cupy_backend(cupy):
 
     extras = {**_standard_extras(cupy)}
     for k, v in _numpy_extras().items():  # the same helpers over CuPy's NumPy-like API
-        extras[k] = types.FunctionType(v.__code__, {**v.__globals__, "np": cupy}, k,
-                                       v.__defaults__, v.__closure__)
+        extras[k] = types.FunctionType(
+            v.__code__, {**v.__globals__, "np": cupy}, k, v.__defaults__, v.__closure__
+        )
 
     def index_backward(g, shape, index, advanced):
         out = cupy.zeros(shape, dtype=g.dtype)
@@ -254,12 +286,9 @@ def to_numpy(array):
     return np.asarray(np.from_dlpack(array)) if hasattr(array, "__dlpack__") else np.asarray(array)
 
 
-_KIND = {}
-
-
 def dtype_kind(dtype):
     """NumPy's kind letter ('f', 'i', 'u', 'b', 'c') of any backend's dtype."""
-    kind = _KIND.get(dtype)
-    if kind is None:
-        kind = _KIND[dtype] = np.dtype(str(dtype).rsplit(".", 1)[-1]).kind
+    kind = getattr(dtype, "kind", None)  # NumPy's and CuPy's dtypes have it
+    if kind is None:  # an Array-API dtype object, known by its name
+        kind = np.dtype(str(dtype).rsplit(".", 1)[-1]).kind
     return kind

@@ -102,6 +102,9 @@ def _names():
 
 def from_numpy_dtype(np_dtype):
     """Map a NumPy dtype to a chainrule dtype (uint16/32/64 widen to int64)."""
+    if not isinstance(np_dtype, (np.dtype, type)):
+        # another backend's dtype object (array_api_strict.float64): known by its name
+        np_dtype = np.dtype(str(np_dtype).rsplit(".", 1)[-1])
     d = _FROM_NUMPY.get(np_dtype)
     if d is not None:
         return d

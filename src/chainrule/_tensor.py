@@ -84,7 +84,7 @@ class Tensor:
                     ".detach() to get a tensor that does not require grad"
                 )
             return self
-        if requires_grad and self._data.dtype.kind != "f":
+        if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError(
                 f"only tensors of floating point dtype can require gradients, got "
                 f"{self.dtype}; convert first, e.g. x.float().requires_grad_()"
@@ -260,7 +260,7 @@ class Tensor:
         return False
 
     def is_floating_point(self):
-        return self._data.dtype.kind == "f"
+        return self.dtype.is_floating_point
 
     def element_size(self):
         return self._data.itemsize

@@ -3,6 +3,7 @@
 
 import numpy as np
 
+from .._backend import namespace_of
 from .._tensor import Tensor, wrap
 from . import grad_mode
 from .engine import run_backward
@@ -70,7 +71,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
                     f"gradient of that shape (e.g. backward(torch.ones_like(out)))"
                     f" or reduce it first (e.g. out.sum().backward())"
                 )
-            g_data = np.ones_like(out._data)
+            g_data = namespace_of(out._data).ones_like(out._data)
             grads.append(wrap(g_data) if create_graph else g_data)
             continue
         if not isinstance(g, Tensor):

@@ -199,7 +199,7 @@ def _undo_broadcast(node, i, gi, meta, xp):
             ) from None
     if xp is not tensor_xp:
         if gi.dtype != dtype:
-            gi = gi.astype(dtype)
+            gi = xp.cast(gi, dtype)
     elif gi._data.dtype != dtype:
         gi = xp.cast(gi, dtype)
     return gi
@@ -251,7 +251,11 @@ def _anomaly_backward(node, grads):
 def _public(g):
     if g is None or isinstance(g, Tensor):
         return g
-    return wrap(g if type(g) is np.ndarray else np.asarray(g))
+    return (
+        wrap(g if isinstance(g, np.ndarray) else namespace_of(g).asarray(g))
+        if not isinstance(g, (int, float))
+        else wrap(np.asarray(g))
+    )
 
 
 def _run_hooks(hooks, g, create_graph):
@@ -299,6 +303,11 @@ def accumulate_into(tensor, g, owned=False):
             tensor._grad = tensor._grad + g
         return
     current = tensor._grad
+    if type(g) is not np.ndarray:  # another backend's array: no in-place tricks
+        xp = namespace_of(g)
+        g = xp.astype(g, tensor._data.dtype, copy=True)
+        tensor._grad = wrap(g) if current is None else current + wrap(g)
+        return
     if current is None:
         dtype = tensor._data.dtype
         if not (owned and g.dtype == dtype and g.flags.c_contiguous and g.flags.writeable):

@@ -22,8 +22,8 @@ import traceback
 
 import numpy as np
 
-from .._backend import backend_for, namespace_of
-from .._dtype import get_default_dtype, result_type
+from .._backend import backend_for, dtype_kind, namespace_of
+from .._dtype import from_numpy_dtype, get_default_dtype, result_type
 from .._grad_mode import anomaly_enabled, capture, forward_level, grad_enabled
 from .._node import Node
 from .._tensor import Tensor, wrap
@@ -157,11 +157,11 @@ def apply(op, inputs, params=()):
         meta = None
         if a_is_t and b_is_t:
             adt, bdt = ad.dtype, bd.dtype
-            if adt is not bdt or (op.to_float and adt.kind != "f"):
+            if adt is not bdt or (op.to_float and dtype_kind(adt) != "f"):
                 ad, bd, meta = _promote_pair(op, a, b)
             elif ad.shape != bd.shape:
                 meta = ((ad.shape, adt), (bd.shape, bdt))
-        elif (ad if a_is_t else bd).dtype.kind != "f":
+        elif dtype_kind((ad if a_is_t else bd).dtype) != "f":
             ad, bd, meta = _promote_pair(op, a, b)
         data = ad if a_is_t else bd
         xp = _BACKENDS.get(type(data)) or backend_for(data)
@@ -208,8 +208,8 @@ def apply(op, inputs, params=()):
         if not isinstance(a, Tensor):
             a = _tensor_input(op, a)
         data = a._data
-        if op.to_float and data.dtype.kind != "f":
-            data = data.astype(get_default_dtype().numpy)
+        if op.to_float and dtype_kind(data.dtype) != "f":
+            data = _cast_to(data, get_default_dtype())
         xp = _BACKENDS.get(type(data)) or backend_for(data)
         out = op.forward(xp, data, *params)
         if type(out) is not ndarray:
@@ -254,16 +254,14 @@ def _apply_general(op, inputs, params):
         dt = result_type(*operands)
         if op.to_float and not dt.is_floating_point:
             dt = get_default_dtype()
-        target = dt.numpy
         for i in positions:
-            d = arrays[i]
-            if isinstance(inputs[i], Tensor) and d.dtype != target:
-                arrays[i] = d.astype(target)
+            if isinstance(inputs[i], Tensor):
+                arrays[i] = _cast_to(arrays[i], dt)
     elif op.to_float:
         for i, d in enumerate(arrays):
-            if d.dtype.kind != "f":
-                arrays[i] = d.astype(get_default_dtype().numpy)
-    data = next((d for d in arrays if not type(d) in _PY_NUMBERS), None)
+            if dtype_kind(d.dtype) != "f":
+                arrays[i] = _cast_to(d, get_default_dtype())
+    data = next((d for d in arrays if type(d) not in _PY_NUMBERS), None)
     xp = namespace_of(data) if data is not None else _BACKENDS[ndarray]
     try:
         out = op.forward(xp, *arrays, *params)
@@ -462,17 +460,24 @@ def _promote_pair(op, a, b):
     dt = result_type(a, b)
     if op.to_float and not dt.is_floating_point:
         dt = get_default_dtype()
-    target = dt.numpy
     arrays, meta = [], []
     for x in (a, b):
         if isinstance(x, Tensor):
             d = x._data
             meta.append((d.shape, d.dtype))
-            arrays.append(d if d.dtype == target else d.astype(target))
+            arrays.append(_cast_to(d, dt))
         else:
             meta.append(None)
             arrays.append(x)
     return arrays[0], arrays[1], tuple(meta)
+
+
+def _cast_to(d, dt):
+    """Array ``d`` in chainrule dtype ``dt`` (NumPy's directly, others through their
+    backend)."""
+    if type(d) is ndarray:
+        return d if d.dtype == dt.numpy else d.astype(dt.numpy)
+    return d if from_numpy_dtype(d.dtype) is dt else namespace_of(d).cast(d, dt.numpy)
 
 
 def as_tensor_operand(x):

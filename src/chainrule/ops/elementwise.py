@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from .._backend import namespace_of, numpy_backend
 from .._tensor import Tensor, wrap
 from ._registry import OpDef, _promote_pair, apply, as_tensor_operand
 
@@ -72,7 +73,7 @@ def _power(xp, a, p):
         out = a * a
         out *= a  # (a·a)·a, into the fresh array
         return out
-    if a.dtype.kind == "f":
+    if xp.isdtype(a.dtype, "real floating"):
         if p == -1:
             return 1 / a
         if p == -2:
@@ -156,7 +157,7 @@ def pow(input, exponent):
     exponent = as_tensor_operand(exponent)
     if not isinstance(input, Tensor):
         if isinstance(input, (int, float)) and isinstance(exponent, Tensor):
-            if exponent._data.dtype.kind != "f":
+            if not exponent.dtype.is_floating_point:
                 if isinstance(input, int):  # int ** int tensor stays integer, as in PyTorch
                     return wrap(np.asarray(np.power(input, exponent._data)))
                 exponent = exponent.float()
@@ -164,7 +165,7 @@ def pow(input, exponent):
         input = as_tensor_operand(input)
     if isinstance(exponent, Tensor):
         return apply(POW_TENSOR, (input, exponent))
-    if input._data.dtype.kind != "f" and (isinstance(exponent, float) or exponent < 0):
+    if not input.dtype.is_floating_point and (isinstance(exponent, float) or exponent < 0):
         input = input.float()
     return apply(POW, (input,), (exponent,))
 
@@ -426,7 +427,7 @@ CLAMP = OpDef(
     elementwise=True,
     saves=(0,),
     params=("min", "max"),
-    grads=[lambda xp, g, a, lo, hi: g * _clamp_mask(a, lo, hi)],
+    grads=[lambda xp, g, a, lo, hi: xp.where(_clamp_mask(a, lo, hi), g, g * 0)],
 )  # 1 inside [lo, hi]
 MAXIMUM = OpDef(
     "MaximumBackward0",
@@ -434,8 +435,8 @@ MAXIMUM = OpDef(
     elementwise=True,
     saves=(0, 1),
     grads=[
-        lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b),  # ties share
-        lambda xp, g, a, b: g * (a < b) + (g * 0.5) * (a == b),
+        lambda xp, g, a, b: xp.where(a > b, g, xp.where(a == b, g * 0.5, g * 0)),  # ties share
+        lambda xp, g, a, b: xp.where(a < b, g, xp.where(a == b, g * 0.5, g * 0)),
     ],
 )
 MINIMUM = OpDef(
@@ -444,8 +445,8 @@ MINIMUM = OpDef(
     elementwise=True,
     saves=(0, 1),
     grads=[
-        lambda xp, g, a, b: g * (a < b) + (g * 0.5) * (a == b),
-        lambda xp, g, a, b: g * (a > b) + (g * 0.5) * (a == b),
+        lambda xp, g, a, b: xp.where(a < b, g, xp.where(a == b, g * 0.5, g * 0)),
+        lambda xp, g, a, b: xp.where(a > b, g, xp.where(a == b, g * 0.5, g * 0)),
     ],
 )
 
@@ -458,9 +459,9 @@ def _clamp_tensor_row(name):
         elementwise=True,
         saves=(0, 1, 2),
         grads=[
-            lambda xp, g, a, lo, hi: g * ((a >= lo) & (a <= hi)),
-            lambda xp, g, a, lo, hi: g * (a < lo),
-            lambda xp, g, a, lo, hi: g * (a > hi),
+            lambda xp, g, a, lo, hi: xp.where((a >= lo) & (a <= hi), g, g * 0),
+            lambda xp, g, a, lo, hi: xp.where(a < lo, g, g * 0),
+            lambda xp, g, a, lo, hi: xp.where(a > hi, g, g * 0),
         ],
     )
 
@@ -522,57 +523,62 @@ def where(condition, input, other):
 
 
 # ---------------------------------------------------------------- comparisons and logic
-def _compare(fn, a, b):
+def _compare(name, a, b):
+    """The backend's elementwise predicate ``name`` (``less``, ``logical_and``, …): a bool
+    tensor, not differentiable, in the operands' promoted dtype."""
     a, b = as_tensor_operand(a), as_tensor_operand(b)
     ad = a._data if isinstance(a, Tensor) else a
     bd = b._data if isinstance(b, Tensor) else b
     if isinstance(a, Tensor) and isinstance(b, Tensor) and ad.dtype != bd.dtype:
         ad, bd, _ = _promote_pair(MUL, a, b)
-    return wrap(np.asarray(fn(ad, bd)))
+    xp = namespace_of(ad if isinstance(a, Tensor) else bd)
+    if not isinstance(a, Tensor):  # a number on the left: the backend wants an array there
+        ad = xp.asarray(ad, dtype=bd.dtype) if xp is not numpy_backend else ad
+    return wrap(xp.asarray(getattr(xp, name)(ad, bd)))
 
 
 def eq(input, other):
-    return _compare(np.equal, input, other)
+    return _compare("equal", input, other)
 
 
 def ne(input, other):
-    return _compare(np.not_equal, input, other)
+    return _compare("not_equal", input, other)
 
 
 def lt(input, other):
-    return _compare(np.less, input, other)
+    return _compare("less", input, other)
 
 
 def le(input, other):
-    return _compare(np.less_equal, input, other)
+    return _compare("less_equal", input, other)
 
 
 def gt(input, other):
-    return _compare(np.greater, input, other)
+    return _compare("greater", input, other)
 
 
 def ge(input, other):
-    return _compare(np.greater_equal, input, other)
+    return _compare("greater_equal", input, other)
 
 
 def logical_and(input, other):
-    return _compare(np.logical_and, input, other)
+    return _compare("logical_and", input, other)
 
 
 def logical_or(input, other):
-    return _compare(np.logical_or, input, other)
+    return _compare("logical_or", input, other)
 
 
 def logical_xor(input, other):
-    return _compare(np.logical_xor, input, other)
+    return _compare("logical_xor", input, other)
 
 
 def logical_not(input):
-    return wrap(np.logical_not(input._data))
+    return wrap(namespace_of(input._data).logical_not(input._data))
 
 
 def bitwise_not(input):
-    if input._data.dtype.kind == "f":
+    if input.dtype.is_floating_point:
         raise TypeError(
             f"bitwise_not (~) is only defined for bool and integer tensors, got {input.dtype}"
         )
@@ -580,15 +586,15 @@ def bitwise_not(input):
 
 
 def isnan(input):
-    return wrap(np.isnan(input._data))
+    return wrap(namespace_of(input._data).isnan(input._data))
 
 
 def isfinite(input):
-    return wrap(np.isfinite(input._data))
+    return wrap(namespace_of(input._data).isfinite(input._data))
 
 
 def isinf(input):
-    return wrap(np.isinf(input._data))
+    return wrap(namespace_of(input._data).isinf(input._data))
 
 
 def equal(input, other):

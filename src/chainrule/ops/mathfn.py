@@ -284,7 +284,7 @@ def clamp_max(input, max):
 
 def _float_for(input, bound):
     # an integer tensor clamped by a float bound computes in the default float, as PyTorch
-    if isinstance(bound, float) and input._data.dtype.kind != "f":
+    if isinstance(bound, float) and not input.dtype.is_floating_point:
         return input.to(get_default_dtype())
     return input
 
@@ -292,7 +292,7 @@ def _float_for(input, bound):
 def lerp(input, end, weight):
     """input + weight·(end − input); ``weight`` may be a number or a tensor."""
     for name, t in (("input", input), ("end", end)):
-        if not isinstance(t, Tensor) or t._data.dtype.kind != "f":
+        if not isinstance(t, Tensor) or not t.dtype.is_floating_point:
             raise TypeError(
                 f"lerp: expected {name} to be a floating-point Tensor, got "
                 f"{getattr(t, 'dtype', type(t).__name__)}"

@@ -36,7 +36,7 @@ LOG_SOFTMAX = OpDef(
 def _prepare(input, dim, dtype, name):
     if dtype is not None:
         input = input.to(to_dtype(dtype))
-    if input._data.dtype.kind != "f":
+    if not input.dtype.is_floating_point:
         raise RuntimeError(
             f"{name}: expected a floating point input, got {input.dtype}; "
             f"convert with .float() or pass dtype="

@@ -33,7 +33,10 @@ def _count(shape, dims):
 def _ties_grad(xp, g, a, out, shape, dims, keepdim):
     # max/min over several equal elements: the gradient is split evenly among them
     mask = a == _unreduce(xp, out, shape, dims, keepdim)
-    return _unreduce(xp, g, shape, dims, keepdim) * mask / xp.sum(mask, dims, True)
+    gu = _unreduce(xp, g, shape, dims, keepdim)
+    zero = gu * 0
+    hits = xp.sum(xp.where(mask, zero + 1, zero), dims, True)  # how many tie, in g's dtype
+    return xp.where(mask, gu, zero) / hits
 
 
 def _sum_grad(xp, g, shape, dims, keepdim):
@@ -223,7 +226,7 @@ def _reduce(op, input, dim, keepdim, *extra):
 
 
 def _float_input(input, name):
-    if input._data.dtype.kind != "f":
+    if not input.dtype.is_floating_point:
         raise RuntimeError(
             f"{name}(): could not infer output dtype. Input dtype must be "
             f"either a floating point or complex dtype. Got: {input.dtype}"
@@ -346,7 +349,7 @@ def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = _numpy_names("logsumexp", dim, keepdim, axis, keepdims)
     if dim is None:
         raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
-    if input._data.dtype.kind != "f":
+    if not input.dtype.is_floating_point:
         input = input.to(get_default_dtype())
     return _reduce(LOGSUMEXP, input, dim, keepdim)
 

@@ -425,7 +425,7 @@ def adaptive_avg_pool2d(input, output_size):
         raise RuntimeError(
             f"adaptive_avg_pool2d: output_size must be 2 non-negative sizes, got {output_size}"
         )
-    if input._data.dtype.kind != "f":
+    if not input.dtype.is_floating_point:
         raise RuntimeError(
             f'"adaptive_avg_pool2d" not implemented for {input.dtype}: convert with .float()'
         )

@@ -98,7 +98,7 @@ REPEAT = OpDef(
 def _cat_grads(xp, g, dim, sizes):
     grads, start = [], 0
     for size in sizes:
-        index = (slice(None),) * dim + (slice(start, start + size),)
+        index = (slice(None),) * dim + (slice(start, start + size), ...)
         grads.append(g[index])
         start += size
     return grads
@@ -121,7 +121,7 @@ STACK = OpDef(
     multi=True,
     promotes=True,
     linear=True,
-    grads=[lambda xp, g, dim, count: [g[(slice(None),) * dim + (i,)] for i in range(count)]],
+    grads=[lambda xp, g, dim, count: [g[(slice(None),) * dim + (i, ...)] for i in range(count)]],
 )
 
 

@@ -1,0 +1,105 @@
+"""The backend seam: the rows run on any Array-API library, chosen from the data.
+
+``array_api_strict`` is the standard and nothing more: every function outside it, every
+NumPy-only idiom (``astype`` as a method, bool times float, a bare ``np.`` call on its
+arrays) raises there.  Each case below builds a graph on strict arrays and on NumPy arrays
+from the same numbers; the values and every gradient must agree, and the results and
+gradients must stay strict arrays (no silent trip through NumPy).
+"""
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule._backend import to_numpy
+from chainrule._tensor import wrap
+
+xs = pytest.importorskip("array_api_strict")
+STRICT = type(xs.asarray(0.0))
+
+SHAPES = {"a": (3, 4), "b": (3, 4), "w": (4, 2), "v": (4,), "c": (1, 4)}
+
+# one loss per family of rows the standard covers; each uses several rows at once
+CASES = {
+    "arithmetic": lambda a, b, **_: (a + b) * (a - 2.0) / (b * b + 1.0) - (-a) + 3.0 / (b + 4.0),
+    "unary": lambda a, b, **_: (
+        a.exp()
+        + (b * b + 1).log()
+        + a.sin() * a.cos()
+        + a.tanh()
+        + a.sigmoid()
+        + (a * a).sqrt()
+        + a.abs()
+        + a.relu()
+        + (b * b + 1).rsqrt()
+        + (b * b).log1p()
+        + a.expm1()
+    ),
+    "power": lambda a, b, **_: a**2 + a**3 + (b * b + 1) ** 0.5 + (b * b + 1) ** a,
+    "compare_select": lambda a, b, **_: (
+        cr.where(a > b, a, b) + cr.maximum(a, b) * cr.minimum(a, b) + a.clamp(-0.5, 0.5)
+    ),
+    "broadcast": lambda a, c, v, **_: a * c + v - a.sum(0, keepdim=True) * c,
+    "reductions": lambda a, **_: (
+        a.sum()
+        + a.mean(1).sum()
+        + a.var(0).sum()
+        + a.std()
+        + a.amax(1).sum()
+        + a.amin()
+        + a.prod(1).sum()
+        + cr.logsumexp(a, 1).sum()
+        + a.norm()
+    ),
+    "matmul": lambda a, w, v, **_: (a @ w).sum() + (a @ v).sum() + (w.T @ w).sum(),
+    "shape": lambda a, b, **_: (
+        a.reshape(4, 3).permute(1, 0) * b.transpose(0, 1).T
+        + cr.cat([a, b], 0)[1:4]
+        + cr.stack([a, b], 1).sum(1)
+        + a.flip(1)
+        + a.unsqueeze(0).squeeze(0)
+        + a[1:, ::2].sum()
+    ),
+    "softmax": lambda a, **_: cr.softmax(a, 1) * cr.log_softmax(a, 0),
+}
+
+
+def _inputs(convert):
+    rng = np.random.default_rng(7)
+    return {
+        name: wrap(convert(rng.standard_normal(shape))).requires_grad_()
+        for name, shape in SHAPES.items()
+    }
+
+
+def _run(case, convert):
+    leaves = _inputs(convert)
+    out = CASES[case](**leaves)
+    out.sum().backward()
+    return out, leaves
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_rows_run_on_array_api_strict(case):
+    out, leaves = _run(case, xs.asarray)
+    ref, ref_leaves = _run(case, np.asarray)
+    assert isinstance(out._data, STRICT), f"{case}: the result left the strict backend"
+    np.testing.assert_allclose(to_numpy(out._data), ref._data, rtol=1e-13, atol=1e-13)
+    for name, leaf in leaves.items():
+        expected = ref_leaves[name].grad
+        if expected is None:
+            assert leaf.grad is None
+            continue
+        assert isinstance(leaf.grad._data, STRICT), f"{case}: grad of {name} is not strict"
+        np.testing.assert_allclose(
+            to_numpy(leaf.grad._data), expected._data, rtol=1e-13, atol=1e-13, err_msg=name
+        )
+
+
+def test_the_backend_is_chosen_from_the_data():
+    from chainrule._backend import namespace_of, numpy_backend
+
+    assert namespace_of(np.zeros(2)) is numpy_backend
+    strict = namespace_of(xs.asarray([1.0]))
+    assert strict is not numpy_backend and strict.array_type is STRICT
+    assert namespace_of(xs.asarray([2.0])) is strict  # made once, remembered
