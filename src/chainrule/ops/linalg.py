@@ -6,9 +6,7 @@ as a row (left) or a column (right) and the extra dim is dropped again.  Batch d
 were broadcast are summed away by the engine.
 """
 
-import numpy as np
 
-from .._dtype import result_type
 from .._tensor import Tensor
 from ._registry import OpDef, apply
 
