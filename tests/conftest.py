@@ -1,12 +1,15 @@
 import pytest
 import torch
+from threadpoolctl import threadpool_limits
 
 import chainrule
 from chainrule import _grad_mode
 
 # The reference runs on one thread: on the shared 2-core CI machine torch's worker threads
-# spin-wait against pytest-xdist's two processes.
+# spin-wait against pytest-xdist's two processes.  NumPy's BLAS likewise: two xdist workers
+# each running a many-threaded GEMM on 2 cores slowed the small ones tenfold.
 torch.set_num_threads(1)
+threadpool_limits(1)
 
 # Test modules are every .py file under tests/ (pyproject's python_files = "*.py") except
 # these helpers, which tests import.
