@@ -115,8 +115,8 @@ def _untie(module, given):
 
 def _check_keys(module, given):
     own = _named_tensors(module)
-    unexpected = [k for k in given if k not in own]
-    missing = [k for k in own if k not in given]
+    unexpected = sorted(k for k in given if k not in own)
+    missing = sorted(k for k in own if k not in given)
     errors = []
     if unexpected:
         errors.append(f"Unexpected key(s): {', '.join(map(repr, unexpected))}.")
