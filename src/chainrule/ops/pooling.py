@@ -11,17 +11,18 @@ import numpy as np
 
 from .._backend import namespace_of
 from .._tensor import Tensor, wrap
-from ._registry import OpDef, apply
+from ._registry import OPS, OpDef, apply
 from .conv import run
 from .rnn_ops import _give, _take  # the pool of private buffers
 
 __all__ = ["max_pool2d", "avg_pool2d", "linear_pair"]
 
 
-def linear_pair(name, forward, transpose, params):
+def linear_pair(name, forward, transpose, params, family=None):
     """Rows ``{name}Backward0`` (forward F) and ``{name}BackwardBackward0`` (Fᵀ) of a map
     that is linear in its one tensor input: ∂/∂x of F is Fᵀ(g) and of Fᵀ is F(g); the
-    tangent of each is itself applied to the tangent."""
+    tangent of each is itself applied to the tangent.  ``family``: the family file the
+    rows belong to in ``OPS``, when it is not this one."""
     pair = []
     grads_f = [lambda xp, g, *p: run(xp, pair[1], (g,), p)]  # ∂F(x)/∂x applied to g: Fᵀ g
     grads_t = [lambda xp, g, *p: run(xp, pair[0], (g,), p)]  # ∂Fᵀ(g)/∂g applied to gg: F gg
@@ -30,6 +31,8 @@ def linear_pair(name, forward, transpose, params):
         (f"{name}BackwardBackward0", transpose, grads_t),
     ):
         pair.append(OpDef(row_name, fn, params=params, grads=grads, linear=True))
+        if family is not None:
+            OPS[pair[-1]] = family
     return pair[0], pair[1]
 
 

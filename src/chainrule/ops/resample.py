@@ -85,7 +85,7 @@ def _add_at(xp, g, idx, size, axis):
 
 
 def _tap_pair(name):
-    return linear_pair(name, _taps, _taps_transpose, ("plan",))
+    return linear_pair(name, _taps, _taps_transpose, ("plan",), family="resample")
 
 
 _ROWS = {}
