@@ -24,236 +24,29 @@ import numpy as np
 
 from .._grad_mode import grad_enabled
 from .._tensor import Tensor
+from ._im2col import (
+    Columns,
+    as_4d,
+    conv_forward,
+    conv_input_grad,
+    conv_weight_grad,
+    transposed_shape,
+    weight_grad_from,
+)
 from ._registry import OpDef, apply
 from .linalg import bilinear_tangent
-from .rnn_ops import _give, _take  # the pool of private buffers (see _columns)
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
-
-
-# --------------------------------------------------------------------------- array maths
-# Geometry is always 2-D: stride (sh, sw), padding ((top, bottom), (left, right)),
-# dilation (dh, dw).  A 3-D array (N, C, L) is viewed as (N, C, 1, L).  ``xp`` is the
-# array namespace of the data (chainrule._backend).
-
-
-def _as_4d(a):
-    return a[:, :, None, :] if a.ndim == 3 else a
-
-
-def _strided(xp, a, shape, strides):
-    return xp.lib.stride_tricks.as_strided(a, shape, strides)
-
-
-def _zeros(xp, shape, dtype):
-    """A zero-filled private buffer from the pool (see _take)."""
-    out = _take(xp, shape, dtype)
-    out.fill(0)
-    return out
-
-
-def _padded_plane(xp, x, padding, flat_tail=None):
-    """x with zero padding around each (H, W) plane, in a private buffer (give it back),
-    or x itself when there is nothing to pad.  With ``flat_tail``, the planes are a flat
-    (N, C, Hp·Wp + tail) buffer, rows laid end to end."""
-    n, c, h, w = x.shape
-    (pt, pb), (pl, pr) = padding
-    hp, wp = h + pt + pb, w + pl + pr
-    if flat_tail is None:
-        if pt == pb == pl == pr == 0:
-            return x
-        out = _zeros(xp, (n, c, hp, wp), x.dtype)
-        out[:, :, pt : pt + h, pl : pl + w] = x
-        return out
-    flat = _zeros(xp, (n, c, hp * wp + flat_tail), x.dtype)
-    _plane_view(xp, flat, hp, wp)[:, :, pt : pt + h, pl : pl + w] = x
-    return flat
-
-
-def _plane_view(xp, flat, hp, wp):
-    """The (N, C, Hp, Wp) planes inside a flat (N, C, Hp·Wp + tail) buffer (a view)."""
-    e = flat.itemsize
-    return _strided(xp, flat, flat.shape[:2] + (hp, wp), flat.strides[:2] + (wp * e, e))
-
-
-def _columns(xp, x, kernel, groups, stride, padding, dilation, out_hw):
-    """im2col: the windows of x as (N, G, Cg·kh·kw, Ho·Wq) columns in a private buffer,
-    and Wq.
-
-    With stride 1 the padded rows are laid end to end, so window (i, j) of every output
-    position is one contiguous run starting at i·dh·Wp + j·dw; the columns then have Wp
-    entries per output row (Wq = Wp), of which the last Wp − Wo are unused.  Otherwise
-    Wq = Wo and each window is a strided view.
-
-    The columns, like every other large temporary here, come from and go back to a pool:
-    the first touch of a fresh multi-megabyte array costs page faults, measured at about
-    twice the copy itself.
-    """
-    n, c, h, w = x.shape
-    kh, kw = kernel
-    (sh, sw), (dh, dw), (ho, wo) = stride, dilation, out_hw
-    (_, _), (pl, pr) = padding
-    wq = w + pl + pr if sh == sw == 1 else wo
-    cg = c // groups
-    if sh == sw == 1:
-        padded = _padded_plane(xp, x, padding, flat_tail=dw * (kw - 1))
-        s_n, s_c = padded.strides[:2]
-        e = padded.itemsize
-        shape = (n, groups, cg, kh, kw, ho * wq)
-        strides = (s_n, cg * s_c, s_c, dh * wq * e, dw * e, e)
-    else:
-        padded = _padded_plane(xp, x, padding)
-        s_n, s_c, s_h, s_w = padded.strides
-        shape = (n, groups, cg, kh, kw, ho, wo)
-        strides = (s_n, cg * s_c, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w)
-    cols = _take(xp, (n, groups, cg * kh * kw, ho * wq), x.dtype)
-    xp.copyto(cols.reshape(shape), _strided(xp, padded, shape, strides))
-    if padded is not x:
-        _give(padded)
-    return cols, wq
-
-
-def _widen(xp, g, wq):
-    """g (N, O, Ho, Wo) with zero columns up to width wq (the unused im2col columns), in
-    a private buffer; g itself when it has that width already."""
-    if g.shape[3] == wq:
-        return g
-    out = _zeros(xp, g.shape[:3] + (wq,), g.dtype)
-    out[..., : g.shape[3]] = g
-    return out
-
-
-def _out_size(size, k, s, pads, d):
-    return (size + pads[0] + pads[1] - d * (k - 1) - 1) // s + 1
-
-
-class _Columns:
-    """A forward's im2col columns, kept for the weight gradient of the same call (so it
-    does not lay them out again); ``pop`` hands them over once and forgets them."""
-
-    __slots__ = ("cols", "wq")
-
-    def __init__(self):
-        self.cols = self.wq = None
-
-    def pop(self):
-        cols, self.cols = self.cols, None
-        return cols, self.wq
-
-    def __repr__(self):
-        return "<im2col columns>"
-
-
-def _conv(xp, x, w, stride, padding, dilation, groups, keep=None, bias=None):
-    """y = w ⋆ x (+ bias), cross-correlation; the columns go into ``keep`` if given."""
-    one_d = x.ndim == 3
-    x4, w4 = _as_4d(x), _as_4d(w)
-    n = x4.shape[0]
-    o, cg, kh, kw = w4.shape
-    ho = _out_size(x4.shape[2], kh, stride[0], padding[0], dilation[0])
-    wo = _out_size(x4.shape[3], kw, stride[1], padding[1], dilation[1])
-    cols, wq = _columns(xp, x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
-    w2 = w4.reshape(groups, o // groups, cg * kh * kw)
-    if wq == wo:  # the GEMM writes the output itself
-        y = xp.matmul(w2, cols).reshape(n, o, ho, wo)
-        if bias is not None:
-            y += bias.reshape(-1, 1, 1)
-    else:  # the GEMM writes a private buffer; the used columns (and bias) go to the output
-        wide = xp.matmul(w2, cols, out=_take(xp, (n, groups, o // groups, ho * wq), x.dtype))
-        used = wide.reshape(n, o, ho, wq)[..., :wo]
-        y = xp.ascontiguousarray(used) if bias is None else used + bias.reshape(-1, 1, 1)
-        _give(wide)
-    if keep is not None:
-        keep.cols, keep.wq = cols, wq
-    else:
-        _give(cols)
-    return y.reshape(n, o, wo) if one_d else y
-
-
-def _conv_input_grad(xp, g, w, input_shape, stride, padding, dilation, groups):
-    """∂L/∂x of y = w ⋆ x given g = ∂L/∂y: the transposed convolution of g with w."""
-    one_d = g.ndim == 3
-    g4, w4 = _as_4d(g), _as_4d(w)
-    n, o, ho, wo = g4.shape
-    c, h, wd = input_shape[1], (1 if one_d else input_shape[2]), input_shape[-1]
-    _, cg, kh, kw = w4.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    (pt, pb), (pl, pr) = padding
-    hp, wp = h + pt + pb, wd + pl + pr
-    flat_path = sh == sw == 1
-    wq = wp if flat_path else wo
-    length = ho * wq
-    wt = xp.swapaxes(w4.reshape(groups, o // groups, cg * kh * kw), 1, 2)
-    gq = _widen(xp, g4, wq)
-    dcols = _take(xp, (n, groups, cg * kh * kw, length), g.dtype)
-    xp.matmul(wt, gq.reshape(n, groups, o // groups, length), out=dcols)
-    if gq is not g4:
-        _give(gq)
-    blocks = dcols.reshape(n, c, kh, kw, length)
-    if flat_path:  # each kernel offset's block is one contiguous run of the flat planes
-        padded = _zeros(xp, (n, c, hp * wp + dw * (kw - 1)), g.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                start = i * dh * wp + j * dw
-                padded[:, :, start : start + length] += blocks[:, :, i, j]
-        planes = _plane_view(xp, padded, hp, wp)
-    else:
-        padded = planes = _zeros(xp, (n, c, hp, wp), g.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
-                cols = slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
-                planes[:, :, rows, cols] += blocks[:, :, i, j].reshape(n, c, ho, wo)
-    dx = planes[:, :, pt : pt + h, pl : pl + wd].copy()  # a copy: the buffer goes back
-    _give(dcols, padded)
-    return dx.reshape(input_shape)
-
-
-def _conv_weight_grad(xp, x, g, weight_shape, stride, padding, dilation, groups):
-    """∂L/∂w of y = w ⋆ x given g = ∂L/∂y: Σ over samples and positions of g · windows."""
-    x4, g4 = _as_4d(x), _as_4d(g)
-    n, o, ho, wo = g4.shape
-    kh, kw = (1, weight_shape[-1]) if len(weight_shape) == 3 else weight_shape[2:]
-    cols, wq = _columns(xp, x4, (kh, kw), groups, stride, padding, dilation, (ho, wo))
-    return _weight_grad_from(xp, cols, wq, g4, weight_shape, groups)
-
-
-def _weight_grad_from(xp, cols, wq, g4, weight_shape, groups):
-    """Σₙ gₙ colsₙᵀ per group: one GEMM per sample, summed.  Gives the columns back."""
-    n, o, ho, _ = g4.shape
-    gq = _widen(xp, g4, wq)
-    per_sample = _take(xp, (n, groups, o // groups, cols.shape[2]), cols.dtype)
-    xp.matmul(gq.reshape(n, groups, o // groups, ho * wq), xp.swapaxes(cols, 2, 3), out=per_sample)
-    dw = xp.sum(per_sample, (0,), False)
-    _give(per_sample, cols)
-    if gq is not g4:
-        _give(gq)
-    return dw.reshape(weight_shape)
-
-
-def _transposed_shape(x_shape, w_shape, stride, padding, dilation, output_padding):
-    """Output shape of a transposed convolution: (H−1)s − p_total + d(k−1) + out_pad + 1."""
-    n, _, *space = x_shape
-    kernel = w_shape[2:]
-    out = []
-    offset = 2 - len(space)  # conv1d: only the width entries of the 2-D geometry
-    for k, size in enumerate(space):
-        a = k + offset
-        total = padding[a][0] + padding[a][1]
-        extent = dilation[a] * (kernel[k] - 1)
-        out.append((size - 1) * stride[a] - total + extent + output_padding[a] + 1)
-    groups_out = w_shape[1]
-    return (n, groups_out, *out)
 
 
 def _convolution(
     xp, x, w, stride, padding, dilation, transposed, output_padding, groups, keep, bias=None
 ):
     if not transposed:
-        return _conv(xp, x, w, stride, padding, dilation, groups, keep, bias)
-    shape = _transposed_shape(x.shape, w.shape, stride, padding, dilation, output_padding)
+        return conv_forward(xp, x, w, stride, padding, dilation, groups, keep, bias)
+    shape = transposed_shape(x.shape, w.shape, stride, padding, dilation, output_padding)
     shape = (shape[0], shape[1] * groups) + shape[2:]
-    y = _conv_input_grad(xp, x, w, shape, stride, padding, dilation, groups)
+    y = conv_input_grad(xp, x, w, shape, stride, padding, dilation, groups)
     if bias is not None:
         y += bias.reshape((-1,) + (1,) * (y.ndim - 2))
     return y
@@ -287,7 +80,7 @@ def _grad_w(xp, g, x, w, stride, padding, dilation, transposed, output_padding, 
     if keep is not None and not isinstance(g, Tensor):
         cols, wq = keep.pop()  # the forward's columns, if no earlier pass took them
         if cols is not None:
-            return _weight_grad_from(xp, cols, wq, _as_4d(g), tuple(w.shape), groups)
+            return weight_grad_from(xp, cols, wq, as_4d(g), tuple(w.shape), groups)
     # roles of input and output swap for the transposed map
     pair = (g, x) if transposed else (x, g)
     return run(xp, CONV_WEIGHT_GRAD, pair, (tuple(w.shape), stride, padding, dilation, groups))
@@ -308,7 +101,7 @@ def _conv_tangent(xp, t, x, w, *rest):
     return out
 
 
-# ``keep``: None, or the _Columns record of a call whose weight needs a gradient
+# ``keep``: None, or the Columns record of a call whose weight needs a gradient
 _CONV_PARAMS = ("stride", "padding", "dilation", "transposed", "output_padding", "groups", "keep")
 CONVOLUTION = OpDef(
     "ConvolutionBackward0",
@@ -371,7 +164,7 @@ def _self_bilinear_tangent(op):
 # ConvolutionBackwardBackward0): inputs (g, w) → x̄ and (x, g) → w̄
 CONV_INPUT_GRAD = OpDef(
     "ConvolutionBackwardBackward0",
-    _conv_input_grad,
+    conv_input_grad,
     saves=(0, 1),
     params=("input_shape", "stride", "padding", "dilation", "groups"),
     grads=[_input_grad_wrt_g, _input_grad_wrt_w],
@@ -379,7 +172,7 @@ CONV_INPUT_GRAD = OpDef(
 CONV_INPUT_GRAD.jvp = _self_bilinear_tangent(CONV_INPUT_GRAD)
 CONV_WEIGHT_GRAD = OpDef(
     "ConvolutionBackwardBackward0",
-    _conv_weight_grad,
+    conv_weight_grad,
     saves=(0, 1),
     params=("weight_shape", "stride", "padding", "dilation", "groups"),
     grads=[_weight_grad_wrt_x, _weight_grad_wrt_g],
@@ -544,7 +337,7 @@ def _convolve(input, weight, bias, dims, stride, padding, dilation, groups, tran
                     f"output_padding={list(out_pad[-dims:])}, stride={list(stride[-dims:])}, "
                     f"dilation={list(dilation[-dims:])}"
                 )
-        shape = _transposed_shape(
+        shape = transposed_shape(
             input._data.shape, weight._data.shape, stride, pads, dilation, out_pad
         )
         if any(s <= 0 for s in shape[2:]):
@@ -558,7 +351,7 @@ def _convolve(input, weight, bias, dims, stride, padding, dilation, groups, tran
         _check_size(input._data.shape, kernel, pads[-dims:], dilation[-dims:])
     keep = None
     if not transposed and weight._requires_grad and grad_enabled[0]:
-        keep = _Columns()
+        keep = Columns()
     params = (stride, pads, dilation, transposed, out_pad, groups, keep)
     if bias is None:
         out = apply(CONVOLUTION_NO_BIAS, (input, weight), params)
