@@ -69,6 +69,10 @@ def _standard_extras(ns):
     def cumsum(x, dim):
         return ns.cumulative_sum(x, axis=dim)
 
+    def as_dtype(np_dtype):
+        """The namespace's dtype for NumPy's ``np_dtype`` (chainrule's canonical names)."""
+        return getattr(ns, np.dtype(np_dtype).name)
+
     def cast(x, dtype, copy=True):
         # ``dtype`` may be NumPy's (chainrule's canonical one) or the namespace's own
         if isinstance(dtype, np.dtype) or isinstance(dtype, type):
@@ -214,6 +218,7 @@ numpy_backend.swapaxes = np.swapaxes
 numpy_backend.squeeze = np.squeeze
 numpy_backend.flip = np.flip
 numpy_backend.cast = lambda x, dtype, copy=True: x.astype(dtype, copy=copy)
+numpy_backend.as_dtype = np.dtype
 numpy_backend.cumsum = np.cumsum
 
 _BY_TYPE = {np.ndarray: numpy_backend}

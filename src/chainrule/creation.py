@@ -4,6 +4,7 @@ ones (``rand``, ``randn``, ``randint``, …) come from ``chainrule.random``."""
 
 import numpy as np
 
+from ._backend import namespace_of, numpy_backend
 from ._dtype import from_numpy_dtype, get_default_dtype, int64, to_dtype
 from ._tensor import Tensor, wrap
 from .ops._dims import normalize_shape
@@ -124,27 +125,30 @@ def _check_device(device):
         raise RuntimeError(f"chainrule runs on the CPU only; device '{device}' is not available")
 
 
-def _filled(fill, size, dtype, requires_grad, default=None):
+def _filled(fill, size, dtype, requires_grad, default=None, like=None):
+    """A tensor of ``size`` from ``fill(xp, shape, dtype)``, on NumPy or on the backend of
+    tensor ``like``."""
     shape = normalize_shape(size)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
     d = to_dtype(dtype) if dtype is not None else (default or get_default_dtype())
-    return _finish(fill(shape, d.numpy), requires_grad)
+    xp = numpy_backend if like is None else namespace_of(like._data)
+    return _finish(fill(xp, shape, xp.as_dtype(d.numpy)), requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
     _check_device(device)
-    return _filled(np.zeros, size, dtype, requires_grad)
+    return _filled(_zeros, size, dtype, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
     _check_device(device)
-    return _filled(np.ones, size, dtype, requires_grad)
+    return _filled(_ones, size, dtype, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
     _check_device(device)
-    return _filled(np.zeros, size, dtype, requires_grad)
+    return _filled(_zeros, size, dtype, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -155,24 +159,42 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
         else None
     )
     return _filled(
-        lambda s, d: np.full(s, fill_value, d), (tuple(size),), dtype, requires_grad, default
+        lambda xp, s, d: xp.full(s, fill_value, dtype=d),
+        (tuple(size),),
+        dtype,
+        requires_grad,
+        default,
     )
 
 
 def zeros_like(input, dtype=None, requires_grad=False, **_):
-    return _filled(np.zeros, (input.shape,), dtype or input.dtype, requires_grad)
+    return _filled(_zeros, (input.shape,), dtype or input.dtype, requires_grad, like=input)
 
 
 def ones_like(input, dtype=None, requires_grad=False, **_):
-    return _filled(np.ones, (input.shape,), dtype or input.dtype, requires_grad)
+    return _filled(_ones, (input.shape,), dtype or input.dtype, requires_grad, like=input)
 
 
 def empty_like(input, dtype=None, requires_grad=False, **_):
-    return _filled(np.zeros, (input.shape,), dtype or input.dtype, requires_grad)
+    return _filled(_zeros, (input.shape,), dtype or input.dtype, requires_grad, like=input)
 
 
 def full_like(input, fill_value, dtype=None, requires_grad=False, **_):
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return _filled(
+        lambda xp, s, d: xp.full(s, fill_value, dtype=d),
+        (input.shape,),
+        dtype or input.dtype,
+        requires_grad,
+        like=input,
+    )
+
+
+def _zeros(xp, shape, dtype):
+    return xp.zeros(shape, dtype=dtype)
+
+
+def _ones(xp, shape, dtype):
+    return xp.ones(shape, dtype=dtype)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):

@@ -103,3 +103,37 @@ def test_the_backend_is_chosen_from_the_data():
     strict = namespace_of(xs.asarray([1.0]))
     assert strict is not numpy_backend and strict.array_type is STRICT
     assert namespace_of(xs.asarray([2.0])) is strict  # made once, remembered
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: cr.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+        lambda p: cr.optim.Adam(p, lr=0.01, amsgrad=True),
+        lambda p: cr.optim.AdamW(p, lr=0.01),
+        lambda p: cr.optim.RMSprop(p, lr=0.01, momentum=0.5, centered=True),
+        lambda p: cr.optim.Adagrad(p, lr=0.1, initial_accumulator_value=0.1),
+    ],
+    ids=["sgd", "adam", "adamw", "rmsprop", "adagrad"],
+)
+def test_optimisers_update_on_the_parameters_backend(make):
+    def train(convert):
+        leaves = _inputs(convert)
+        w = leaves["w"]
+        opt = make([w])
+        for _ in range(3):
+            opt.zero_grad()
+            CASES["matmul"](**leaves).sum().backward()
+            opt.step()
+        return w
+
+    got, expected = train(xs.asarray), train(np.asarray)
+    assert isinstance(got._data, STRICT)
+    np.testing.assert_allclose(to_numpy(got._data), expected._data, rtol=1e-13, atol=1e-13)
+
+
+def test_like_creation_follows_the_input_backend():
+    x = wrap(xs.asarray([[1.0, 2.0]]))
+    for made in (cr.zeros_like(x), cr.ones_like(x), cr.full_like(x, 3.0), cr.empty_like(x)):
+        assert isinstance(made._data, STRICT) and made.shape == (1, 2)
+        assert made.dtype == cr.float64

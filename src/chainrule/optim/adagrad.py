@@ -1,8 +1,7 @@
 """``Adagrad``: per-coordinate rates scaled by the accumulated squared gradients."""
 
-import numpy as np
-
 import chainrule
+from chainrule._backend import namespace_of
 from chainrule.optim.optimizer import Optimizer
 
 
@@ -65,16 +64,15 @@ class Adagrad(Optimizer):
         lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
         weight_decay = group["weight_decay"]
         for p, theta, g in self._gradients(group):
+            xp = namespace_of(theta)
             state = self.state[p]
             if not state:
                 state["step"] = 0.0
-                state["sum"] = chainrule.from_numpy(
-                    np.full_like(theta, group["initial_accumulator_value"])
-                )
+                state["sum"] = chainrule.full_like(p.data, group["initial_accumulator_value"])
             state["step"] += 1.0
             if weight_decay != 0:
                 g = g + weight_decay * theta
             clr = lr / (1 + (state["step"] - 1) * lr_decay)
             s = state["sum"]._data
             s += g * g
-            theta += (-clr) * (g / (np.sqrt(s) + eps))
+            theta += (-clr) * (g / (xp.sqrt(s) + eps))

@@ -1,8 +1,7 @@
 """``Adam`` and ``AdamW``: adaptive moment estimation, with coupled or decoupled weight decay."""
 
-import numpy as np
-
 import chainrule
+from chainrule._backend import namespace_of
 from chainrule.optim.optimizer import Optimizer
 
 
@@ -69,13 +68,14 @@ class Adam(Optimizer):
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
         weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
         for p, theta, g in self._gradients(group):
+            xp = namespace_of(theta)
             state = self.state[p]
             if not state:
                 state["step"] = 0.0
-                state["exp_avg"] = chainrule.from_numpy(np.zeros_like(theta))
-                state["exp_avg_sq"] = chainrule.from_numpy(np.zeros_like(theta))
+                state["exp_avg"] = chainrule.zeros_like(p.data)
+                state["exp_avg_sq"] = chainrule.zeros_like(p.data)
                 if amsgrad:
-                    state["max_exp_avg_sq"] = chainrule.from_numpy(np.zeros_like(theta))
+                    state["max_exp_avg_sq"] = chainrule.zeros_like(p.data)
             state["step"] += 1.0
             step = state["step"]
             if weight_decay != 0:
@@ -89,11 +89,11 @@ class Adam(Optimizer):
             v += (1 - beta2) * g * g
             if amsgrad:
                 v_max = state["max_exp_avg_sq"]._data
-                np.maximum(v_max, v, out=v_max)
+                v_max[...] = xp.maximum(v_max, v)
                 v = v_max
             step_size = lr / (1 - beta1**step)
             bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-            denom = np.sqrt(v) / bias_correction2_sqrt + eps
+            denom = xp.sqrt(v) / bias_correction2_sqrt + eps
             theta += (-step_size * m) / denom
 
 

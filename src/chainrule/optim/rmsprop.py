@@ -1,8 +1,7 @@
 """``RMSprop``: divide the gradient by a running root mean square of recent gradients."""
 
-import numpy as np
-
 import chainrule
+from chainrule._backend import namespace_of
 from chainrule.optim.optimizer import Optimizer
 
 
@@ -70,14 +69,15 @@ class RMSprop(Optimizer):
         weight_decay, momentum = group["weight_decay"], group["momentum"]
         centered = group["centered"]
         for p, theta, g in self._gradients(group):
+            xp = namespace_of(theta)
             state = self.state[p]
             if not state:
                 state["step"] = 0.0
-                state["square_avg"] = chainrule.from_numpy(np.zeros_like(theta))
+                state["square_avg"] = chainrule.zeros_like(p.data)
                 if momentum > 0:
-                    state["momentum_buffer"] = chainrule.from_numpy(np.zeros_like(theta))
+                    state["momentum_buffer"] = chainrule.zeros_like(p.data)
                 if centered:
-                    state["grad_avg"] = chainrule.from_numpy(np.zeros_like(theta))
+                    state["grad_avg"] = chainrule.zeros_like(p.data)
             state["step"] += 1.0
             if weight_decay != 0:
                 g = g + weight_decay * theta
@@ -87,9 +87,9 @@ class RMSprop(Optimizer):
             if centered:
                 g_avg = state["grad_avg"]._data
                 g_avg += (g - g_avg) * (1 - alpha)
-                avg = np.sqrt(v - g_avg * g_avg)
+                avg = xp.sqrt(v - g_avg * g_avg)
             else:
-                avg = np.sqrt(v)
+                avg = xp.sqrt(v)
             avg += eps
             if momentum > 0:
                 buf = state["momentum_buffer"]._data

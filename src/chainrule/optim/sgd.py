@@ -73,7 +73,8 @@ class SGD(Optimizer):
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    state["momentum_buffer"] = chainrule.from_numpy(g.copy())
+                    state["momentum_buffer"] = buf = chainrule.zeros_like(p.data)
+                    buf._data[...] = g  # a copy of the first gradient
                     b = g
                 else:
                     b = buf._data
