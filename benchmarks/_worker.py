@@ -816,11 +816,14 @@ def bench_lenet_step(T, C, c_reason, cfg):
     )
     res["unit"] = "ms"
     gemm_wall, gemm_cpu, flops = _time_gemms(_lenet_gemms(batch), cfg.get("gemm_repeats", 30))
+    peak, _, _ = gemm_throughput(2048, 3)  # what NumPy's GEMM does on large matrices
     c, t = res.get("chainrule"), res["torch"]
     res["gemm_alone"] = {
         "gflop": flops / 1e9,
         "seconds": gemm_wall,
         "cpu_seconds": gemm_cpu,
+        "large_gemm_gflops": peak / 1e9,
+        "flop_bound_s": flops / peak,
         "chainrule_over": (c["median"] / gemm_wall) if c else None,
         "torch_over": t["median"] / gemm_wall,
         "chainrule_over_cpu": (c["cpu_median"] / gemm_cpu) if c else None,

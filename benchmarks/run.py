@@ -506,6 +506,14 @@ def details(b, threads, res, row):
                 f"{'—' if cbc is None else format(cbc, '.2f')}, PyTorch "
                 f"{ga['torch_over_cpu']:.2f})"
             )
+            if "flop_bound_s" in ga and c and t:
+                L.append(
+                    f"- the same FLOPs at NumPy's large-GEMM rate (2048², "
+                    f"{ga['large_gemm_gflops']:.1f} GFLOP/s): {fmt_t(ga['flop_bound_s'], 'ms')}; "
+                    f"step time / that bound: chainrule "
+                    f"{c['median'] / ga['flop_bound_s']:.2f}, PyTorch "
+                    f"{t['median'] / ga['flop_bound_s']:.2f}"
+                )
         chk = res.get("check")
         if chk:
             L.append("- correctness vs PyTorch: " + ("ok" if chk["ok"] else "**MISMATCH**"))
