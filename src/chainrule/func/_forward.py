@@ -157,7 +157,19 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
             out = _jvp(func, args, tangents, nums, False, has_aux)
             return (out[1], out[2]) if has_aux else out[1]
 
-        results = vmap(push_jvp, randomness=randomness)(basis)
+        if sum(p.numel() for p in flat_primals) == 1:  # one column: no batch needed
+            leaves, spec = tree_flatten(basis)
+            one = push_jvp(tree_unflatten([b[0] for b in leaves], spec))
+            if has_aux:
+                one, one_aux = one
+            leaves, spec = tree_flatten(one)
+            results = tree_unflatten([x.unsqueeze(0) for x in leaves], spec)
+            if has_aux:
+                leaves, spec = tree_flatten(one_aux)
+                aux_rows = [x.unsqueeze(0) if isinstance(x, Tensor) else x for x in leaves]
+                results = (results, tree_unflatten(aux_rows, spec))
+        else:
+            results = vmap(push_jvp, randomness=randomness)(basis)
         aux = None
         if has_aux:
             results, aux = results

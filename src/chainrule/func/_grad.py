@@ -21,6 +21,7 @@ from .._node import Node
 from .._tensor import Tensor
 from ..autograd.forward_ad import unpack_dual
 from ..creation import zeros_like
+from ._batch_dims import sum_finished_batches
 from ._pytree import has_numpy, to_numpy, to_tensors, tree_flatten, tree_unflatten
 
 __all__ = ["grad", "grad_and_value", "vjp", "jacrev"]
@@ -131,7 +132,7 @@ def autograd_grad(outputs, inputs, cotangents=None, retain_graph=None, create_gr
         create_graph=create_graph,
         allow_unused=True,
     )
-    return [zeros_like(x) if g is None else g for g, x in zip(found, inputs)]
+    return [zeros_like(x) if g is None else sum_finished_batches(g) for g, x in zip(found, inputs)]
 
 
 # ---------------------------------------------------------------- grad and grad_and_value
@@ -354,7 +355,12 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
         flat_out, out_spec = tree_flatten(output)
         diff_leaves, diff_spec = tree_flatten(slice_argnums(args, nums))
         basis = standard_basis(flat_out)
-        rows = tree_flatten(vmap(vjp_fn, chunk_size=chunk_size)(tree_unflatten(basis, out_spec)))[0]
+        if sum(o.numel() for o in flat_out) == 1:  # one row (a gradient): no batch needed
+            row = vjp_fn(tree_unflatten([b[0] for b in basis], out_spec))
+            rows = [r.unsqueeze(0) for r in tree_flatten(row)[0]]
+        else:
+            batched = vmap(vjp_fn, chunk_size=chunk_size)(tree_unflatten(basis, out_spec))
+            rows = tree_flatten(batched)[0]
         # rows[k]: (M, *in_k.shape) for M = Σ output numels; split it by output
         blocks = []
         sizes = [o.numel() for o in flat_out]

@@ -9,7 +9,9 @@ computed is ``_run`` below.
 import functools
 
 from .._tensor import Tensor
-from ..ops.shape import stack
+from ..ops.shape import cat, stack
+from . import _batching_rules  # noqa: F401  (the batched backend and its rules)
+from ._batch_dims import Batched, add_batch_dim, vmap_level
 from ._pytree import (
     broadcast_prefix,
     has_numpy,
@@ -63,8 +65,11 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         pieces = []
         for start in range(0, size, chunk):
             stop = min(size, start + chunk)
+            args_chunk = flat_args
+            if chunk < size:
+                args_chunk = [_narrow(a, d, start, stop) for a, d in zip(flat_args, flat_in_dims)]
             pieces.append(
-                _run(func, flat_args, flat_in_dims, spec, kwargs, start, stop, randomness)
+                run_batched(func, args_chunk, flat_in_dims, spec, kwargs, stop - start, randomness)
             )
         out = _assemble(func, pieces, out_dims)
         return to_numpy(out) if numpy_io else out
@@ -154,6 +159,48 @@ def _random_state():
     return default_generator
 
 
+def _narrow(a, d, start, stop):
+    if d is None:
+        return a
+    return a[(slice(None),) * d + (slice(start, stop),)]
+
+
+def run_batched(func, flat_args, flat_in_dims, spec, kwargs, size, randomness):
+    """``func`` once on the whole batch (``BatchedArray`` data); if something in it
+    cannot be batched, on each slice in turn.  Returns a ``Batched`` result or the list
+    of per-slice results (see ``_assemble``)."""
+    from ._batched import Unbatchable
+
+    generator = _random_state()
+    before = generator.get_state()
+    try:
+        with vmap_level() as level:
+            batched = [
+                a if d is None else add_batch_dim(a, d, level)
+                for a, d in zip(flat_args, flat_in_dims)
+            ]
+            out = func(*tree_unflatten(batched, spec), **kwargs)
+            leaves, out_spec = tree_flatten(out)
+            if _changed(generator.get_state(), before):
+                if randomness == "error":
+                    raise RuntimeError(_RANDOM_ERROR)
+                raise Unbatchable("random numbers drawn inside vmap (randomness=...)")
+            return Batched(level, size, leaves, out_spec)
+    except Unbatchable as reason:
+        from ._batched import warn_once
+
+        warn_once(f"{reason}")
+        generator.set_state(before)
+        return _run(func, flat_args, flat_in_dims, spec, kwargs, 0, size, randomness)
+
+
+_RANDOM_ERROR = (
+    "vmap: called random operation while in randomness error mode. Please either use the "
+    "'same' or 'different' randomness flags on vmap or perform the randomness operation "
+    "out of vmap"
+)
+
+
 def _run(func, flat_args, flat_in_dims, spec, kwargs, start, stop, randomness):
     """``func`` on slices ``start … stop-1``: a list of (flat outputs, output spec), one
     per slice, all of the same structure."""
@@ -169,11 +216,7 @@ def _run(func, flat_args, flat_in_dims, spec, kwargs, start, stop, randomness):
         ]
         out = func(*tree_unflatten(sliced, spec), **kwargs)
         if randomness == "error" and _changed(generator.get_state(), before):
-            raise RuntimeError(
-                "vmap: called random operation while in randomness error mode. Please "
-                "either use the 'same' or 'different' randomness flags on vmap or perform "
-                "the randomness operation out of vmap"
-            )
+            raise RuntimeError(_RANDOM_ERROR)
         results.append(tree_flatten(out))
     return results
 
@@ -183,8 +226,13 @@ def _changed(state, before):
 
 
 def _assemble(func, pieces, out_dims):
-    """Stack the per-slice outputs along their ``out_dims``."""
-    slices = [r for piece in pieces for r in piece]
+    """The outputs, batch dims at ``out_dims``: from batched runs (their batch dim moved)
+    and per-slice runs (stacked), concatenated over chunks."""
+    if all(isinstance(p, Batched) for p in pieces):
+        return _assemble_batched(func, pieces, out_dims)
+    slices = []
+    for piece in pieces:
+        slices.extend(piece.slices() if isinstance(piece, Batched) else piece)
     first_leaves, spec = slices[0]
     for _, other in slices[1:]:
         if other != spec:
@@ -207,6 +255,22 @@ def _assemble(func, pieces, out_dims):
             )
         columns.append(stack(column, d))
     return tree_unflatten(columns, spec)
+
+
+def _assemble_batched(func, pieces, out_dims):
+    spec = pieces[0].spec
+    for piece in pieces[1:]:
+        if piece.spec != spec:
+            raise ValueError(
+                f"vmap({_name(func)}, ...): `{_name(func)}` must return outputs of the same "
+                f"structure for every chunk, got {spec!r} and {piece.spec!r}"
+            )
+    flat_out_dims = _flat_out_dims(func, out_dims, (pieces[0].leaves, spec), spec)
+    columns = list(zip(*[p.unwrap(flat_out_dims, _name(func)) for p in pieces]))
+    out = []
+    for column, d in zip(columns, flat_out_dims):
+        out.append(column[0] if d is None or len(column) == 1 else cat(list(column), d))
+    return tree_unflatten(out, spec)
 
 
 def _flat_out_dims(func, out_dims, first, spec):
