@@ -146,7 +146,7 @@ def grad(
                     "desired behavior."
                 )
         if g is not None and not isinstance(g, Tensor):
-            g = wrap(np.array(g, dtype=t._data.dtype))
+            g = wrap(namespace_of(g).cast(g, t._data.dtype))  # a copy, on g's own backend
         result.append(g)
     return tuple(result)
 
