@@ -7,6 +7,7 @@ The gradient of reading ``x[idx]`` scatters ``g`` back into zeros of ``x``'s sha
 
 import numpy as np
 
+from .._grad_mode import forward_level, grad_enabled
 from .._tensor import Tensor, version_box, wrap
 from ._dims import normalize_dim
 from ._registry import OpDef, apply
@@ -97,6 +98,8 @@ def _convert_index(item):
 
 def normalize_index(key):
     """A NumPy index for ``key``, and whether it uses advanced (array) indexing."""
+    if type(key) is int:  # x[i], the commonest key, first
+        return (key, Ellipsis), False
     items = key if isinstance(key, tuple) else (key,)
     items = tuple(_convert_index(k) for k in items)
     advanced = any(isinstance(k, np.ndarray) for k in items)
@@ -113,6 +116,15 @@ def getitem(input, key):
     """``input[key]``; basic indices give views that share memory with ``input``."""
     index, advanced = normalize_index(key)
     shape = input._data.shape
+    if not input._requires_grad and not forward_level[0]:  # nothing to record
+        try:
+            data = input._data[index]
+        except IndexError as err:
+            raise _index_error(shape, key, err) from None
+        out = wrap(data)
+        if not advanced:
+            out._vbox = version_box(input)
+        return out
     if advanced:
         op = INDEX
     elif all(isinstance(k, (int, np.integer)) or k is Ellipsis for k in index):
@@ -151,6 +163,22 @@ def setitem(self, key, value):
     from .inplace import inplace
 
     index, advanced = normalize_index(key)
+    if not forward_level[0] and not (
+        grad_enabled[0]
+        and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+    ):  # nothing to record (counting, no_grad): write straight into the memory
+        data = value._data if isinstance(value, Tensor) else value
+        try:
+            self._data[index] = data
+        except IndexError as err:
+            raise _index_error(self._data.shape, key, err) from None
+        except ValueError:
+            raise RuntimeError(
+                f"index_put: cannot write a value of shape {list(np.shape(data))} into the "
+                f"indexed part of a tensor of shape {list(self._data.shape)}"
+            ) from None
+        self._bump_version()
+        return
     if not isinstance(value, Tensor):
         value = wrap(np.asarray(value, dtype=self._data.dtype))
     try:

@@ -158,20 +158,31 @@ def _no_graph(self, other):
     )
 
 
+def _fast_kinds(self, other):
+    """Whether ``_fast`` computes this in-place op as PyTorch would: a float tensor with any
+    operand, or an integer tensor with a Python int or an integer tensor (``N[i] += 1``)."""
+    kind = self._data.dtype.kind
+    if kind == "f":
+        return True
+    return kind in "iu" and (
+        type(other) is int or (isinstance(other, Tensor) and other._data.dtype.kind in "iu")
+    )
+
+
 def add_(self, other, *, alpha=1):
-    if _no_graph(self, other) and alpha == 1 and self._data.dtype.kind == "f":
+    if _no_graph(self, other) and alpha == 1 and _fast_kinds(self, other):
         return _fast(self, np.add, other)
     return inplace(self, lambda s: E.add(s, other, alpha=alpha), other)
 
 
 def sub_(self, other, *, alpha=1):
-    if _no_graph(self, other) and alpha == 1 and self._data.dtype.kind == "f":
+    if _no_graph(self, other) and alpha == 1 and _fast_kinds(self, other):
         return _fast(self, np.subtract, other)
     return inplace(self, lambda s: E.sub(s, other, alpha=alpha), other)
 
 
 def mul_(self, other):
-    if _no_graph(self, other) and self._data.dtype.kind == "f":
+    if _no_graph(self, other) and _fast_kinds(self, other):
         return _fast(self, np.multiply, other)
     return inplace(self, lambda s: E.mul(s, other), other)
 
