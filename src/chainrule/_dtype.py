@@ -73,9 +73,6 @@ float64 = dtype("float64", np.float64, 2)
 
 _ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _FROM_NUMPY = {d.numpy: d for d in _ALL}
-# NumPy integers chainrule has no dtype for hold values int64 holds exactly (uint64 up to
-# 2⁶³): they are widened to int64
-_WIDENED = {np.dtype(np.uint16): int64, np.dtype(np.uint32): int64, np.dtype(np.uint64): int64}
 _default = [float32]
 
 
@@ -101,14 +98,11 @@ def _names():
 
 
 def from_numpy_dtype(np_dtype):
-    """Map a NumPy dtype to a chainrule dtype (uint16/32/64 widen to int64)."""
+    """Map a NumPy dtype to a chainrule dtype; others (uint16/32/64, complex) are refused."""
     if not isinstance(np_dtype, (np.dtype, type)):
         # another backend's dtype object (array_api_strict.float64): known by its name
         np_dtype = np.dtype(str(np_dtype).rsplit(".", 1)[-1])
     d = _FROM_NUMPY.get(np_dtype)
-    if d is not None:
-        return d
-    d = _WIDENED.get(np.dtype(np_dtype))
     if d is not None:
         return d
     raise TypeError(

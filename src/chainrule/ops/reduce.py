@@ -239,6 +239,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None)
         dim, keepdim = _numpy_names("sum", dim, keepdim, axis, keepdims)
     if dtype is not None:
         input = input.to(dtype)
+    elif input._data.dtype.kind == "u":  # NumPy would sum uint8 in uint64; PyTorch: int64
+        input = input.to(int64)
     return _reduce(SUM_ALL if dim is None else SUM, input, dim, keepdim)
 
 
@@ -293,6 +295,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
         )
     if dtype is not None:
         input = input.to(dtype)
+    elif input._data.dtype.kind == "u":  # as for sum: int64, not NumPy's uint64
+        input = input.to(int64)
     return _reduce(PROD_ALL if dim is None else PROD, input, dim, keepdim)
 
 
@@ -421,7 +425,7 @@ def cumsum(input, dim=None, *, dtype=None, axis=None):
         raise TypeError('cumsum() missing 1 required positional arguments: "dim"')
     if dtype is not None:
         input = input.to(dtype)
-    elif input._data.dtype.kind in "bi":
+    elif input._data.dtype.kind in "biu":
         input = input.to(int64)
     return apply(CUMSUM, (input,), (normalize_dim(dim, input._data.ndim, "cumsum"),))
 
