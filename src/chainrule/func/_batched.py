@@ -35,9 +35,11 @@ class Unbatchable(Exception):
 
 
 _WARNED = set()
+fallbacks = []  # every reason a loop over the batch was taken (tests read it)
 
 
 def warn_once(what):
+    fallbacks.append(what)
     if what not in _WARNED:
         _WARNED.add(what)
         warnings.warn(
