@@ -12,6 +12,7 @@ NumPy is the default.  CuPy (``cupy.ndarray``) and any Array-API namespace (an a
 their arrays, so ``chainrule.tensor(cupy_array)`` computes on the GPU with the same rows.
 """
 
+import math
 import types
 
 import numpy as np
@@ -127,6 +128,21 @@ def _standard_extras(ns):
         back = tuple(order.index(d) for d in range(a.ndim))
         return ns.permute_dims(ns.reshape(left * right, tuple(moved.shape)), back)
 
+    def cumprod_backward(g, a, out, dim):
+        """Σ_{i≥j} gᵢ outᵢ / aⱼ where no aⱼ is 0 (one cumsum); else the exact recurrence
+        Sⱼ = gⱼ + aⱼ₊₁ Sⱼ₊₁ times out_{j−1}, one position at a time."""
+        if math.prod(a.shape) == 0:
+            return g * 0
+        if bool(ns.all(a != 0)):
+            return flip(cumsum(flip(g * out, (dim,)), dim), (dim,)) / a
+        g, a, out = (swapaxes(x, dim, -1) for x in (g, a, out))
+        n = a.shape[-1]
+        acc = [g[..., n - 1]]
+        for j in range(n - 2, -1, -1):
+            acc.append(g[..., j] + a[..., j + 1] * acc[-1])
+        before = ns.concat([ns.ones_like(out[..., :1]), out[..., :-1]], axis=-1)
+        return swapaxes(before * ns.stack(acc[::-1], axis=-1), dim, -1)
+
     def threshold_backward(g, out):
         return ns.where(out > 0, g, ns.zeros_like(g))  # g where the relu passed its input
 
@@ -164,33 +180,6 @@ def _numpy_extras():
     def gather(a, dim, index):
         # like torch.gather, the index may be smaller than the input in the other dims
         return a[along_axis_coords(index, dim)]
-
-    def prod_except(a, dims):
-        """Π over ``dims`` of all elements but the one at each position (zeros handled)."""
-        if not dims or a.size == 0:
-            return np.ones_like(a)
-        last = tuple(range(a.ndim - len(dims), a.ndim))
-        moved = np.moveaxis(a, dims, last)
-        flat = moved.reshape(moved.shape[: a.ndim - len(dims)] + (-1,))
-        ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
-        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
-        right = np.flip(np.cumprod(np.flip(np.concatenate([flat[..., 1:], ones], -1), -1), -1), -1)
-        return np.moveaxis((left * right).reshape(moved.shape), last, dims)
-
-    def cumprod_backward(g, a, out, dim):
-        """Σ_{i≥j} gᵢ outᵢ / aⱼ where no aⱼ is 0 (one cumsum); else the exact recurrence."""
-        if a.size == 0:
-            return np.zeros_like(g)
-        if np.all(a != 0):
-            return np.flip(np.cumsum(np.flip(g * out, dim), dim), dim) / a
-        g, a, out = (np.swapaxes(x, dim, -1) for x in (g, a, out))
-        n = a.shape[-1]
-        acc = np.empty(np.broadcast_shapes(g.shape, a.shape), dtype=np.result_type(g, a))
-        acc[..., n - 1] = g[..., n - 1]
-        for j in range(n - 2, -1, -1):
-            acc[..., j] = g[..., j] + a[..., j + 1] * acc[..., j + 1]
-        before = np.concatenate([np.ones_like(out[..., :1]), out[..., :-1]], -1)
-        return np.swapaxes(before * acc, dim, -1)
 
     def floor_div(a, b):
         return np.floor_divide(a, b)

@@ -5,8 +5,9 @@ NumPy, CuPy or an Array-API library; arrays in, arrays out, no graph).  ``tensor
 the same functions as recorded chainrule ops, for ``create_graph=True`` and forward mode.
 """
 
-import numpy as np
+import types
 
+from .._backend import _standard_extras
 from . import elementwise as E
 from . import index as I
 from . import mathfn as M
@@ -16,81 +17,104 @@ from . import shape as S
 from ._registry import apply
 
 
-class tensor_xp:
-    """Formulas' functions as recorded chainrule ops (for higher-order gradients)."""
+def _cumulative(op, x, axis, include_initial, start):
+    out = op(x, axis)
+    if not include_initial:
+        return out
+    first = x[(slice(None),) * (axis % x.ndim) + (slice(0, 1),)] * 0 + start
+    return S.cat([first, out], axis)
 
-    log, exp, sin, cos, sign = E.log, E.exp, E.sin, E.cos, E.sign
-    sinh, cosh = M.sinh, M.cosh
-    tril, triu, einsum = MX.tril, MX.triu, MX.einsum
-    cumprod_backward = MX._tensor_cumprod_backward
-    where, sigmoid = E.where, E.sigmoid
-    swapaxes, flip, permute = S.transpose, S.flip, S.permute
-    reshape, expand, unsqueeze, squeeze = S.reshape, S.expand, S.unsqueeze, S.squeeze
-    sum, mean, cumsum = R.sum, R.mean, R.cumsum
 
-    @staticmethod
-    def matmul(a, b):
-        from .linalg import matmul
+def _standard_names():
+    """The Array API names the shared formula helpers (``chainrule._backend``) call, as
+    recorded chainrule ops with the standard's signatures."""
+    from .._dtype import from_numpy_dtype
 
-        return matmul(a, b)
+    def astype(x, dtype, copy=True):
+        return x.to(from_numpy_dtype(dtype))
 
-    @staticmethod
-    def threshold_backward(g, out):
-        return apply(E.THRESHOLD_BACKWARD, (g, out))
+    return types.SimpleNamespace(
+        sum=lambda x, axis=None, keepdims=False: R.sum(x, axis, keepdims),
+        mean=lambda x, axis=None, keepdims=False: R.mean(x, axis, keepdims),
+        prod=lambda x, axis=None, keepdims=False: R.prod(x, axis, keepdims),
+        max=lambda x, axis=None, keepdims=False: R.amax(x, () if axis is None else axis, keepdims),
+        min=lambda x, axis=None, keepdims=False: R.amin(x, () if axis is None else axis, keepdims),
+        all=R.all,
+        reshape=lambda x, shape: S.reshape(x, tuple(shape)),
+        broadcast_to=lambda x, shape: S.expand(x, tuple(shape)),
+        permute_dims=lambda x, axes: S.permute(x, tuple(axes)),
+        expand_dims=lambda x, axis: S.unsqueeze(x, axis),
+        squeeze=lambda x, axis: S.squeeze(x, axis),
+        flip=lambda x, axis=None: S.flip(x, axis),
+        concat=lambda arrays, axis=0: S.cat(arrays, axis),
+        stack=lambda arrays, axis=0: S.stack(arrays, axis),
+        cumulative_sum=lambda x, axis=None, include_initial=False: _cumulative(
+            R.cumsum, x, axis, include_initial, 0
+        ),
+        cumulative_prod=lambda x, axis=None, include_initial=False: _cumulative(
+            MX.cumprod, x, axis, include_initial, 1
+        ),
+        where=E.where,
+        exp=E.exp,
+        zeros_like=lambda x: x * 0,
+        ones_like=lambda x: x * 0 + 1,
+        astype=astype,
+    )
 
-    @staticmethod
-    def sum_to(x, shape):
-        shape = tuple(shape)
-        lead = x.ndim - len(shape)
-        dims = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1
-        )
-        return R.sum(x, dims, True).reshape(shape) if dims else x
 
-    @staticmethod
-    def prod_except(a, dims):
-        # Π of the others for each position, as recorded ops (zeros included): O(n²) ops
-        # along the reduced dims, which only create_graph pays for
-        if not dims:
-            return a * 0 + 1
-        ndim = a.ndim
-        rest = tuple(d for d in range(ndim) if d not in dims)
-        order = rest + tuple(dims)
-        moved = S.permute(a, order)
-        flat = S.reshape(moved, tuple(moved.shape[: len(rest)]) + (-1,))
-        n = flat.shape[-1]
-        columns = [
-            R.prod(S.cat([flat[..., :k], flat[..., k + 1 :]], -1), -1, True) for k in range(n)
-        ]
-        others = S.reshape(S.cat(columns, -1), tuple(moved.shape))
-        return S.permute(others, tuple(np.argsort(order)))
+# the Tensor namespace: the shared helpers over the standard names above, then the
+# functions whose recorded form is an op row of its own (one node, PyTorch's grad_fn)
+tensor_xp = types.ModuleType("chainrule.backend.tensor")
+tensor_xp.__dict__.update(_standard_extras(_standard_names()))
+tensor_xp.__dict__.update(
+    log=E.log,
+    exp=E.exp,
+    sin=E.sin,
+    cos=E.cos,
+    sign=E.sign,
+    sinh=M.sinh,
+    cosh=M.cosh,
+    tril=MX.tril,
+    triu=MX.triu,
+    einsum=MX.einsum,
+    where=E.where,
+    sigmoid=E.sigmoid,
+    swapaxes=S.transpose,
+    flip=S.flip,
+    permute=S.permute,
+    reshape=S.reshape,
+    expand=S.expand,
+    unsqueeze=S.unsqueeze,
+    squeeze=S.squeeze,
+    sum=R.sum,
+    mean=R.mean,
+    cumsum=R.cumsum,
+    index=I.getitem,
+)
 
-    @staticmethod
-    def index_backward(g, shape, index, advanced):
-        return I.apply(I.INDEX_BACKWARD, (g,), (shape, index, advanced))
 
-    @staticmethod
-    def scatter_zeros(g, shape, dim, index):
-        return I.apply(I.SCATTER_ZEROS, (g,), (shape, dim, index))
+def _matmul(a, b):
+    from .linalg import matmul
 
-    @staticmethod
-    def gather(g, dim, index):
-        return I.apply(I.GATHER, (g,), (tuple(g.shape), dim, index))
+    return matmul(a, b)
 
-    @staticmethod
-    def index(x, index):
-        return I.getitem(x, index)
 
-    @staticmethod
-    def cast(x, np_dtype):
-        from .._dtype import from_numpy_dtype
+def _cast(x, np_dtype, copy=True):
+    from .._dtype import from_numpy_dtype
 
-        return x.to(from_numpy_dtype(np_dtype))
+    return x.to(from_numpy_dtype(np_dtype))
 
-    @staticmethod
-    def floor_div(a, b):  # piecewise constant: no graph needed
-        return E.div(a, b, rounding_mode="floor")
 
-    @staticmethod
-    def trunc_div(a, b):
-        return E.div(a, b, rounding_mode="trunc")
+tensor_xp.__dict__.update(
+    matmul=_matmul,
+    cast=_cast,
+    threshold_backward=lambda g, out: apply(E.THRESHOLD_BACKWARD, (g, out)),
+    index_backward=lambda g, shape, index, advanced: I.apply(
+        I.INDEX_BACKWARD, (g,), (shape, index, advanced)
+    ),
+    scatter_zeros=lambda g, shape, dim, index: I.apply(I.SCATTER_ZEROS, (g,), (shape, dim, index)),
+    gather=lambda g, dim, index: I.apply(I.GATHER, (g,), (tuple(g.shape), dim, index)),
+    # piecewise constant: no graph needed
+    floor_div=lambda a, b: E.div(a, b, rounding_mode="floor"),
+    trunc_div=lambda a, b: E.div(a, b, rounding_mode="trunc"),
+)

@@ -12,7 +12,6 @@ from . import shape as S
 from ._dims import normalize_dim
 from ._registry import OpDef, apply
 from .linalg import bilinear_tangent
-from .reduce import cumsum as cumsum_
 
 TRIL = OpDef(
     "TrilBackward0",
@@ -73,20 +72,6 @@ def _cumprod_tangent(t, a, out, dim):
     for i in range(1, n):
         tangent.append(tangent[-1] * a[pick[i]] + out[pick[i - 1]] * t[pick[i]])
     return S.stack(tangent, dim)
-
-
-def _tensor_cumprod_backward(g, a, out, dim):
-    """The same recurrence as recorded ops (one per position: create_graph pays for it)."""
-    if a._data.size == 0 or np.all(a._data != 0):
-        return S.flip(cumsum_(S.flip(g * out, (dim,)), dim), (dim,)) / a
-    g, a, out = (S.transpose(x, dim, -1) for x in (g, a, out))
-    n = a.shape[-1]
-    acc = [None] * n
-    acc[n - 1] = g[..., n - 1]
-    for j in range(n - 2, -1, -1):
-        acc[j] = g[..., j] + a[..., j + 1] * acc[j + 1]
-    before = S.cat([out[..., :1] * 0 + 1, out[..., :-1]], -1)
-    return S.transpose(before * S.stack(acc, -1), dim, -1)
 
 
 ADDMM = OpDef(
