@@ -6,7 +6,6 @@ as a row (left) or a column (right) and the extra dim is dropped again.  Batch d
 were broadcast are summed away by the engine.
 """
 
-
 from .._tensor import Tensor
 from ._registry import OpDef, apply
 
