@@ -3537,6 +3537,69 @@ for _label, _kind, _gates, _kw in (
 
 
 # ---------------------------------------------------------------------------------------
+# loss rows (one node each, PyTorch's grad_fn names)
+# ---------------------------------------------------------------------------------------
+
+
+@st.composite
+def _classes_in(draw, image=False):
+    """Log-probabilities' logits (N, C[, H, W]) and int64 class targets."""
+    n, c = draw(st.integers(1, 4)), draw(st.integers(2, 4))
+    rng = np.random.default_rng(draw(SEEDS))
+    spatial = (draw(st.integers(1, 3)), draw(st.integers(1, 3))) if image else ()
+    logits = values(rng, (n, c) + spatial)
+    return logits, rng.integers(0, c, (n,) + spatial).astype(np.int64)
+
+
+@st.composite
+def _probability_targets(draw):
+    """Inputs (any shape) and targets in [0, 1] of the same shape."""
+    shp = draw(shapes(1, 3))
+    rng = np.random.default_rng(draw(SEEDS))
+    return values(rng, shp), rng.uniform(0.0, 1.0, shp)
+
+
+for _reduction in ("mean", "sum", "none"):
+    add(
+        f"mse_loss.{_reduction}",
+        "mse_loss",
+        lambda m, x, y, r=_reduction: nnf(m, "mse_loss")(x, y, reduction=r),
+        arrays_in("real", "real", min_dims=1),
+        gradgrad=True,
+    )
+    add(
+        f"binary_cross_entropy.{_reduction}",
+        "binary_cross_entropy",
+        lambda m, x, y, r=_reduction: nnf(m, "binary_cross_entropy")(m.sigmoid(x), y, reduction=r),
+        _probability_targets(),
+        grad=(0,),
+        gradgrad=True,
+    )
+    add(
+        f"binary_cross_entropy_with_logits.{_reduction}",
+        "binary_cross_entropy_with_logits",
+        lambda m, x, y, r=_reduction: nnf(m, "binary_cross_entropy_with_logits")(x, y, reduction=r),
+        _probability_targets(),
+        grad=(0,),
+        gradgrad=True,
+    )
+    add(
+        f"nll_loss.{_reduction}",
+        "nll_loss",
+        lambda m, x, t, r=_reduction: nnf(m, "nll_loss")(m.log_softmax(x, 1), t, reduction=r),
+        _classes_in(),
+        gradgrad=True,
+    )
+    add(
+        f"nll_loss.image_{_reduction}",
+        "nll_loss",
+        lambda m, x, t, r=_reduction: nnf(m, "nll_loss")(m.log_softmax(x, 1), t, reduction=r),
+        _classes_in(image=True),
+        tags=("image",),
+    )
+
+
+# ---------------------------------------------------------------------------------------
 # harness helpers shared by the test modules
 # ---------------------------------------------------------------------------------------
 
