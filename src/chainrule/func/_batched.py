@@ -50,21 +50,26 @@ def warn_once(what):
 
 
 def _culprit():
-    """The chainrule function the user called that led here (the outermost chainrule
-    frame below the user's code), for messages: ``chainrule.<name>``."""
+    """The chainrule function that led here (the innermost public one below the batched
+    array, and the outermost below the user's code), for messages."""
     import sys
 
     frame = sys._getframe(2)
-    name = None
+    inner = outer = None
     while frame is not None:
         path = frame.f_code.co_filename.replace("\\", "/")
+        name = frame.f_code.co_name
         if "/chainrule/" not in path:
-            if name is not None:
+            if outer is not None:
                 break
         elif "/chainrule/func/" not in path:
-            name = frame.f_code.co_name
+            outer = name
+            if inner is None and not name.startswith(("_", "<")) and name != "apply":
+                inner = name
         frame = frame.f_back
-    return f"chainrule op {name!r}" if name else "an operation"
+    if inner is None:
+        return "an operation"
+    return f"chainrule op {inner!r}" + (f" (in {outer!r})" if outer != inner else "")
 
 
 def level_of(x):
