@@ -196,7 +196,8 @@ def test_constant_tensor_operands(text, backward):
 
 def test_python_numbers_on_either_side():
     x = chainrule.tensor(4.0, requires_grad=True, name="x")
-    cases = {"×3": 3 * x, "+3": 3 + x, "2−": 2 - x, "−2": x - 2, "2÷": 2 / x, "÷2": x / 2}
+    # 2 / x is reciprocal(x) × 2, as PyTorch records it
+    cases = {"×3": 3 * x, "+3": 3 + x, "2−": 2 - x, "−2": x - 2, "×2": 2 / x, "÷2": x / 2}
     for label, L in cases.items():
         trace = _trace.trace(L, grads=True)
         op = trace.output.inputs[0].src
@@ -205,5 +206,5 @@ def test_python_numbers_on_either_side():
     assert lines[2] == (
         "2. ∂L/∂x = -1. How did we get from x to L? We subtracted it from 2. So ∂L/∂x = -1."
     )
-    assert "We divided 2 by it. So ∂L/∂x = -2/x² = -0.125." in viz.explain(2 / x)
+    assert "We took its reciprocal. So ∂reciprocal(x)/∂x = -1/x² = -0.0625." in viz.explain(2 / x)
     assert _trace.trace((2 - x) * 3).vertices[1].name == "2 − x"

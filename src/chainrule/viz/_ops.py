@@ -213,6 +213,12 @@ OPS = {
     "LogBackward0": _unary(
         "log", "We took its logarithm", lambda s: f"1/{s.term(0)}", lambda cr, x, at: cr.log(x[0])
     ),
+    "ReciprocalBackward0": _unary(
+        "reciprocal",
+        "We took its reciprocal",
+        lambda s: f"-1/{s.term(0)}²",
+        lambda cr, x, at: cr.reciprocal(x[0]),
+    ),
     "SqrtBackward0": _unary(
         "sqrt",
         "We took its square root",
