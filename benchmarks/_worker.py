@@ -946,6 +946,86 @@ def bench_deep_chain(spec, cfg):
     return out
 
 
+def bench_hessian_logdensity(T, C, c_reason, cfg):
+    """The Hessian of a Bayesian logistic-regression log-density in 100 parameters
+    (500 observations), by each library's func.hessian, float64."""
+    rng = np.random.default_rng(0)
+    n, d = 500, 100
+    x_np = rng.normal(size=(n, d)) / np.sqrt(d)
+    y_np = (rng.random(n) < 0.5).astype(np.float64)
+    w_np = rng.normal(size=d) * 0.1
+
+    def make(L):
+        t = L.t
+        x, y, w = t.tensor(x_np), t.tensor(y_np), t.tensor(w_np)
+        softplus = L.nn.functional.softplus
+
+        def logp(w):
+            eta = x @ w
+            return (y * eta - softplus(eta)).sum() - 0.5 * (w * w).sum()
+
+        hessian = t.func.hessian(logp)
+        return lambda: hessian(w)
+
+    res, t_out, c_out = time_pair(make, T, C, c_reason, cfg)
+    res["metric"] = "one 100 x 100 Hessian"
+    res["unit"] = "ms"
+    if c_out is not None:
+        run_checks(res, [("hessian", c_out, t_out, 1e-9)])
+    return res
+
+
+def bench_per_sample_grads(T, C, c_reason, cfg):
+    """vmap(grad(loss), in_dims=(None, 0, 0)) for a 784-256-10 ReLU MLP over 128 samples,
+    float32, as in torch.func's per-sample-gradient tutorial (functional_call)."""
+    rng = np.random.default_rng(0)
+    sizes, batch = (784, 256, 10), 128
+    state = {
+        "0.weight": (rng.normal(size=(256, 784)) / 28).astype(np.float32),
+        "0.bias": np.zeros(256, np.float32),
+        "2.weight": (rng.normal(size=(10, 256)) / 16).astype(np.float32),
+        "2.bias": np.zeros(10, np.float32),
+    }
+    x_np = rng.normal(size=(batch, 784)).astype(np.float32)
+    y_np = rng.integers(0, 10, batch)
+
+    def make(L):
+        t, nn = L.t, L.nn
+        model = nn.Sequential(nn.Linear(*sizes[:2]), nn.ReLU(), nn.Linear(*sizes[1:]))
+        params = {k: t.tensor(v.copy()) for k, v in state.items()}
+        x, y = t.tensor(x_np), t.tensor(y_np)
+
+        def loss(p, xi, yi):
+            out = t.func.functional_call(model, p, (xi.unsqueeze(0),))
+            return L.nn.functional.cross_entropy(out, yi.unsqueeze(0))
+
+        def onehot_loss(p, xi, oi):  # the same loss without class-index targets
+            out = t.func.functional_call(model, p, (xi.unsqueeze(0),))
+            return -(t.log_softmax(out, -1) * oi).sum()
+
+        if onehot:
+            o = L.nn.functional.one_hot(y, 10).to(x.dtype)
+            per_sample = t.func.vmap(t.func.grad(onehot_loss), in_dims=(None, 0, 0))
+            return lambda: per_sample(params, x, o)["0.weight"]
+        per_sample = t.func.vmap(t.func.grad(loss), in_dims=(None, 0, 0))
+        return lambda: per_sample(params, x, y)["0.weight"]
+
+    onehot = False
+    extra = {}
+    if C is not None:  # chainrule's cross_entropy reads its targets into NumPy, so vmap
+        onehot = True  # runs it per sample; the one-hot form shows the batched path
+        extra = {"chainrule one-hot loss": make(C), "torch one-hot loss": make(T)}
+        onehot = False
+    res, t_out, c_out = time_pair(make, T, C, c_reason, cfg, extra=extra)
+    for label, timing in res["extra_timing"].items():
+        res["notes"].append(f"{label}: median {timing['median'] * 1e3:.1f} ms")
+    res["metric"] = "per-sample gradients of all parameters, 128 samples"
+    res["unit"] = "ms"
+    if c_out is not None:
+        run_checks(res, [("grad of 0.weight", c_out, t_out, 1e-4)])
+    return res
+
+
 TIMED = {
     "seed_graph": bench_seed_graph,
     "op_chain": bench_op_chain,
@@ -954,6 +1034,8 @@ TIMED = {
     "wide_mlp": bench_wide_mlp,
     "lstm_step": bench_lstm_step,
     "lenet_step": bench_lenet_step,
+    "hessian_logdensity": bench_hessian_logdensity,
+    "per_sample_grads": bench_per_sample_grads,
 }
 MEMORY = {"memory_mlp": bench_memory_mlp, "deep_chain": bench_deep_chain}
 
