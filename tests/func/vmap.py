@@ -92,7 +92,9 @@ def test_per_sample_gradients_of_a_model():
         )(params)
         return per_sample, mean_grad
 
-    ours = run(cr)
+    # cross_entropy's nll_loss checks its class indices in NumPy: vmap runs it per sample
+    with pytest.warns(UserWarning, match="'nll_loss'"):
+        ours = run(cr)
     assert_same(ours, run(torch))
     for k, g in ours[0].items():  # the mean of per-sample gradients is the batch gradient
         np.testing.assert_allclose(g.numpy().mean(0), ours[1][k].numpy(), rtol=1e-10)
@@ -115,7 +117,10 @@ def test_vmap_of_jacrev_and_jacrev_of_vmap():
             t(lib, XS)
         )
 
-    assert_same(run(cr), run(torch))
+    # jacrev's vmap differentiates the graph recorded inside the inner vmap: per element
+    with pytest.warns(UserWarning, match="recorded inside an earlier vmap"):
+        ours = run(cr)
+    assert_same(ours, run(torch))
 
 
 def test_chunk_size_gives_the_same_result():
@@ -130,9 +135,11 @@ def test_randomness_modes():
     x = cr.ones(4, 3)
     with pytest.raises(RuntimeError, match="randomness error mode"):
         cr.func.vmap(lambda x: x * cr.rand(3))(x)
-    same = cr.func.vmap(lambda x: x * cr.rand(3), randomness="same")(x)
+    with pytest.warns(UserWarning, match="random numbers drawn inside vmap"):
+        same = cr.func.vmap(lambda x: x * cr.rand(3), randomness="same")(x)
     assert all(np.array_equal(same[0].numpy(), row.numpy()) for row in same)
-    different = cr.func.vmap(lambda x: x * cr.rand(3), randomness="different")(x)
+    with pytest.warns(UserWarning, match="random numbers drawn inside vmap"):
+        different = cr.func.vmap(lambda x: x * cr.rand(3), randomness="different")(x)
     assert not np.array_equal(different[0].numpy(), different[1].numpy())
 
 

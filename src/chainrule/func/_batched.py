@@ -34,19 +34,18 @@ class Unbatchable(Exception):
     """This computation cannot run on the batch at once (vmap falls back to a loop)."""
 
 
-_WARNED = set()
 fallbacks = []  # every reason a loop over the batch was taken (tests read it)
 
 
 def warn_once(what):
+    """Warn that vmap loops over the batch.  Python shows a warning once per distinct
+    message (its default filter), so each op's fallback is reported once."""
     fallbacks.append(what)
-    if what not in _WARNED:
-        _WARNED.add(what)
-        warnings.warn(
-            f"vmap: {what}; computing it one batch element at a time (a Python loop)",
-            UserWarning,
-            stacklevel=3,
-        )
+    warnings.warn(
+        f"vmap: {what}; computing it one batch element at a time (a Python loop)",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _culprit():
