@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .._backend import namespace_of, numpy_backend
+from .._backend import dtype_kind, namespace_of, numpy_backend
 from .._tensor import Tensor, wrap
 from ._registry import OpDef, _promote_pair, apply, as_tensor_operand
 
@@ -517,7 +517,7 @@ WHERE = OpDef(
 def where(condition, input, other):
     """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcasting)."""
     cond = condition if isinstance(condition, Tensor) else wrap(np.asarray(condition, bool))
-    if cond._data.dtype != np.bool_:
+    if dtype_kind(cond._data.dtype) != "b":
         cond = cond.bool()
     return apply(WHERE, (cond, input, other))
 

@@ -6,6 +6,7 @@ first puts the reduced dims back (``_unreduce``) and then applies the local deri
 
 import numpy as np
 
+from .._backend import dtype_kind
 from .._dtype import get_default_dtype, int64
 from .._tensor import Tensor, wrap
 from ._dims import kept_shape, normalize_dim, normalize_dims
@@ -239,7 +240,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None)
         dim, keepdim = _numpy_names("sum", dim, keepdim, axis, keepdims)
     if dtype is not None:
         input = input.to(dtype)
-    elif input._data.dtype.kind == "u":  # NumPy would sum uint8 in uint64; PyTorch: int64
+    elif dtype_kind(input._data.dtype) == "u":  # NumPy would sum uint8 in uint64; PyTorch: int64
         input = input.to(int64)
     return _reduce(SUM_ALL if dim is None else SUM, input, dim, keepdim)
 
@@ -295,7 +296,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
         )
     if dtype is not None:
         input = input.to(dtype)
-    elif input._data.dtype.kind == "u":  # as for sum: int64, not NumPy's uint64
+    elif dtype_kind(input._data.dtype) == "u":  # as for sum: int64, not NumPy's uint64
         input = input.to(int64)
     return _reduce(PROD_ALL if dim is None else PROD, input, dim, keepdim)
 
@@ -425,7 +426,7 @@ def cumsum(input, dim=None, *, dtype=None, axis=None):
         raise TypeError('cumsum() missing 1 required positional arguments: "dim"')
     if dtype is not None:
         input = input.to(dtype)
-    elif input._data.dtype.kind in "biu":
+    elif dtype_kind(input._data.dtype) in "biu":
         input = input.to(int64)
     return apply(CUMSUM, (input,), (normalize_dim(dim, input._data.ndim, "cumsum"),))
 
