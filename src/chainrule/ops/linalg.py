@@ -56,20 +56,23 @@ def _linear(xp, x, w, b):
     return out
 
 
+def sum_tangents(*parts):
+    """The sum of the tangent terms that are not ``None``."""
+    present = [p for p in parts if p is not None]
+    total = present[0]
+    for p in present[1:]:
+        total = total + p
+    return total
+
+
 def _linear_tangent(xp, t, x, w, b, out):
     # d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db
     tx, tw, tb = t
-    parts = []
-    if tx is not None:
-        parts.append(xp.matmul(tx, xp.swapaxes(w, 0, 1)))
-    if tw is not None:
-        parts.append(xp.matmul(x, xp.swapaxes(tw, 0, 1)))
-    if tb is not None:
-        parts.append(tb)
-    total = parts[0]
-    for p in parts[1:]:
-        total = total + p
-    return total
+    return sum_tangents(
+        None if tx is None else xp.matmul(tx, xp.swapaxes(w, 0, 1)),
+        None if tw is None else xp.matmul(x, xp.swapaxes(tw, 0, 1)),
+        tb,
+    )
 
 
 MM = _matmul_row("MmBackward0")

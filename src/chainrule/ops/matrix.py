@@ -11,7 +11,7 @@ from .._tensor import Tensor
 from . import shape as S
 from ._dims import normalize_dim
 from ._registry import OpDef, apply
-from .linalg import bilinear_tangent
+from .linalg import bilinear_tangent, sum_tangents
 
 TRIL = OpDef(
     "TrilBackward0",
@@ -78,7 +78,7 @@ ADDMM = OpDef(
     "AddmmBackward0",
     lambda xp, c, a, b, beta, alpha: beta * c + alpha * xp.matmul(a, b),
     saves=(1, 2),
-    jvp=lambda xp, t, c, a, b, out, beta, alpha: _sum_tangents(
+    jvp=lambda xp, t, c, a, b, out, beta, alpha: sum_tangents(
         None if t[0] is None else t[0] * beta,
         bilinear_tangent(xp.matmul, t[1:], a, b) * alpha if t[1:] != (None, None) else None,
     ),
@@ -89,14 +89,6 @@ ADDMM = OpDef(
         lambda xp, g, a, b, beta, alpha: xp.matmul(xp.swapaxes(a, 0, 1), g) * alpha,  # α Aᵀ G
     ],
 )
-
-
-def _sum_tangents(*parts):
-    present = [p for p in parts if p is not None]
-    total = present[0]
-    for p in present[1:]:
-        total = total + p
-    return total
 
 
 def _einsum_grad(xp, g, other, out_term, other_term, term, shape):
