@@ -35,6 +35,8 @@ class Node:
         params: the op's non-tensor arguments, passed to the formulas after the tensors.
         out: the forward output, kept only when the row's formulas use it
             (``op.saves_out``), else ``None``.
+        out_tangent: inside ``forward_ad.dual_level``, the forward-mode tangent of ``out``,
+            so formulas differentiated forward over reverse see it (else ``None``).
         constants: ``None``, or the Python number that was one operand of a two-input op
             (it sits where ``inputs`` has ``None``).
         meta: ``None``, or per input ``(shape, dtype)`` when a broadcasting op's input
@@ -50,6 +52,7 @@ class Node:
         "versions",
         "params",
         "out",
+        "out_tangent",
         "meta",
         "constants",
         "out_box",

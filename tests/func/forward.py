@@ -85,12 +85,6 @@ def test_jacfwd_of_jacrev_is_the_hessian():
     assert_same(run(cr), run(torch))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: under create_graph a formula that uses its op's output gets the output "
-    "rebuilt without its forward-mode tangent (autograd/engine.py, wrap(node.out, ...)), so "
-    "forward over reverse through tanh, exp and division is wrong",
-)
 def test_forward_over_reverse_through_ops_that_save_their_output():
     def run(lib):
         x, y = t(lib, X), t(lib, Y)

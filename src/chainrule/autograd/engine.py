@@ -16,7 +16,7 @@ they see Tensors under grad mode, so the gradients carry their own graph.
 import numpy as np
 
 from .._backend import namespace_of
-from .._grad_mode import anomaly_enabled, capture, grad_enabled
+from .._grad_mode import anomaly_enabled, capture, forward_level, grad_enabled
 from .._node import Node, released_error
 from .._tensor import Tensor, wrap
 from ..ops._registry import format_frame
@@ -146,7 +146,10 @@ def _apply_node(node, g, xp, create_graph, retain_graph):
         args.extend(saved)
         if op.saves_out:
             _check_out_version(node)
-            args.append(wrap(node.out, grad_fn=node))
+            out = wrap(node.out, grad_fn=node)
+            if forward_level[0]:  # forward over reverse: the output keeps its tangent
+                out._fw_grad = node.out_tangent
+            args.append(out)
     else:
         for s in saved:
             args.append(s._data if isinstance(s, Tensor) else s)

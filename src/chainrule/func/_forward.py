@@ -198,16 +198,12 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
 def hessian(func, argnums=0):
     """Transform ``func`` into a function returning its Hessian ∂²f/∂x².
 
-    torch.func computes it forward over reverse, ``jacfwd(jacrev(func))``.  Here it is
-    reverse over reverse, ``jacrev(jacrev(func))`` (the same numbers), until the engine
-    passes forward-mode tangents into the backward formulas that use an op's output
-    (under ``create_graph`` it rebuilds the saved output without its tangent, so
-    forward over reverse through tanh, exp or division is wrong today; see
-    tests/func/forward.py).
+    Forward over reverse, ``jacfwd(jacrev(func))``, as torch.func computes it: one
+    forward-mode pass per column through the reverse-mode gradient.
 
     Example:
         >>> hessian(lambda x: x.sin().sum())(torch.tensor([0.0, 1.0]))  # diag(−sin x)
         tensor([[ 0.0000,  0.0000],
                 [ 0.0000, -0.8415]])
     """
-    return jacrev(jacrev(func, argnums), argnums)
+    return jacfwd(jacrev(func, argnums), argnums)

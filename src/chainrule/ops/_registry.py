@@ -354,6 +354,7 @@ def _attach(op, result, inputs, saved, versions, params=(), meta=None, constants
         node.out_version = 0
     else:
         node.out = node.out_box = None
+    node.out_tangent = None
     result.grad_fn = node
     result._requires_grad = True
     if anomaly_enabled[0]:
@@ -420,6 +421,9 @@ def _forward_mode(op, inputs, result, params):
         if tangent.dtype != result.dtype:
             tangent = tangent.to(result.dtype)
     result._fw_grad = tangent
+    node = result.grad_fn
+    if node is not None and node.out is not None:
+        node.out_tangent = tangent
 
 
 def _elementwise_tangent(op, inputs, tangents, result, params, xp):
