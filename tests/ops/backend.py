@@ -7,9 +7,12 @@ from the same numbers; the values and every gradient must agree, and the results
 gradients must stay strict arrays (no silent trip through NumPy).
 """
 
-import array_api_strict as xs  # noqa: E402 -- in the test extra
+import array_api_strict as xs
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from op_db import OP_DB, build_args, flatten_outputs, grad_positions
 
 import chainrule as cr
 from chainrule._backend import to_numpy
@@ -137,3 +140,61 @@ def test_like_creation_follows_the_input_backend():
     for made in (cr.zeros_like(x), cr.ones_like(x), cr.full_like(x, 3.0), cr.empty_like(x)):
         assert isinstance(made._data, STRICT) and made.shape == (1, 2)
         assert made.dtype == cr.float64
+
+
+# ---------------------------------------------------------------------------------------
+# the differential suite's own entries, on strict arrays, for the ops the standard covers
+# ---------------------------------------------------------------------------------------
+STANDARD_OPS = {
+    "abs", "acos", "add", "amax", "amin", "arccos", "arcsin", "arctan", "arctan2", "asin",
+    "atan", "atan2", "broadcast_to", "cat", "ceil", "clamp", "clamp_max", "clamp_min", "clip",
+    "cos", "cosh", "div", "exp", "expand", "expm1", "flatten", "flip", "floor", "hypot",
+    "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logsumexp", "matmul",
+    "maximum", "mean", "minimum", "mm", "bmm", "mul", "neg", "norm", "permute", "pow",
+    "prod", "reciprocal", "relu", "reshape", "rsqrt", "sigmoid", "sign", "sin", "sinh",
+    "softmax", "sqrt", "squeeze", "stack", "std", "sub", "sum", "t", "T", "mT", "tan",
+    "tanh", "transpose", "trunc", "unsqueeze", "var", "view", "where", "linear", "mse_loss",
+}  # fmt: skip
+STRICT_ENTRIES = [
+    pytest.param(e, id=e.name)
+    for e in OP_DB
+    if e.op in STANDARD_OPS
+    and e.differentiable
+    and e.backward
+    and "float64" in e.dtypes
+    # a raw NumPy operand next to a strict tensor mixes two backends in one op
+    and "ndarray" not in e.name
+]
+
+
+def _strict_tensor(t):
+    out = wrap(xs.asarray(t._data))
+    return out.requires_grad_() if t.requires_grad else out
+
+
+@pytest.mark.parametrize("entry", STRICT_ENTRIES)
+@settings(max_examples=3, deadline=None, derandomize=True, database=None)
+@given(data=st.data())
+def test_differential_entries_run_on_array_api_strict(entry, data):
+    items = data.draw(entry.inputs, label="inputs")
+    grad_pos = grad_positions(entry, items, "float64")
+    args, leaves = build_args(cr, items, "float64", grad_pos)
+    strict_args = [_strict_tensor(a) if isinstance(a, cr.Tensor) else a for a in args]
+    strict_leaves = [s for a, s in zip(args, strict_args) if any(a is x for x in leaves)]
+    results = []
+    for run_args, run_leaves in ((args, leaves), (strict_args, strict_leaves)):
+        outs = flatten_outputs(entry.fn(cr, *run_args))
+        loss = None
+        for o in outs:
+            if o.requires_grad:
+                term = (o * o).sum()  # a gradient that depends on the output's values
+                loss = term if loss is None else loss + term
+        if loss is not None:
+            loss.backward()
+        grads = [None if x.grad is None else to_numpy(x.grad._data) for x in run_leaves]
+        results.append(([to_numpy(o._data) for o in outs], grads))
+    (values, grads), (strict_values, strict_grads) = results
+    for a, b in zip(strict_values + strict_grads, values + grads):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

@@ -104,7 +104,7 @@ CLAMP_MIN = OpDef(
     elementwise=True,
     saves=(0,),
     params=("min",),
-    grads=[lambda xp, g, a, lo: g * (a >= lo)],
+    grads=[lambda xp, g, a, lo: xp.where(a >= lo, g, g * 0)],
 )  # 1 where a ≥ min
 CLAMP_MAX = OpDef(
     "ClampMaxBackward0",
@@ -112,7 +112,7 @@ CLAMP_MAX = OpDef(
     elementwise=True,
     saves=(0,),
     params=("max",),
-    grads=[lambda xp, g, a, hi: g * (a <= hi)],
+    grads=[lambda xp, g, a, hi: xp.where(a <= hi, g, g * 0)],
 )  # 1 where a ≤ max
 
 # ---------------------------------------------------------------- two-input maths
