@@ -14,8 +14,8 @@ sample is not a differentiable function of its parameters.
 import numpy as np
 
 from ._dtype import get_default_dtype, int64, to_dtype
+from ._shape import normalize_shape
 from ._tensor import Tensor, wrap
-from .ops._dims import normalize_shape
 from .ops._registry import OpDef, apply
 
 __all__ = [

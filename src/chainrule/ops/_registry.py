@@ -23,6 +23,7 @@ import traceback
 import numpy as np
 
 from .._backend import backend_for, dtype_kind, namespace_of
+from .._construct import tensor
 from .._dtype import from_numpy_dtype, get_default_dtype, result_type
 from .._grad_mode import anomaly_enabled, capture, forward_level, grad_enabled
 from .._node import Node
@@ -495,8 +496,6 @@ def as_tensor_operand(x):
     if isinstance(x, np.ndarray):
         if x.ndim == 0:
             return wrap(np.array(x))
-        from ..creation import tensor
-
         return tensor(x)
     if hasattr(x, "__array_namespace__") or type(x).__module__.split(".")[0] == "cupy":
         backend_for(x)  # another backend's array: held as it is

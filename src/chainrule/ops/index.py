@@ -8,8 +8,8 @@ The gradient of reading ``x[idx]`` scatters ``g`` back into zeros of ``x``'s sha
 import numpy as np
 
 from .._grad_mode import forward_level, grad_enabled
+from .._shape import normalize_dim
 from .._tensor import Tensor, version_box, wrap
-from ._dims import normalize_dim
 from ._registry import OpDef, apply
 
 

@@ -7,9 +7,9 @@ Each row: PyTorch's grad_fn name, the NumPy forward, then one formula per tensor
 import numpy as np
 
 from .._dtype import int64, result_type
+from .._shape import normalize_dim
 from .._tensor import Tensor
 from . import shape as S
-from ._dims import normalize_dim
 from ._registry import OpDef, apply
 from .linalg import bilinear_tangent, sum_tangents
 

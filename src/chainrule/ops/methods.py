@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._construct import tensor
 from .._dtype import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from .._tensor import Tensor
 from . import conversion as C
@@ -266,8 +267,6 @@ Tensor.random_ = P.random_
 
 
 def _new_tensor(self, data, dtype=None, requires_grad=False):
-    from ..creation import tensor
-
     return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 

@@ -1,7 +1,7 @@
 """softmax and log_softmax over one dim, fused for numerical stability."""
 
 from .._dtype import to_dtype
-from ._dims import normalize_dim
+from .._shape import normalize_dim
 from ._registry import OpDef, apply
 
 

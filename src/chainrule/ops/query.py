@@ -4,10 +4,10 @@ count_nonzero, unique; and the tuple-returning helpers meshgrid, var_mean and st
 
 import numpy as np
 
+from .._shape import normalize_dim, normalize_dims
 from .._tensor import Tensor, wrap
 from . import reduce as R
 from . import shape as S
-from ._dims import normalize_dim, normalize_dims
 
 
 def _check_tensor(name, input):

@@ -8,8 +8,8 @@ import numpy as np
 
 from .._backend import dtype_kind
 from .._dtype import get_default_dtype, int64
+from .._shape import kept_shape, normalize_dim, normalize_dims
 from .._tensor import Tensor, wrap
-from ._dims import kept_shape, normalize_dim, normalize_dims
 from ._registry import OpDef, apply, values_indices
 from .elementwise import maximum, minimum
 

@@ -8,8 +8,8 @@ same positions (a gather); the gradient to ``input`` is ``g`` where ``input`` su
 import numpy as np
 
 from .._backend import numpy_backend
+from .._shape import normalize_dim
 from .._tensor import Tensor
-from ._dims import normalize_dim
 from ._registry import OpDef, apply
 from .index import masked_fill
 from .inplace import inplace

@@ -3,8 +3,8 @@ split, chunk and pad.  Views share memory and the version counter with their inp
 
 import numpy as np
 
+from .._shape import normalize_dim, normalize_dims, normalize_shape
 from .._tensor import Tensor, version_box
-from ._dims import normalize_dim, normalize_dims, normalize_shape
 from ._registry import OpDef, apply
 
 

@@ -4,8 +4,8 @@ indices, so their gradient is the gather's: scattered back to where each value c
 
 import numpy as np
 
+from .._shape import normalize_dim
 from .._tensor import wrap
-from ._dims import normalize_dim
 from ._registry import values_indices
 from .index import gather
 

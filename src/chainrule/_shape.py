@@ -1,4 +1,5 @@
-"""Argument normalisation shared by the op families (dims, shapes), with PyTorch's errors."""
+"""Argument normalisation shared by the ops and the creation functions (dims, shapes),
+with PyTorch's errors; below the ops, beside the Tensor type."""
 
 
 def normalize_dim(dim, ndim, op="op"):
