@@ -252,13 +252,12 @@ def _anomaly_backward(node, grads):
 
 
 def _public(g):
+    """A gradient as hooks see it: a Tensor around the array of whichever backend."""
     if g is None or isinstance(g, Tensor):
         return g
-    return (
-        wrap(g if isinstance(g, np.ndarray) else namespace_of(g).asarray(g))
-        if not isinstance(g, (int, float))
-        else wrap(np.asarray(g))
-    )
+    if not hasattr(g, "__array_namespace__") or isinstance(g, np.generic):
+        g = np.asarray(g)  # a Python or NumPy scalar
+    return wrap(g)
 
 
 def _run_hooks(hooks, g, create_graph):
@@ -284,13 +283,7 @@ def _fresh(gi, g, node):
     """Whether formula result ``gi`` is a new array of the engine's: not the incoming
     gradient passed through, not a view, not a user's array from a custom backward.
     (Explicit ownership, rather than a reference count, which Python 3.12+ changes.)"""
-    return (
-        type(gi) is np.ndarray
-        and gi is not g
-        and gi.flags.owndata
-        and node.op.forward is not None
-        and not node.op.multi
-    )
+    return type(gi) is np.ndarray and gi is not g and gi.flags.owndata and not node.op.multi
 
 
 def accumulate_into(tensor, g, owned=False):
