@@ -12,7 +12,7 @@ Every loop runs over the kh·kw kernel offsets, never over pixels.  The rows tha
 functions are in ops/conv.py.
 """
 
-from .rnn_ops import _give, _take  # the pool of private buffers (see _columns)
+from ._pool import give, take, zeros
 
 # Geometry is always 2-D: stride (sh, sw), padding ((top, bottom), (left, right)),
 # dilation (dh, dw).  A 3-D array (N, C, L) is viewed as (N, C, 1, L).  ``xp`` is the
@@ -27,13 +27,6 @@ def _strided(xp, a, shape, strides):
     return xp.lib.stride_tricks.as_strided(a, shape, strides)
 
 
-def _zeros(xp, shape, dtype):
-    """A zero-filled private buffer from the pool (see _take)."""
-    out = _take(xp, shape, dtype)
-    out.fill(0)
-    return out
-
-
 def _padded_plane(xp, x, padding, flat_tail=None):
     """x with zero padding around each (H, W) plane, in a private buffer (give it back),
     or x itself when there is nothing to pad.  With ``flat_tail``, the planes are a flat
@@ -44,10 +37,10 @@ def _padded_plane(xp, x, padding, flat_tail=None):
     if flat_tail is None:
         if pt == pb == pl == pr == 0:
             return x
-        out = _zeros(xp, (n, c, hp, wp), x.dtype)
+        out = zeros(xp, (n, c, hp, wp), x.dtype)
         out[:, :, pt : pt + h, pl : pl + w] = x
         return out
-    flat = _zeros(xp, (n, c, hp * wp + flat_tail), x.dtype)
+    flat = zeros(xp, (n, c, hp * wp + flat_tail), x.dtype)
     _plane_view(xp, flat, hp, wp)[:, :, pt : pt + h, pl : pl + w] = x
     return flat
 
@@ -88,10 +81,10 @@ def _columns(xp, x, kernel, groups, stride, padding, dilation, out_hw):
         s_n, s_c, s_h, s_w = padded.strides
         shape = (n, groups, cg, kh, kw, ho, wo)
         strides = (s_n, cg * s_c, s_c, dh * s_h, dw * s_w, sh * s_h, sw * s_w)
-    cols = _take(xp, (n, groups, cg * kh * kw, ho * wq), x.dtype)
+    cols = take(xp, (n, groups, cg * kh * kw, ho * wq), x.dtype)
     xp.copyto(cols.reshape(shape), _strided(xp, padded, shape, strides))
     if padded is not x:
-        _give(padded)
+        give(xp, padded)
     return cols, wq
 
 
@@ -100,7 +93,7 @@ def _widen(xp, g, wq):
     a private buffer; g itself when it has that width already."""
     if g.shape[3] == wq:
         return g
-    out = _zeros(xp, g.shape[:3] + (wq,), g.dtype)
+    out = zeros(xp, g.shape[:3] + (wq,), g.dtype)
     out[..., : g.shape[3]] = g
     return out
 
@@ -141,14 +134,14 @@ def conv_forward(xp, x, w, stride, padding, dilation, groups, keep=None, bias=No
         if bias is not None:
             y += bias.reshape(-1, 1, 1)
     else:  # the GEMM writes a private buffer; the used columns (and bias) go to the output
-        wide = xp.matmul(w2, cols, out=_take(xp, (n, groups, o // groups, ho * wq), x.dtype))
+        wide = xp.matmul(w2, cols, out=take(xp, (n, groups, o // groups, ho * wq), x.dtype))
         used = wide.reshape(n, o, ho, wq)[..., :wo]
         y = xp.ascontiguousarray(used) if bias is None else used + bias.reshape(-1, 1, 1)
-        _give(wide)
+        give(xp, wide)
     if keep is not None:
         keep.cols, keep.wq = cols, wq
     else:
-        _give(cols)
+        give(xp, cols)
     return y.reshape(n, o, wo) if one_d else y
 
 
@@ -167,27 +160,27 @@ def conv_input_grad(xp, g, w, input_shape, stride, padding, dilation, groups):
     length = ho * wq
     wt = xp.swapaxes(w4.reshape(groups, o // groups, cg * kh * kw), 1, 2)
     gq = _widen(xp, g4, wq)
-    dcols = _take(xp, (n, groups, cg * kh * kw, length), g.dtype)
+    dcols = take(xp, (n, groups, cg * kh * kw, length), g.dtype)
     xp.matmul(wt, gq.reshape(n, groups, o // groups, length), out=dcols)
     if gq is not g4:
-        _give(gq)
+        give(xp, gq)
     blocks = dcols.reshape(n, c, kh, kw, length)
     if flat_path:  # each kernel offset's block is one contiguous run of the flat planes
-        padded = _zeros(xp, (n, c, hp * wp + dw * (kw - 1)), g.dtype)
+        padded = zeros(xp, (n, c, hp * wp + dw * (kw - 1)), g.dtype)
         for i in range(kh):
             for j in range(kw):
                 start = i * dh * wp + j * dw
                 padded[:, :, start : start + length] += blocks[:, :, i, j]
         planes = _plane_view(xp, padded, hp, wp)
     else:
-        padded = planes = _zeros(xp, (n, c, hp, wp), g.dtype)
+        padded = planes = zeros(xp, (n, c, hp, wp), g.dtype)
         for i in range(kh):
             for j in range(kw):
                 rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
                 cols = slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
                 planes[:, :, rows, cols] += blocks[:, :, i, j].reshape(n, c, ho, wo)
     dx = planes[:, :, pt : pt + h, pl : pl + wd].copy()  # a copy: the buffer goes back
-    _give(dcols, padded)
+    give(xp, dcols, padded)
     return dx.reshape(input_shape)
 
 
@@ -204,12 +197,12 @@ def weight_grad_from(xp, cols, wq, g4, weight_shape, groups):
     """Σₙ gₙ colsₙᵀ per group: one GEMM per sample, summed.  Gives the columns back."""
     n, o, ho, _ = g4.shape
     gq = _widen(xp, g4, wq)
-    per_sample = _take(xp, (n, groups, o // groups, cols.shape[2]), cols.dtype)
+    per_sample = take(xp, (n, groups, o // groups, cols.shape[2]), cols.dtype)
     xp.matmul(gq.reshape(n, groups, o // groups, ho * wq), xp.swapaxes(cols, 2, 3), out=per_sample)
     dw = xp.sum(per_sample, (0,), False)
-    _give(per_sample, cols)
+    give(xp, per_sample, cols)
     if gq is not g4:
-        _give(gq)
+        give(xp, gq)
     return dw.reshape(weight_shape)
 
 

@@ -11,9 +11,9 @@ import numpy as np
 
 from .._backend import namespace_of
 from .._tensor import Tensor, wrap
+from ._pool import give, take
 from ._registry import OPS, OpDef, apply
 from .conv import run
-from .rnn_ops import _give, _take  # the pool of private buffers
 
 __all__ = ["max_pool2d", "avg_pool2d", "linear_pair"]
 
@@ -82,12 +82,12 @@ def _window_argmax(xp, x, kernel, stride, padding, dilation, out_hw):
     padded, low = x4, None
     if (hp, wp) != (h, w):
         low = -xp.inf if x4.dtype.kind == "f" else xp.iinfo(x4.dtype).min
-        padded = _take(xp, (n, c, hp, wp), x4.dtype)
+        padded = take(xp, (n, c, hp, wp), x4.dtype)
         padded.fill(low)
         padded[:, :, ph : ph + h, pw : pw + w] = x4
     s_n, s_c, s_h, s_w = padded.strides
     shape = (kh, kw, n, c, ho, wo)
-    windows = _take(xp, shape, x4.dtype)  # pooled: page faults would cost more than the copy
+    windows = take(xp, shape, x4.dtype)  # pooled: page faults would cost more than the copy
     xp.copyto(
         windows,
         xp.lib.stride_tricks.as_strided(
@@ -98,9 +98,9 @@ def _window_argmax(xp, x, kernel, stride, padding, dilation, out_hw):
     arg, best = _running_argmax(xp, planes, nan_aware=False)
     if x4.dtype.kind == "f" and xp.isnan(best).any():
         arg, best = _running_argmax(xp, planes, nan_aware=True)
-    _give(windows)
+    give(xp, windows)
     if padded is not x4:
-        _give(padded)
+        give(xp, padded)
     # flat index = the window's top-left position + the offset of element `arg` in it
     offsets = xp.asarray([i * dh * w + j * dw for i in range(kh) for j in range(kw)])
     corner = (xp.arange(ho) * sh - ph)[:, None] * w + (xp.arange(wo) * sw - pw)

@@ -23,43 +23,19 @@ activation; the derivative is taken from the activation a: σ' = a(1 − a), tan
 
 Intermediates (gate activations, cell states) are kept between forward and backward in a
 per-call ``_Saved`` record passed as a parameter; their buffers come from, and return to,
-a small pool, because a fresh multi-megabyte array costs its page faults on every call
-(measured: about as much as the GEMMs themselves at hidden size 128).  After a backward
-pass without ``retain_graph`` the intermediates are gone; a second pass recomputes them.
+the scratch pool (ops/_pool.py), because a fresh multi-megabyte array costs its page
+faults on every call (measured: about as much as the GEMMs themselves at hidden 128).
+After a backward pass without ``retain_graph`` the intermediates are gone; a second pass
+recomputes them.
 
 Higher-order gradients (``create_graph=True``) are not implemented for these rows: use
 ``nn.LSTMCell`` & co. in a loop, which are composites of differentiable ops.
 """
 
 from .._grad_mode import grad_enabled
+from ._pool import give, take
 from ._registry import OpDef, apply
 from ._xp import tensor_xp
-
-# ---------------------------------------------------------------- buffer pool
-_POOL = {}  # (array type, shape, dtype) -> free arrays
-_POOL_LIMIT_BYTES = 256 * 2**20
-_pool_bytes = [0]
-
-
-def _take(xp, shape, dtype):
-    """An uninitialised array from the pool, or a new one."""
-    free = _POOL.get((xp.array_type, shape, dtype))
-    if free:
-        a = free.pop()
-        _pool_bytes[0] -= a.nbytes
-        return a
-    return xp.empty(shape, dtype=dtype)
-
-
-def _give(*arrays):
-    """Return private buffers to the pool (at most 4 per shape, 256 MiB in all)."""
-    for a in arrays:
-        if _pool_bytes[0] + a.nbytes > _POOL_LIMIT_BYTES:
-            continue
-        free = _POOL.setdefault((type(a), a.shape, a.dtype), [])
-        if len(free) < 4:
-            free.append(a)
-            _pool_bytes[0] += a.nbytes
 
 
 class _Saved:
@@ -77,13 +53,13 @@ class _Saved:
         return buffers
 
 
-_GATE_VECTORS = {}  # (array type, values, hidden, dtype) -> read-only vector
+_GATE_VECTORS = {}  # (backend, values, hidden, dtype) -> read-only vector
 
 
 def _gate_vectors(xp, values, hidden, dtype):
     """A length ``len(values)·hidden`` vector holding ``values[k]`` over gate k's block
     (cached: the formulas only read it)."""
-    key = (xp.array_type, values, hidden, dtype)
+    key = (xp, values, hidden, dtype)
     v = _GATE_VECTORS.get(key)
     if v is None:
         v = xp.empty(len(values) * hidden, dtype=dtype)
@@ -191,7 +167,7 @@ def _rnn_grads(xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, relu, saved):
     steps, batch = x.shape[0], x.shape[1]
     hidden = w_hh.shape[1]
     order, start = _slots(steps, reverse)
-    d_pre = _take(xp, (steps, batch, hidden), x.dtype)
+    d_pre = take(xp, (steps, batch, hidden), x.dtype)
     gy = _step_grads(g, steps, reverse)
     dh = xp.zeros((batch, hidden), dtype=x.dtype)
     tmp = xp.empty((batch, hidden), dtype=x.dtype)
@@ -208,7 +184,7 @@ def _rnn_grads(xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, relu, saved):
     dh0 = dh + g[start] if saved.needs[1] else None
     prev = _previous_states(out, steps, reverse)
     dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(xp, saved.needs, d_pre, d_pre, x, w_ih, prev)
-    _give(d_pre)
+    give(xp, d_pre)
     return [dx, dh0, dw_ih, dw_hh, db_ih, db_hh]
 
 
@@ -253,9 +229,9 @@ def _lstm_forward(xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse, saved):
     dt = x.dtype
     scale = _gate_vectors(xp, (0.5, 0.5, 1.0, 0.5), hidden, dt)  # z/2 for the σ gates
     shift = _gate_vectors(xp, (0.5, 0.5, 0.0, 0.5), hidden, dt)  # σ = tanh(z/2)/2 + 1/2
-    acts = _take(xp, (steps, batch, 4 * hidden), dt)  # pre-activations, then activations
-    cells = _take(xp, (steps + 1, batch, hidden), dt)  # c, laid out like the h in out
-    tanh_c = _take(xp, (steps, batch, hidden), dt)  # tanh(c_t), in time order
+    acts = take(xp, (steps, batch, 4 * hidden), dt)  # pre-activations, then activations
+    cells = take(xp, (steps + 1, batch, hidden), dt)  # c, laid out like the h in out
+    tanh_c = take(xp, (steps, batch, hidden), dt)  # tanh(c_t), in time order
     w_in, w_rec, folded = _weights(xp, w_ih, w_hh, scale, steps, batch)
     _project(xp, x, w_in, (b_ih + b_hh) * scale if folded else b_ih + b_hh, acts)
     out = xp.empty((steps + 2, batch, hidden), dtype=dt)
@@ -283,7 +259,7 @@ def _lstm_forward(xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse, saved):
         xp.multiply(a[:, h3:], tanh_c[t], out=out[n])
     out[steps + 1] = cells[steps - start]
     if saved is None:
-        _give(acts, cells, tanh_c)
+        give(xp, acts, cells, tanh_c)
     else:
         saved.buffers = (acts, cells, tanh_c)
     return out
@@ -305,7 +281,7 @@ def _lstm_grads(xp, g, x, h0, c0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved):
     # activation derivative from the activation a: a(γ − a) + δ = a(1 − a) for σ, 1 − a² for tanh
     gamma = _gate_vectors(xp, (1.0, 1.0, 0.0, 1.0), hidden, dt)
     delta = _gate_vectors(xp, (0.0, 0.0, 1.0, 0.0), hidden, dt)
-    d_pre = _take(xp, (steps, batch, 4 * hidden), dt)
+    d_pre = take(xp, (steps, batch, 4 * hidden), dt)
     order, start = _slots(steps, reverse)
     gy = _step_grads(g, steps, reverse)
     dh = xp.zeros((batch, hidden), dtype=dt)
@@ -336,7 +312,7 @@ def _lstm_grads(xp, g, x, h0, c0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved):
     dc0 = dc if needs[2] else None
     prev = _previous_states(out, steps, reverse)
     dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(xp, needs, d_pre, d_pre, x, w_ih, prev)
-    _give(acts, cells, tanh_c, d_pre)
+    give(xp, acts, cells, tanh_c, d_pre)
     return [dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh]
 
 
@@ -360,8 +336,8 @@ def _gru_forward(xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, saved):
     dt = x.dtype
     h1, h2 = hidden, 2 * hidden
     scale = _gate_vectors(xp, (0.5, 0.5, 1.0), hidden, dt)
-    acts = _take(xp, (steps, batch, 3 * hidden), dt)  # x-projection, then [r, z, n]
-    hproj = _take(xp, (steps, batch, 3 * hidden), dt)  # h_{t−1} W_hhᵀ + b_hh (r, z scaled)
+    acts = take(xp, (steps, batch, 3 * hidden), dt)  # x-projection, then [r, z, n]
+    hproj = take(xp, (steps, batch, 3 * hidden), dt)  # h_{t−1} W_hhᵀ + b_hh (r, z scaled)
     w_in, w_rec, folded = _weights(xp, w_ih, w_hh, scale, steps, batch)
     _project(xp, x, w_in, b_ih * scale if folded else b_ih, acts)
     b_rec = b_hh * scale if folded else b_hh
@@ -388,7 +364,7 @@ def _gru_forward(xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, saved):
         tmp *= a[:, h1:h2]
         xp.add(a[:, h2:], tmp, out=out[n])  # h = n + z (h_{t−1} − n)
     if saved is None:
-        _give(acts, hproj)
+        give(xp, acts, hproj)
     else:
         saved.buffers = (acts, hproj)
     return out
@@ -407,8 +383,8 @@ def _gru_grads(xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved):
     hidden = w_hh.shape[1]
     dt = x.dtype
     h1, h2 = hidden, 2 * hidden
-    d_ih = _take(xp, (steps, batch, 3 * hidden), dt)  # ∂ of the x-projection (+ b_ih)
-    d_hh = _take(xp, (steps, batch, 3 * hidden), dt)  # ∂ of the h-projection (+ b_hh)
+    d_ih = take(xp, (steps, batch, 3 * hidden), dt)  # ∂ of the x-projection (+ b_ih)
+    d_hh = take(xp, (steps, batch, 3 * hidden), dt)  # ∂ of the h-projection (+ b_hh)
     order, start = _slots(steps, reverse)
     gy = _step_grads(g, steps, reverse)
     dh = xp.zeros((batch, hidden), dtype=dt)
@@ -439,7 +415,7 @@ def _gru_grads(xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved):
     dh0 = dh + g[start] if needs[1] else None
     prev = _previous_states(out, steps, reverse)
     dx, dw_ih, dw_hh, db_ih, db_hh = _weight_grads(xp, needs, d_ih, d_hh, x, w_ih, prev)
-    _give(acts, hproj, d_ih, d_hh)
+    give(xp, acts, hproj, d_ih, d_hh)
     return [dx, dh0, dw_ih, dw_hh, db_ih, db_hh]
 
 
