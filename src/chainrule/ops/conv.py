@@ -22,16 +22,12 @@ conv2d on a height-1 image (inside the array functions, so the graph shows one n
 
 import numpy as np
 
-from .._grad_mode import grad_enabled
 from .._tensor import Tensor
 from ._im2col import (
-    Columns,
-    as_4d,
     conv_forward,
     conv_input_grad,
     conv_weight_grad,
     transposed_shape,
-    weight_grad_from,
 )
 from ._registry import OpDef, apply
 from .linalg import bilinear_tangent
@@ -40,10 +36,10 @@ __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
 
 def _convolution(
-    xp, x, w, stride, padding, dilation, transposed, output_padding, groups, keep, bias=None
+    xp, x, w, stride, padding, dilation, transposed, output_padding, groups, bias=None
 ):
     if not transposed:
-        return conv_forward(xp, x, w, stride, padding, dilation, groups, keep, bias)
+        return conv_forward(xp, x, w, stride, padding, dilation, groups, bias)
     shape = transposed_shape(x.shape, w.shape, stride, padding, dilation, output_padding)
     shape = (shape[0], shape[1] * groups) + shape[2:]
     y = conv_input_grad(xp, x, w, shape, stride, padding, dilation, groups)
@@ -69,18 +65,14 @@ def run(xp, op, inputs, params):
 _NO_OUTPUT_PADDING = (0, 0)
 
 
-def _grad_x(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups, keep):
+def _grad_x(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups):
     if transposed:  # the gradient of the transposed map is the convolution itself
         return _conv_like(xp, g, w, x, stride, padding, dilation, groups)
     params = (tuple(x.shape), stride, padding, dilation, groups)
     return run(xp, CONV_INPUT_GRAD, (g, w), params)
 
 
-def _grad_w(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups, keep):
-    if keep is not None and not isinstance(g, Tensor):
-        cols, wq = keep.pop()  # the forward's columns, if no earlier pass took them
-        if cols is not None:
-            return weight_grad_from(xp, cols, wq, as_4d(g), tuple(w.shape), groups)
+def _grad_w(xp, g, x, w, stride, padding, dilation, transposed, output_padding, groups):
     # roles of input and output swap for the transposed map
     pair = (g, x) if transposed else (x, g)
     return run(xp, CONV_WEIGHT_GRAD, pair, (tuple(w.shape), stride, padding, dilation, groups))
@@ -93,7 +85,7 @@ def _grad_b(xp, g, x, w, *params):
 def _conv_tangent(xp, t, x, w, *rest):
     # d(w ⋆ x + b) = w ⋆ dx + dw ⋆ x + db
     bias = len(t) == 3
-    params = (rest[2:] if bias else rest[1:])[:-1] + (None,)  # keep the forward's columns
+    params = rest[2:] if bias else rest[1:]
     out = bilinear_tangent(lambda a, b: apply(CONVOLUTION_NO_BIAS, (a, b), params), t[:2], x, w)
     if bias and t[2] is not None:
         tb = xp.reshape(t[2], (-1,) + (1,) * (x.ndim - 2))
@@ -101,8 +93,7 @@ def _conv_tangent(xp, t, x, w, *rest):
     return out
 
 
-# ``keep``: None, or the Columns record of a call whose weight needs a gradient
-_CONV_PARAMS = ("stride", "padding", "dilation", "transposed", "output_padding", "groups", "keep")
+_CONV_PARAMS = ("stride", "padding", "dilation", "transposed", "output_padding", "groups")
 CONVOLUTION = OpDef(
     "ConvolutionBackward0",
     _convolution_bias,
@@ -124,7 +115,7 @@ CONVOLUTION_NO_BIAS = OpDef(
 def _conv_like(xp, x, w, like, stride, padding, dilation, groups):
     """The convolution of x with w, cut to the size of ``like``: where convᵀ had an
     output_padding of at least the stride, the convolution has extra trailing outputs."""
-    params = (stride, padding, dilation, False, _NO_OUTPUT_PADDING, groups, None)
+    params = (stride, padding, dilation, False, _NO_OUTPUT_PADDING, groups)
     y = run(xp, CONVOLUTION_NO_BIAS, (x, w), params)
     if tuple(y.shape[2:]) != tuple(like.shape[2:]):
         y = y[(Ellipsis,) + tuple(slice(0, s) for s in like.shape[2:])]
@@ -349,10 +340,7 @@ def _convolve(input, weight, bias, dims, stride, padding, dilation, groups, tran
     else:
         out_pad = _NO_OUTPUT_PADDING
         _check_size(input._data.shape, kernel, pads[-dims:], dilation[-dims:])
-    keep = None
-    if not transposed and weight._requires_grad and grad_enabled[0]:
-        keep = Columns()
-    params = (stride, pads, dilation, transposed, out_pad, groups, keep)
+    params = (stride, pads, dilation, transposed, out_pad, groups)
     if bias is None:
         out = apply(CONVOLUTION_NO_BIAS, (input, weight), params)
     else:
