@@ -1012,8 +1012,8 @@ def bench_per_sample_grads(T, C, c_reason, cfg):
 
     onehot = False
     extra = {}
-    if C is not None:  # chainrule's cross_entropy reads its targets into NumPy, so vmap
-        onehot = True  # runs it per sample; the one-hot form shows the batched path
+    if C is not None:  # the same loss with one-hot targets, for comparison
+        onehot = True
         extra = {"chainrule one-hot loss": make(C), "torch one-hot loss": make(T)}
         onehot = False
     res, t_out, c_out = time_pair(make, T, C, c_reason, cfg, extra=extra)

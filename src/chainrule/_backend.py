@@ -26,6 +26,13 @@ def _standard_extras(ns):
     def sum(x, dims=None, keepdim=False):
         return ns.sum(x, axis=dims, keepdims=keepdim)
 
+    def first_where(values, mask):
+        """The first element of ``values`` where ``mask`` (same shape) is true, in
+        row-major order, as a Python number; ``None`` if there is none (argument checks)."""
+        if not bool(ns.any(mask)):
+            return None
+        return ns.reshape(values, (-1,))[ns.reshape(mask, (-1,))][0].item()
+
     def mean(x, dims=None, keepdim=False):
         return ns.mean(x, axis=dims, keepdims=keepdim)
 

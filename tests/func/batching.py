@@ -127,3 +127,67 @@ def test_fallback_loop_is_correct_and_named():
         ours = cr.func.vmap(lambda x: f(cr, x))(cr.tensor(V))
     assert any("reads a batched value" in r for r in _batched.fallbacks[before:])
     np.testing.assert_allclose(ours.numpy(), V * (V.sum(1, keepdims=True) > 0))
+
+
+# class-index losses: the targets are batched too, and their check covers the whole batch
+TARGETS = np.array([[2, 0, 1], [1, -100, 4], [0, 3, 3], [4, 4, -100]])  # 4 samples of 3
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"ignore_index": -100}, {"reduction": "sum"}, {"reduction": "none"}, {"weight": True}],
+)
+def test_class_index_losses_with_batched_targets(kwargs):
+    logits = RNG.normal(size=(4, 3, 5))
+    class_weight = RNG.random(5) + 0.5
+
+    def run(L):
+        kw = dict(kwargs)
+        if kw.pop("weight", False):
+            kw["weight"] = L.tensor(class_weight, dtype=L.float64)
+
+        def loss(x, y):
+            return L.nn.functional.cross_entropy(x, y, **kw)
+
+        x = L.tensor(logits, dtype=L.float64)
+        y = L.tensor(np.where(TARGETS == -100, -100 if kwargs else 0, TARGETS))
+        values = L.func.vmap(loss)(x, y)
+        grads = L.func.vmap(L.func.grad(lambda x, y: loss(x, y).sum()))(x, y)
+        return values, grads
+
+    before = len(_batched.fallbacks)
+    ours = run(cr)
+    assert _batched.fallbacks[before:] == []
+    assert_same(ours, run(torch))
+
+
+def test_nested_vmap_of_nll_loss_over_targets_and_inputs():
+    logp = np.log(RNG.dirichlet(np.ones(5), size=(2, 3)))  # 2 x 3 distributions
+    targets = np.array([[1, 4], [0, 2], [3, 3]])  # 3 x 2 targets
+
+    def run(L):
+        def loss(x, y):  # one distribution, one target
+            return L.nn.functional.nll_loss(x.unsqueeze(0), y.unsqueeze(0))
+
+        inner = L.func.vmap(loss, in_dims=(None, 0))  # over the 2 targets of a row
+        outer = L.func.vmap(inner, in_dims=(0, 0))  # over the 3 rows
+        return L.func.vmap(outer, in_dims=(0, None))(
+            L.tensor(logp, dtype=L.float64), L.tensor(targets)
+        )
+
+    before = len(_batched.fallbacks)
+    ours = run(cr)
+    assert _batched.fallbacks[before:] == []
+    assert_same(ours, run(torch))
+
+
+def test_a_bad_target_in_any_sample_raises_as_without_vmap():
+    x = cr.tensor(RNG.normal(size=(4, 1, 5)))
+    y = cr.tensor(np.array([[1], [7], [0], [2]]))  # sample 1's target is out of range
+    with pytest.raises(IndexError, match="target 7 is out of bounds for 5 classes"):
+        cr.func.vmap(cr.nn.functional.cross_entropy)(x, y)
+    # torch raises too, a RuntimeError from its gather under vmap (IndexError without)
+    with pytest.raises(RuntimeError, match="index 7 is out of bounds"):
+        torch.func.vmap(torch.nn.functional.cross_entropy)(
+            torch.tensor(x.numpy()), torch.tensor(y.numpy())
+        )

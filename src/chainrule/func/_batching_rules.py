@@ -245,15 +245,15 @@ def _moves_advanced_first(key, ndim):
 
 def getitem(x, key):
     level = max(x.level, _top_level(_key_tuple(key)))
-    if x.level != level:  # an unbatched array indexed by a batched index
-        batch = _batch(_key_tuple(key), level)
-        return loop(lambda a, k: a[k], (x, key), {}, level, batch, "indexing by a batched index")
+    if x.level != level:  # an array unbatched at this level, indexed by a batched index:
+        batch = _batch(_key_tuple(key), level)  # the same array for every element
+        x = BatchedArray(np.broadcast_to(np.expand_dims(x, 0), (batch,) + tuple(x.shape)), level)
     batch = x.batch_size
     physical = _physical_key(key, x.ndim, level, batch)
     if physical is None:
         return loop(lambda a, k: a[k], (x, key), {}, level, batch, "indexing by a batched index")
     out = x.phys[physical]
-    if physical[0] == slice(None) and _moves_advanced_first(key, x.ndim):
+    if isinstance(physical[0], slice) and _moves_advanced_first(key, x.ndim):
         # NumPy moved the advanced dims in front of the batch dim: put it back first
         dims = max(_ndim(k) for k in _key_tuple(key) if _is_advanced(k))
         out = np.moveaxis(out, dims, 0)
@@ -270,7 +270,7 @@ def setitem(x, key, value):
     if _is(value, level):
         target = x.phys[physical]
         value = _aligned(value, level, target.ndim - 1)
-        if physical[0] == slice(None) and _moves_advanced_first(key, x.ndim):
+        if isinstance(physical[0], slice) and _moves_advanced_first(key, x.ndim):
             raise Unbatchable("a batched value is written through separated advanced indices")
     x.phys[physical] = value
 
@@ -543,6 +543,16 @@ def _scatter_zeros(g, shape, dim, index):
     return out
 
 
+def _first_where(values, mask):
+    """The first element of ``values`` where ``mask`` is true over the whole batch (an
+    argument check inside vmap asks about every slice: a bad value anywhere is an error)."""
+    while type(values) is BatchedArray or type(mask) is BatchedArray:
+        top = max(level_of(values), level_of(mask))  # unwrap that level's batch dim
+        values = values.phys if level_of(values) == top else np.expand_dims(values, 0)
+        mask = mask.phys if level_of(mask) == top else np.expand_dims(mask, 0)
+    return numpy_backend.first_where(*np.broadcast_arrays(values, mask))
+
+
 def _install_helpers():
     """The batched backend (made by the seam from ``NAMESPACE`` on first sight of a
     ``BatchedArray``) gets NumPy's formula helpers, which reach the rules above through
@@ -561,6 +571,7 @@ def _install_helpers():
         setattr(backend, name, getattr(numpy_backend, name))
     backend.index_backward = _index_backward
     backend.scatter_zeros = _scatter_zeros
+    backend.first_where = _first_where
     return backend
 
 

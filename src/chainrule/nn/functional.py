@@ -10,9 +10,8 @@ ops, so their gradients come from the engine; the losses PyTorch records as one 
 import math
 import warnings
 
-import numpy as np
-
 import chainrule
+from chainrule._backend import namespace_of
 from chainrule.ops._registry import apply
 from chainrule.ops.conv import (  # noqa: F401  (re-exported: the convolution family)
     conv1d,
@@ -603,12 +602,14 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     _check_reduction(reduction, "nll_loss")
     class_dim = _check_class_targets(input, target, "nll_loss")
     n_classes = input.shape[class_dim]
-    labels = target.numpy()
+    labels = target._data  # any backend's array (a batch of them inside vmap)
+    xp = namespace_of(labels)
     ignored = labels == ignore_index
     bad = ((labels < 0) | (labels >= n_classes)) & ~ignored
-    if bad.any():
+    value = xp.first_where(labels, bad)
+    if value is not None:
         raise IndexError(
-            f"nll_loss: target {int(labels[bad].flat[0])} is out of bounds for "
+            f"nll_loss: target {value} is out of bounds for "
             f"{n_classes} classes (valid: 0 to {n_classes - 1}, or ignore_index={ignore_index})"
         )
     if input.ndim == 3 or input.ndim > 4:  # as PyTorch: the 2-d loss on a 4-d view
@@ -621,15 +622,18 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
             reduction,
         )
         return loss.reshape(target.shape) if reduction == "none" else loss
-    safe = np.where(ignored, 0, labels).astype(np.int64)
-    dtype = input.detach().numpy().dtype
+    safe = xp.cast(xp.where(ignored, 0, labels), xp.int64)
+    dtype = input._data.dtype
     if weight is None:
-        w = np.ones(labels.shape, dtype)
+        w = xp.where(ignored, xp.zeros((), dtype=dtype), xp.ones((), dtype=dtype))
     else:
-        w = _weight_array(weight, input, "nll_loss")[safe]
-    w = np.where(ignored, 0, w).astype(dtype)
-    index = np.expand_dims(safe, class_dim)
-    total = float(w.sum(dtype=dtype))
+        # w_{yᵢ} as a select over the classes (indexing an array by a batched index
+        # would leave vmap's batch; the select is elementwise)
+        picked = xp.expand_dims(safe, -1) == xp.arange(n_classes)
+        w = xp.sum(xp.where(picked, _weight_array(weight, input, "nll_loss"), 0), -1)
+        w = xp.where(ignored, xp.zeros((), dtype=dtype), xp.cast(w, dtype))
+    index = xp.expand_dims(safe, class_dim)
+    total = xp.sum(w)  # Σ w_{yᵢ}, an array: per sample inside vmap
     params = (index, w, total, reduction, class_dim, tuple(input.shape))
     return apply(NLL_LOSS_2D if input.ndim == 4 else NLL_LOSS, (input,), params)
 
