@@ -1026,6 +1026,95 @@ def bench_per_sample_grads(T, C, c_reason, cfg):
     return res
 
 
+def _jvp_functions(L, which):
+    """(f, primal, tangent) for the forward-mode benchmarks, float64: a 784-256-10 tanh
+    MLP's summed log-softmax over a batch of 128 (tangent in the input), or a normal
+    log-density of 10^5 points with a shared log-scale (tangent in all parameters)."""
+    rng = np.random.default_rng(5)
+    t, F = L.t, L.nn.functional
+    if which == "mlp":
+        w1, b1 = rng.normal(size=(256, 784)) / 28, rng.normal(size=256) / 10
+        w2, b2 = rng.normal(size=(10, 256)) / 16, np.zeros(10)
+        w1, b1, w2, b2 = (t.tensor(a) for a in (w1, b1, w2, b2))
+
+        def f(x):
+            return F.log_softmax(F.linear(t.tanh(F.linear(x, w1, b1)), w2, b2), -1).sum()
+
+        return f, rng.normal(size=(128, 784)), rng.normal(size=(128, 784))
+    mu = t.tensor(rng.normal(size=100_000))
+
+    def f(theta):
+        scale = t.exp(theta[:1])
+        z = (theta[1:] - mu) / scale
+        return (-0.5 * z * z - t.log(scale)).sum()
+
+    return f, rng.normal(size=100_001), rng.normal(size=100_001)
+
+
+def bench_jvp_cost(T, C, c_reason, cfg):
+    """A full func.jvp against the plain forward of the same function, in each library:
+    the issue's measure is chainrule's jvp time / chainrule's forward time."""
+    which, block = cfg["function"], cfg.get("calls_per_block", 5)
+
+    def make(L, mode="jvp"):
+        f, x_np, v_np = _jvp_functions(L, which)
+        x, v = L.t.tensor(x_np), L.t.tensor(v_np)
+
+        def call():
+            out = None
+            for _ in range(block):
+                out = L.t.func.jvp(f, (x,), (v,)) if mode == "jvp" else f(x)
+            return out
+
+        return call
+
+    extra = {"torch forward": make(T, "forward")}
+    if C is not None:
+        extra["chainrule forward"] = make(C, "forward")
+    res, t_out, c_out = time_pair(make, T, C, c_reason, cfg, extra=extra, scale=1.0 / block)
+    if which == "mlp":  # the floor: the forward plus one more GEMM of the first layer's size
+        rng = np.random.default_rng(0)
+        a, w = rng.normal(size=(128, 784)), rng.normal(size=(256, 784))
+        gemm = statistics.median(_time_calls(lambda: a @ w.T, 30))  # as F.linear does it
+        res["notes"].append(f"the tangent's 128x784 @ 784x256 GEMM alone: {gemm * 1e3:.3f} ms")
+        res["floor_extra_s"] = gemm
+    own = {}
+    for lib in ("chainrule", "torch"):
+        fwd = res["extra_timing"].get(f"{lib} forward")
+        main = res.get(lib)
+        if fwd and main:
+            own[lib] = main["median"] / fwd["median"]
+            res["notes"].append(
+                f"{lib}: jvp {main['median'] * 1e3:.3f} ms / forward {fwd['median'] * 1e3:.3f} ms"
+                f" = {own[lib]:.2f}x"
+            )
+    if "floor_extra_s" in res and "chainrule forward" in res["extra_timing"]:
+        fwd = res["extra_timing"]["chainrule forward"]["median"]
+        res["notes"].append(
+            f"arithmetic floor for chainrule (forward + that GEMM): "
+            f"{(fwd + res['floor_extra_s']) / fwd:.2f}x its forward"
+        )
+    res["own_ratio"] = own
+    res["metric"] = f"one full jvp ({which}), float64; the verdict is jvp / own forward"
+    res["unit"] = "ms"
+    if c_out is not None:
+        run_checks(
+            res,
+            [("jvp primal", c_out[0], t_out[0], 1e-10), ("jvp tangent", c_out[1], t_out[1], 1e-9)],
+        )
+    return res
+
+
+def _time_calls(fn, repeats):
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = PERF()
+        fn()
+        times.append(PERF() - t0)
+    return times
+
+
 TIMED = {
     "seed_graph": bench_seed_graph,
     "op_chain": bench_op_chain,
@@ -1036,6 +1125,8 @@ TIMED = {
     "lenet_step": bench_lenet_step,
     "hessian_logdensity": bench_hessian_logdensity,
     "per_sample_grads": bench_per_sample_grads,
+    "jvp_mlp": bench_jvp_cost,
+    "jvp_logdensity": bench_jvp_cost,
 }
 MEMORY = {"memory_mlp": bench_memory_mlp, "deep_chain": bench_deep_chain}
 

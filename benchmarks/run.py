@@ -117,6 +117,26 @@ BENCHES = [
         timeout=300,
     ),
     dict(
+        name="jvp_mlp",
+        kind="timed",
+        title="forward mode: func.jvp of a 784-256-10 tanh MLP (input tangent), batch 128",
+        target=None,
+        own_target=1.5,
+        cfg=dict(repeats=15, warmup=2, budget_s=30, function="mlp"),
+        quick=dict(repeats=3, warmup=1, function="mlp"),
+        timeout=300,
+    ),
+    dict(
+        name="jvp_logdensity",
+        kind="timed",
+        title="forward mode: func.jvp of a normal log-density, 10^5 points",
+        target=None,
+        own_target=1.5,
+        cfg=dict(repeats=15, warmup=2, budget_s=30, function="logdensity"),
+        quick=dict(repeats=3, warmup=1, function="logdensity"),
+        timeout=300,
+    ),
+    dict(
         name="memory_mlp",
         kind="memory",
         title="memory: 100 mlp training steps",
@@ -415,8 +435,16 @@ def evaluate(b, threads, res):
         if threads == 1 and cc and tc:
             row["cpu_ratio"] = f"{cc / tc:.2f}"
         check = res.get("check")
+        own_target = b.get("own_target")
         if check and not check["ok"]:
             row["verdict"] = "FAIL (wrong result)"
+        elif own_target:  # judged against chainrule's own baseline (jvp / forward)
+            own = res.get("own_ratio", {}).get("chainrule")
+            row["target"] = f"own ratio ≤ {own_target:.2f}"
+            if own is None:
+                row["verdict"] = "ERROR"
+            else:
+                row["verdict"] = f"{'PASS' if own <= own_target else 'FAIL'} (own {own:.2f})"
         else:
             row["verdict"] = "REPORTED" if tgt is None else "PASS" if ratio <= tgt else "FAIL"
         return row
