@@ -103,3 +103,46 @@ def test_relu_gradient_stays_attached_under_create_graph_as_in_pytorch():
         (gg,) = m.autograd.grad(g.sum(), x)
         results.append((g.requires_grad, g.grad_fn.name(), g.tolist(), gg.tolist()))
     assert results[0] == results[1]
+
+
+def _graph(lib):
+    x = lib.tensor([1.0, -2.0, 3.0], dtype=lib.float64, requires_grad=True)
+    h = x.exp() * 2  # nodes below h: Mul, Exp
+    y = (h.sin() * h).sum()
+    return x, h, y
+
+
+def test_grad_wrt_an_intermediate_leaves_the_graph_below_it_usable():
+    def run(lib):
+        x, h, y = _graph(lib)
+        (gh,) = lib.autograd.grad(y, h)
+        h.sum().backward()  # the graph below h was not run, so not freed
+        return gh, x.grad
+
+    ours, ref = run(cr), run(torch)
+    for a, b in zip(ours, ref):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+
+
+def test_grad_wrt_an_intermediate_and_a_leaf_below_it():
+    def run(lib):
+        x, h, y = _graph(lib)
+        return lib.autograd.grad(y, (h, x))
+
+    for a, b in zip(run(cr), run(torch)):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+
+
+def test_backward_with_inputs_runs_nothing_below_them():
+    def run(lib):
+        x, h, y = _graph(lib)
+        reached = []
+        x.register_hook(lambda g: reached.append(g))
+        h.retain_grad()
+        y.backward(inputs=[h])
+        return h.grad, x.grad, reached
+
+    (h_ours, x_ours, reached_ours), (h_ref, x_ref, reached_ref) = run(cr), run(torch)
+    np.testing.assert_allclose(h_ours.numpy(), h_ref.numpy(), rtol=1e-12)
+    assert x_ours is None and x_ref is None
+    assert reached_ours == [] and reached_ref == []

@@ -49,6 +49,25 @@ def _count_dependencies(root_edges):
     return deps
 
 
+def _nodes_leading_to(root_edges, targets):
+    """The nodes reachable from the roots from which some edge in ``targets`` can be
+    reached: the only ones ``autograd.grad`` runs (as PyTorch, it does not go past the
+    inputs, so the graph below them stays usable)."""
+    leads = {}
+    stack = [(e, False) for e in root_edges if isinstance(e, Node)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:  # every child is done (a DAG): decide from them
+            leads[node] = any(
+                e is not None and (e in targets or leads.get(e, False)) for e in node.inputs
+            )
+        elif node not in leads:
+            leads[node] = False
+            stack.append((node, True))
+            stack.extend((e, False) for e in node.inputs if isinstance(e, Node) and e not in leads)
+    return {node for node, leads_on in leads.items() if leads_on}
+
+
 def run_backward(
     roots, root_grads, retain_graph=False, create_graph=False, inputs=None, accumulate=True
 ):
@@ -63,9 +82,11 @@ def run_backward(
     for e, g in zip(edges, root_grads):
         pending[e] = g if e not in pending else pending[e] + g
     captured = {}
+    needed = None
     if inputs is not None:
         for t in inputs:
             captured[t.grad_fn if t.grad_fn is not None else t] = None
+        needed = _nodes_leading_to(edges, captured)
 
     ready = [e for e in dict.fromkeys(edges) if deps.get(e, 0) == 0]
     leaf_grads = []  # written to .grad only once the whole pass has succeeded
@@ -92,6 +113,8 @@ def run_backward(
                 continue
             if captured and edge in captured:
                 captured[edge] = g
+            if needed is not None and edge not in needed:
+                continue  # no input below: the pass stops here
             grads = _apply_node(edge, g, xp, create_graph, retain_graph)
             for e, gi in zip(edge.inputs, grads):
                 if e is None:
