@@ -40,6 +40,8 @@ LAYER_OF = {name: i for i, (_, names) in enumerate(LAYERS) for name in names}
 UPWARD = {
     ("chainrule._tensor", "chainrule.creation"): "Tensor(*args), the legacy constructor",
     ("chainrule._tensor", "chainrule.autograd.engine"): "retain_grad accumulates as the engine",
+    ("chainrule.ops.rnn_ops", "chainrule.autograd.engine"): "gradients of gradients through a "
+    "fused recurrent layer differentiate its recurrence recomputed as a graph",
     ("chainrule.ops.conversion", "chainrule.creation"): "FloatTensor(...) and the other legacy "
     "types construct with tensor/zeros",
     ("chainrule.ops.inplace", "chainrule.creation"): "random fills draw from the default generator",

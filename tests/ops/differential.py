@@ -170,10 +170,6 @@ NO_TANGENT_RULE_YET = {
     "NormalBackward2",
     "NormalBackward3",
     "PoissonBackward0",
-    "LstmLayerBackward0",
-    "GruLayerBackward0",
-    "RnnTanhLayerBackward0",
-    "RnnReluLayerBackward0",
 }
 
 

@@ -28,14 +28,16 @@ faults on every call (measured: about as much as the GEMMs themselves at hidden 
 After a backward pass without ``retain_graph`` the intermediates are gone; a second pass
 recomputes them.
 
-Higher-order gradients (``create_graph=True``) are not implemented for these rows: use
-``nn.LSTMCell`` & co. in a loop, which are composites of differentiable ops.
+Gradients of gradients (``create_graph=True``) and forward-mode tangents differentiate
+the same recurrence recomputed step by step from recorded Tensor ops (``_recurrence``):
+slower than the fused rows, and only needed for those.
 """
 
-from .._grad_mode import grad_enabled
+from .._grad_mode import forward_level, grad_enabled
 from ._pool import give, take
 from ._registry import OpDef, apply
 from ._xp import tensor_xp
+from .shape import stack
 
 
 class _Saved:
@@ -129,12 +131,70 @@ def _weight_grads(xp, needs, d_ih, d_hh, x, w_ih, prev):
     return dx, dw_ih, dw_hh, db_ih, db_hh
 
 
-def _no_double_backward(name, layer):
-    return NotImplementedError(
-        f"{name}: gradients of gradients (create_graph=True) through nn.{layer} are not "
-        f"implemented; for higher-order gradients run nn.{layer}Cell in a Python loop "
-        f"(a composite of differentiable ops)"
-    )
+# ---------------------------------------------------------------- the same maths, recorded
+def _recurrence(kind, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse):
+    """A layer row's packed output recomputed from differentiable Tensor ops, one step at
+    a time: what gradients of gradients and forward mode differentiate (the fused rows
+    are the fast path of the same maths).  ``kind``: 'tanh', 'relu', 'lstm' or 'gru'."""
+    steps, hidden = x.shape[0], w_hh.shape[1]
+    order, start = _slots(steps, reverse)
+    proj = x @ w_ih.T + b_ih  # every step's input projection
+    states = [None] * (steps + 1)
+    states[start] = h = h0
+    c = c0
+    for t in order:
+        rec = h @ w_hh.T + b_hh
+        if kind == "lstm":  # gates i, f, g, o
+            pre = proj[t] + rec
+            gate = [pre[:, k * hidden : (k + 1) * hidden] for k in range(4)]
+            c = gate[1].sigmoid() * c + gate[0].sigmoid() * gate[2].tanh()
+            h = gate[3].sigmoid() * c.tanh()
+        elif kind == "gru":  # r, z from both projections; n with r on the hidden one
+            rz = (proj[t][:, : 2 * hidden] + rec[:, : 2 * hidden]).sigmoid()
+            r, z = rz[:, :hidden], rz[:, hidden:]
+            n = (proj[t][:, 2 * hidden :] + r * rec[:, 2 * hidden :]).tanh()
+            h = n + z * (h - n)
+        else:
+            pre = proj[t] + rec
+            h = pre.relu() if kind == "relu" else pre.tanh()
+        states[t + 1 - reverse] = h
+    if kind == "lstm":
+        states.append(c)
+    return stack(states, 0)
+
+
+def _split(kind, tensors):
+    """(x, h0, c0, w_ih, w_hh, b_ih, b_hh) from a row's inputs (c0 only for the LSTM)."""
+    if kind == "lstm":
+        return tensors
+    x, h0, *weights = tensors
+    return (x, h0, None, *weights)
+
+
+def _recorded_grads(kind, g, tensors, reverse, needs):
+    """The row's input gradients under ``create_graph``: the recurrence recomputed as a
+    recorded graph on the saved inputs and differentiated with a graph of its own."""
+    from ..autograd.engine import run_backward
+
+    out = _recurrence(kind, *_split(kind, tensors), reverse)
+    wanted = [t for t, need in zip(tensors, needs) if need]
+    found = iter(run_backward([out], [g], True, True, inputs=wanted, accumulate=False))
+    return [next(found) if need else None for need in needs]
+
+
+def _recurrence_tangent(kind):
+    """The row's tangent rule: the recurrence recomputed with the inputs' tangents riding
+    along (forward mode is switched off while a rule runs; it is switched back on here)."""
+
+    def jvp(xp, tangents, *args):
+        *tensors, out, reverse, saved = args
+        forward_level[0] = 1
+        try:
+            return _recurrence(kind, *_split(kind, tensors), reverse)._fw_grad
+        finally:
+            forward_level[0] = 0
+
+    return jvp
 
 
 # ---------------------------------------------------------------- Elman RNN
@@ -161,9 +221,8 @@ def _rnn_forward(xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, relu, saved):
 
 def _rnn_grads(xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, relu, saved):
     if xp is tensor_xp:
-        raise _no_double_backward(
-            "RnnReluLayerBackward0" if relu else "RnnTanhLayerBackward0", "RNN"
-        )
+        tensors = (x, h0, w_ih, w_hh, b_ih, b_hh)
+        return _recorded_grads("relu" if relu else "tanh", g, tensors, reverse, saved.needs)
     steps, batch = x.shape[0], x.shape[1]
     hidden = w_hh.shape[1]
     order, start = _slots(steps, reverse)
@@ -197,6 +256,7 @@ RNN_TANH_LAYER = OpDef(
     saves_out=True,
     params=("reverse", "saved"),
     multi=True,
+    jvp=_recurrence_tangent("tanh"),
     grads=[
         lambda xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved: _rnn_grads(
             xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, False, saved
@@ -212,6 +272,7 @@ RNN_RELU_LAYER = OpDef(
     saves_out=True,
     params=("reverse", "saved"),
     multi=True,
+    jvp=_recurrence_tangent("relu"),
     grads=[
         lambda xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved: _rnn_grads(
             xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, True, saved
@@ -267,7 +328,8 @@ def _lstm_forward(xp, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse, saved):
 
 def _lstm_grads(xp, g, x, h0, c0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved):
     if xp is tensor_xp:
-        raise _no_double_backward("LstmLayerBackward0", "LSTM")
+        tensors = (x, h0, c0, w_ih, w_hh, b_ih, b_hh)
+        return _recorded_grads("lstm", g, tensors, reverse, saved.needs)
     buffers = saved.pop()
     if buffers is None:  # a second backward pass (retain_graph): recompute the forward
         again = _Saved(saved.needs)
@@ -323,6 +385,7 @@ LSTM_LAYER = OpDef(
     saves_out=True,
     params=("reverse", "saved"),
     multi=True,
+    jvp=_recurrence_tangent("lstm"),
     grads=[_lstm_grads],
 )
 
@@ -372,7 +435,8 @@ def _gru_forward(xp, x, h0, w_ih, w_hh, b_ih, b_hh, reverse, saved):
 
 def _gru_grads(xp, g, x, h0, w_ih, w_hh, b_ih, b_hh, out, reverse, saved):
     if xp is tensor_xp:
-        raise _no_double_backward("GruLayerBackward0", "GRU")
+        tensors = (x, h0, w_ih, w_hh, b_ih, b_hh)
+        return _recorded_grads("gru", g, tensors, reverse, saved.needs)
     buffers = saved.pop()
     if buffers is None:
         again = _Saved(saved.needs)
@@ -426,6 +490,7 @@ GRU_LAYER = OpDef(
     saves_out=True,
     params=("reverse", "saved"),
     multi=True,
+    jvp=_recurrence_tangent("gru"),
     grads=[_gru_grads],
 )
 
