@@ -13,6 +13,12 @@ from nn_helpers import as_np
 import chainrule
 from chainrule.autograd import forward_ad, gradcheck, gradgradcheck
 
+# torch warns once per process (a performance note) that padding="same" with an even
+# kernel pads a copy: whichever test meets it first in a worker sees it
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Using padding='same' with even kernel lengths:UserWarning"
+)
+
 TOL = {"float64": dict(rtol=1e-10, atol=1e-12), "float32": dict(rtol=1e-5, atol=1e-5)}
 
 
@@ -64,8 +70,6 @@ CONV2D_CASES = [
 ]
 
 
-# torch warns (a performance note) that padding="same" with an even kernel pads a copy
-@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths:UserWarning")
 @pytest.mark.parametrize("x_shape, w_shape, kwargs", CONV2D_CASES)
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_conv2d_matches_torch(x_shape, w_shape, kwargs, dtype):
