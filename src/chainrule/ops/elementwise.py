@@ -175,14 +175,43 @@ def neg(input):
     return apply(NEG, (input,))
 
 
+def refuse_integer_zero_divisor(a, b, name):
+    """PyTorch raises on an integer division by zero (NumPy would give 0 and a warning);
+    ``a``, ``b``: the operands, tensors or Python numbers."""
+
+    def is_integer(x):
+        if isinstance(x, Tensor):
+            return not x.dtype.is_floating_point and not x.dtype.is_complex
+        return isinstance(x, (int, np.integer))
+
+    if not (is_integer(a) and is_integer(b)):
+        return
+    if isinstance(b, Tensor):
+        zero = namespace_of(b._data).first_where(b._data, b._data == 0) is not None
+    else:
+        zero = b == 0
+    if zero:
+        raise RuntimeError(
+            f"ZeroDivisionError: integer {name} by zero (the divisor holds a 0); divide "
+            f"floating-point tensors to get inf or nan instead"
+        )
+
+
 def _floor_or_trunc_divide(input, other, mode):
     a, b = as_tensor_operand(input), as_tensor_operand(other)
     if mode not in ("floor", "trunc"):
         raise ValueError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
         )
+    refuse_integer_zero_divisor(a, b, "division")
     ad, bd, _ = _promote_pair(MUL, a, b)
-    q = np.floor_divide(ad, bd) if mode == "floor" else np.trunc(np.true_divide(ad, bd))
+    if mode == "floor":
+        q = np.floor_divide(ad, bd)
+    elif np.result_type(ad, bd).kind in "iu":  # exact: floor, one up where it rounded down
+        q = np.floor_divide(ad, bd)
+        q += (np.remainder(ad, bd) != 0) & ((ad < 0) != (bd < 0))
+    else:
+        q = np.trunc(np.true_divide(ad, bd))
     if isinstance(q, np.ndarray) and q.dtype != np.result_type(ad, bd):
         q = q.astype(np.result_type(ad, bd))
     return wrap(np.asarray(q))

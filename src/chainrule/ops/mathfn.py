@@ -12,7 +12,7 @@ import numpy as np
 from .._dtype import get_default_dtype
 from .._tensor import Tensor
 from ._registry import OpDef, apply, as_tensor_operand
-from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR
+from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR, refuse_integer_zero_divisor
 
 _LN2, _LN10 = math.log(2), math.log(10)
 
@@ -260,12 +260,16 @@ def logaddexp(input, other):
 
 def remainder(input, other):
     """Python's modulo: input − ⌊input/other⌋·other (the sign of ``other``)."""
-    return apply(REMAINDER, (as_tensor_operand(input), as_tensor_operand(other)))
+    a, b = as_tensor_operand(input), as_tensor_operand(other)
+    refuse_integer_zero_divisor(a, b, "remainder")
+    return apply(REMAINDER, (a, b))
 
 
 def fmod(input, other):
     """C's fmod: input − trunc(input/other)·other (the sign of ``input``)."""
-    return apply(FMOD, (as_tensor_operand(input), as_tensor_operand(other)))
+    a, b = as_tensor_operand(input), as_tensor_operand(other)
+    refuse_integer_zero_divisor(a, b, "fmod")
+    return apply(FMOD, (a, b))
 
 
 def clamp_min(input, min):
