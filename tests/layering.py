@@ -25,8 +25,8 @@ LAYERS = [
     ("ops", {"ops"}),
     ("creation", {"creation", "random", "histogram"}),
     ("autograd", {"autograd"}),
-    ("public namespace", {"chainrule", "accelerator", "backends"}),
-    ("libraries on the core", {"distributed", "func", "serialization"}),
+    ("public namespace", {"chainrule", "accelerator", "backends", "linalg"}),
+    ("libraries on the core", {"distributed", "distributions", "func", "serialization"}),
     ("libraries", {"nn", "optim", "utils", "viz"}),
     ("edge", {"cli", "__main__"}),
 ]

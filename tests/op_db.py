@@ -3724,3 +3724,18 @@ def assert_same_grad(actual, expected, rtol, atol, what, none_is_zero=False):
         if expected is None:
             return
     assert_same_tensor(actual, expected, rtol, atol, what)
+
+
+# ---------------------------------------------------------------------------------------
+# the newer families' entries, one module each (tests/op_db_<family>.py): each imports
+# ``add`` and the strategies from here and registers its entries when imported
+# ---------------------------------------------------------------------------------------
+def _load_family_entries():
+    import importlib
+    import pathlib
+
+    for path in sorted(pathlib.Path(__file__).parent.glob("op_db_*.py")):
+        importlib.import_module(path.stem)
+
+
+_load_family_entries()

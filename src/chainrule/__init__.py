@@ -50,7 +50,7 @@ from .backends import (
     use_deterministic_algorithms,
 )
 
-from . import func, nn, optim, utils
+from . import distributions, func, linalg, nn, optim, utils
 from .serialization import load, save
 
 bool = _dtype.bool_  # noqa: A001 -- PyTorch's name

@@ -1,6 +1,8 @@
 """The op table, grouped by family, and its binding to Tensor methods and operators."""
 
 from . import (
+    arrange,
+    decompositions,
     elementwise,
     index,
     inplace,
@@ -15,8 +17,10 @@ from . import (
     scattering,
     shape,
     sorting,
+    statistics,
 )
 from ._registry import OPS
+from .arrange import *  # noqa: F401,F403
 from .elementwise import (
     abs,
     add,
@@ -142,6 +146,7 @@ from .shape import (
     view,
 )
 from .sorting import argsort, sort, topk
+from .statistics import *  # noqa: F401,F403
 
 # the functions re-exported as chainrule.<name> (pad, linear and to live in nn.functional
 # and on Tensor, as in PyTorch)
@@ -289,3 +294,4 @@ __all__ = [
     "unique",
     "var_mean",
 ]
+__all__ += arrange.__all__ + statistics.__all__  # the newer families' functions

@@ -1,0 +1,3 @@
+"""``chainrule.linalg``: PyTorch's torch.linalg namespace."""
+
+__all__ = []
