@@ -19,7 +19,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "src" / "chainrule"
 # namespace: libraries use it, the core must not (it imports everything, libraries
 # included, as torch/__init__ does, and only the edge is above it).
 LAYERS = [
-    ("base", {"_dtype", "_grad_mode", "_backend", "_device"}),
+    ("base", {"_dtype", "_grad_mode", "_backend", "_device", "_runtime"}),
     ("node", {"_capture", "_node", "_format"}),
     ("tensor", {"_tensor", "_shape", "_construct"}),
     ("ops", {"ops"}),

@@ -8,6 +8,8 @@ import warnings
 
 # the core first, then the layers built on it
 from . import _dtype, autograd, ops
+from ._format import set_printoptions
+from ._runtime import autocast, compile, get_num_threads, set_num_threads
 from ._device import cuda, device
 from ._dtype import (
     can_cast,
@@ -69,6 +71,10 @@ def is_tensor(obj):
 
 def numel(input):
     return input.numel()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
 
 
 # PyTorch computes inf and nan silently (log(0) = -inf, exp(1000) = inf); NumPy warns.  Keep

@@ -8,6 +8,45 @@ PRECISION = 4
 THRESHOLD = 1000  # summarise tensors with more elements than this
 EDGEITEMS = 3
 LINEWIDTH = 80
+SCI_MODE = None  # True: always scientific, False: never, None: PyTorch's automatic choice
+
+_PROFILES = {
+    "default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+    "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+    "full": dict(precision=4, threshold=float("inf"), edgeitems=3, linewidth=80),
+}
+
+
+def set_printoptions(
+    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
+):
+    """Set how tensors print, as ``torch.set_printoptions``.
+
+    Args:
+        precision: digits after the decimal point (default 4).
+        threshold: tensors with more elements are summarised with ``...`` (default 1000).
+        edgeitems: items shown at each end of a summarised dimension (default 3).
+        linewidth: characters per line (default 80).
+        profile: ``'default'``, ``'short'`` or ``'full'`` (every element) first resets the
+            other four; given ones then override it.
+        sci_mode: ``True`` always scientific notation, ``False`` never, ``None`` (the
+            default, also when omitted) chosen from the values.
+    """
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    options = {}
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(
+                f"set_printoptions: unknown profile {profile!r}; use one of {list(_PROFILES)}"
+            )
+        options.update(_PROFILES[profile])
+    given = dict(precision=precision, threshold=threshold, edgeitems=edgeitems)
+    options.update({k: v for k, v in dict(given, linewidth=linewidth).items() if v is not None})
+    PRECISION = options.get("precision", PRECISION)
+    THRESHOLD = options.get("threshold", THRESHOLD)
+    EDGEITEMS = options.get("edgeitems", EDGEITEMS)
+    LINEWIDTH = options.get("linewidth", LINEWIDTH)
+    SCI_MODE = sci_mode
 
 
 def _float_formatter(values):
@@ -18,15 +57,17 @@ def _float_formatter(values):
         return lambda v: _special(v) or "{:.0f}.".format(v)
     lo, hi = float(nonzero.min()), float(nonzero.max())
     if np.all(finite == np.ceil(finite)):
-        if hi / lo > 1000.0 or hi > 1.0e8:
-            fmt = "{:.%de}" % PRECISION
-        else:
-            fmt = "{:.0f}."
-    elif hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4:
+        wide = hi / lo > 1000.0 or hi > 1.0e8
+        fmt = "{:.%de}" % PRECISION if _scientific(wide) else "{:.0f}."
+    elif _scientific(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4):
         fmt = "{:.%de}" % PRECISION
     else:
         fmt = "{:.%df}" % PRECISION
     return lambda v: _special(v) or fmt.format(v)
+
+
+def _scientific(automatic):
+    return automatic if SCI_MODE is None else SCI_MODE
 
 
 def _special(v):
