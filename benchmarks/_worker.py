@@ -749,13 +749,13 @@ def _lenet_gemms(batch):
     gemms = []
     # conv1: 1 -> 6, 5x5, padding 2 on 28x28: columns (n, 25, 28 * 32); no input gradient
     cols1 = r(n, 1, 25, 28 * 32)
-    gemms += [(r(1, 6, 25), cols1), (r(n, 1, 6, 28 * 32), cols1.swapaxes(2, 3))]
+    gemms += [(r(1, 6, 25), cols1), (cols1, r(n, 1, 6, 28 * 32).swapaxes(2, 3))]
     # conv2: 6 -> 16, 5x5 on 14x14: columns (n, 150, 10 * 14)
     cols2 = r(n, 1, 150, 10 * 14)
     gemms += [
         (r(1, 16, 150), cols2),  # forward
         (r(1, 150, 16), r(n, 1, 16, 10 * 14)),  # input gradient, before col2im
-        (r(n, 1, 16, 10 * 14), cols2.swapaxes(2, 3)),  # weight gradient
+        (cols2, r(n, 1, 16, 10 * 14).swapaxes(2, 3)),  # weight gradient, transposed
     ]
     for fan_in, fan_out in ((400, 120), (120, 84), (84, 10)):
         w, xs, g = r(fan_out, fan_in), r(n, fan_in), r(n, fan_out)
