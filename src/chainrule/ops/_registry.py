@@ -34,6 +34,7 @@ _new = object.__new__
 _SCALARS = (int, float, bool)
 _PY_NUMBERS = frozenset(_SCALARS)  # exact types: NumPy's float64 subclasses float
 _BACKENDS = {np.ndarray: namespace_of(np.empty(0))}  # type(array) -> xp, hottest lookup
+_HALF = np.dtype(np.float16)
 
 OPS = {}  # OpDef -> its family (module) name: every public row, for coverage tests and docs
 
@@ -156,18 +157,26 @@ def apply(op, inputs, params=()):
             b_is_t = isinstance(b, Tensor)
             bd = b._data if b_is_t else b
         meta = None
+        half = False  # float16 with a Python number: computed in float32 (see _in_float32)
         if a_is_t and b_is_t:
             adt, bdt = ad.dtype, bd.dtype
             if adt is not bdt or (op.to_float and dtype_kind(adt) != "f"):
                 ad, bd, meta = _promote_pair(op, a, b)
             elif ad.shape != bd.shape:
                 meta = ((ad.shape, adt), (bd.shape, bdt))
-        elif dtype_kind((ad if a_is_t else bd).dtype) != "f":
-            ad, bd, meta = _promote_pair(op, a, b)
+        else:
+            dt = (ad if a_is_t else bd).dtype
+            if dtype_kind(dt) != "f":
+                ad, bd, meta = _promote_pair(op, a, b)
+            else:
+                half = dt is _HALF
         data = ad if a_is_t else bd
         xp = _BACKENDS.get(type(data)) or backend_for(data)
         try:
-            out = op.forward(xp, ad, bd, *params)
+            if half:
+                out = _in_float32(op, xp, (ad, bd), params)
+            else:
+                out = op.forward(xp, ad, bd, *params)
         except ValueError:
             raise broadcast_error(op.name, a, b) from None
         if type(out) is not ndarray:
@@ -212,7 +221,10 @@ def apply(op, inputs, params=()):
         if op.to_float and dtype_kind(data.dtype) != "f":
             data = _cast_to(data, get_default_dtype())
         xp = _BACKENDS.get(type(data)) or backend_for(data)
-        out = op.forward(xp, data, *params)
+        if data.dtype is _HALF:
+            out = _in_float32(op, xp, (data,), params)
+        else:
+            out = op.forward(xp, data, *params)
         if type(out) is not ndarray:
             out = _as_array(xp, out)
         result = _new(Tensor)  # wrap(out), inlined on the hottest path
@@ -238,6 +250,15 @@ def apply(op, inputs, params=()):
         return result
 
     return _apply_general(op, inputs, params)
+
+
+def _in_float32(op, xp, arrays, params):
+    """An elementwise row on float16 data computes in float32 and rounds once, as PyTorch's
+    CPU kernels do (NumPy would round a Python float operand, and every step of a composite
+    formula such as sigmoid's, to float16 first)."""
+    wide = [xp.cast(a, np.float32) if type(a) not in _PY_NUMBERS else a for a in arrays]
+    out = op.forward(xp, *wide, *params)
+    return xp.cast(out, _HALF) if out.dtype == np.float32 else out  # comparisons stay bool
 
 
 def _apply_general(op, inputs, params):
