@@ -1,4 +1,657 @@
 """Rearranging, stacking, splitting and selecting: PyTorch's shape functions beyond
-ops/shape.py (hstack, tile, roll, narrow, ...)."""
+ops/shape.py (hstack, tile, roll, narrow, ...).
 
-__all__ = []
+Most are compositions of the shape and index ops, so gradients, ``create_graph`` and forward
+mode come with them.  The rows below are the selections PyTorch records as a node of their
+own (``RollBackward0``, ``TakeBackward0`` …): each reads ``out = a[index]`` with an integer
+index array per input dim, so its gradient scatters ``g`` back, adding where an element is
+read more than once (the overlapping windows of ``unfold``).
+"""
+
+import math
+
+import numpy as np
+
+from .._dtype import bool_, int64
+from .._shape import normalize_dim
+from .._tensor import Size, Tensor, wrap
+from . import elementwise as E
+from . import index as I
+from . import inplace as P
+from . import matrix as MX
+from . import shape as S
+from ._registry import OpDef, apply
+
+__all__ = [
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "hstack",
+    "vstack",
+    "row_stack",
+    "column_stack",
+    "dstack",
+    "tensor_split",
+    "hsplit",
+    "vsplit",
+    "dsplit",
+    "fliplr",
+    "flipud",
+    "movedim",
+    "moveaxis",
+    "swapdims",
+    "ravel",
+    "narrow",
+    "narrow_copy",
+    "select",
+    "tile",
+    "repeat_interleave",
+    "roll",
+    "rot90",
+    "diff",
+    "diagonal",
+    "diag_embed",
+    "tril_indices",
+    "triu_indices",
+    "unravel_index",
+    "cartesian_prod",
+    "broadcast_shapes",
+    "broadcast_tensors",
+    "take",
+    "masked_select",
+]
+
+
+def _gather_row(name):
+    # out = a[index]: ∂ = g scattered back to a's shape, added where an element repeats
+    return OpDef(
+        name,
+        lambda xp, a, shape, index: a[index],
+        linear=True,
+        params=("shape", "index"),
+        grads=[lambda xp, g, shape, index: xp.index_backward(g, shape, index, True)],
+    )
+
+
+ROLL = _gather_row("RollBackward0")
+ROT90 = _gather_row("Rot90Backward0")
+TAKE = _gather_row("TakeBackward0")
+MASKED_SELECT = _gather_row("MaskedSelectBackward0")
+UNFOLD = _gather_row("UnfoldBackward0")
+DIAG_EMBED = OpDef(
+    "DiagEmbedBackward0",
+    # out = zeros with v written at index (each place once)
+    lambda xp, v, shape, index: xp.index_backward(v, shape, index, False),
+    linear=True,
+    params=("shape", "index"),
+    grads=[lambda xp, g, shape, index: xp.index(g, index)],
+)  # read the diagonals back
+
+
+def _along(values, pos, ndim):
+    """``values`` (1-D) as an array of ``ndim`` dims that varies along dim ``pos`` only."""
+    return np.asarray(values, dtype=np.intp).reshape((1,) * pos + (-1,) + (1,) * (ndim - pos - 1))
+
+
+def _check_tensor(name, input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): expected a Tensor, got {type(input).__name__}")
+
+
+def _tensors(name, tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    for t in tensors:
+        _check_tensor(name, t)
+    return tensors
+
+
+# ---------------------------------------------------------------- stacking
+def _atleast(name, ndim, reshape_to, tensors):
+    tensors = _tensors(name, tensors)
+    out = tuple(t if t._data.ndim >= ndim else S.reshape(t, reshape_to(t.shape)) for t in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dim (a 0-D tensor becomes shape (1,))."""
+    return _atleast("atleast_1d", 1, lambda s: (1,), tensors)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dims: shape (n,) becomes (1, n)."""
+    return _atleast("atleast_2d", 2, lambda s: (1,) * (2 - len(s)) + tuple(s), tensors)
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dims: (n,) becomes (1, n, 1), (m, n) becomes (m, n, 1)."""
+    return _atleast("atleast_3d", 3, lambda s: ((1,) + tuple(s) + (1,))[-3:], tensors)
+
+
+def _as_tuple(x):
+    return x if isinstance(x, tuple) else (x,)
+
+
+def hstack(tensors):
+    """Concatenate along dim 1 (dim 0 for 1-D tensors), as NumPy's hstack."""
+    tensors = _as_tuple(atleast_1d(*_tensors("hstack", tensors)))
+    return S.cat(tensors, 0 if all(t._data.ndim == 1 for t in tensors) else 1)
+
+
+def vstack(tensors):
+    """Concatenate along dim 0, 1-D tensors becoming rows."""
+    return S.cat(_as_tuple(atleast_2d(*_tensors("vstack", tensors))), 0)
+
+
+row_stack = vstack
+
+
+def column_stack(tensors):
+    """Concatenate along dim 1, 0-D and 1-D tensors becoming columns."""
+    tensors = _tensors("column_stack", tensors)
+    cols = [S.reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors]
+    return S.cat(cols, 1)
+
+
+def dstack(tensors):
+    """Concatenate along dim 2 (depth), after ``atleast_3d``."""
+    return S.cat(_as_tuple(atleast_3d(*_tensors("dstack", tensors))), 2)
+
+
+# ---------------------------------------------------------------- splitting
+def tensor_split(input, indices_or_sections, dim=0):
+    """Views of ``input`` along ``dim``: ``sections`` nearly equal pieces (the first
+    ``n % sections`` one longer), or the pieces between the given ``indices``."""
+    _check_tensor("tensor_split", input)
+    d = normalize_dim(dim, input._data.ndim, "tensor_split")
+    n = input._data.shape[d]
+    arg = indices_or_sections
+    if isinstance(arg, Tensor):
+        if arg._data.dtype.kind not in "iu":
+            raise RuntimeError(
+                f"tensor_split expected tensor_indices_or_sections to have dtype of long, "
+                f"but got {arg.dtype}"
+            )
+        if arg._data.ndim > 1:
+            raise RuntimeError(
+                f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional "
+                f"or one-dimensional tensor, but got a tensor with {arg._data.ndim} dims"
+            )
+        arg = int(arg._data) if arg._data.ndim == 0 else arg._data.tolist()
+    if isinstance(arg, int):
+        if arg <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {arg}")
+        size, extra = divmod(n, arg)
+        bounds = np.cumsum([0] + [size + (i < extra) for i in range(arg)]).tolist()
+        starts, stops = bounds[:-1], bounds[1:]
+    else:
+        cuts = [int(i) for i in arg]
+        starts, stops = [0] + cuts, cuts + [None]
+    lead = (slice(None),) * d
+    return tuple(I.getitem(input, lead + (slice(a, b),)) for a, b in zip(starts, stops))
+
+
+def _split_along(name, input, arg, dim, min_ndim):
+    _check_tensor(name, input)
+    if input._data.ndim < min_ndim:
+        raise RuntimeError(
+            f"torch.{name} requires a tensor with at least {min_ndim} dimension, but got a "
+            f"tensor with {input._data.ndim} dimensions!"
+        )
+    n = input._data.shape[dim]
+    if isinstance(arg, int) and (arg == 0 or n % arg):
+        raise RuntimeError(
+            f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+            f"dimension {n} is not divisible by the split_size {arg}!"
+        )
+    return tensor_split(input, arg, dim)
+
+
+def hsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 1 (dim 0 for 1-D tensors); sections must divide evenly."""
+    dim = 1 if getattr(input, "ndim", 0) >= 2 else 0
+    return _split_along("hsplit", input, indices_or_sections, dim, 1)
+
+
+def vsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 0 of a tensor of at least 2 dims."""
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 2 of a tensor of at least 3 dims."""
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)
+
+
+# ---------------------------------------------------------------- reordering dims
+def fliplr(input):
+    """Reverse the columns (dim 1) of a tensor of at least 2 dims."""
+    if input._data.ndim < 2:
+        raise RuntimeError(f"fliplr: Input must be >= 2-d, got shape {list(input.shape)}")
+    return S.flip(input, (1,))
+
+
+def flipud(input):
+    """Reverse the rows (dim 0) of a tensor of at least 1 dim."""
+    if input._data.ndim < 1:
+        raise RuntimeError("flipud: Input must be >= 1-d, got a 0-d tensor")
+    return S.flip(input, (0,))
+
+
+def movedim(input, source, destination):
+    """Move dims ``source`` to positions ``destination`` (ints or sequences); the other
+    dims keep their order.  A view."""
+    n = input._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should "
+            f"contain the same number of dims as destination ({dst} dims)"
+        )
+    src_n = [normalize_dim(d, n, "movedim") for d in src]
+    dst_n = [normalize_dim(d, n, "movedim") for d in dst]
+    for what, dims, given in (("source", src_n, src), ("destination", dst_n, dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{what}` ({given})")
+    order = [None] * n
+    for s, d in zip(src_n, dst_n):
+        order[d] = s
+    rest = iter(d for d in range(n) if d not in src_n)
+    return S.permute(input, tuple(next(rest) if o is None else o for o in order))
+
+
+moveaxis = movedim
+swapdims = S.transpose
+
+
+def ravel(input):
+    """The elements as a 1-D tensor (a view)."""
+    return S.reshape(input, (-1,))
+
+
+# ---------------------------------------------------------------- selecting
+def narrow(input, dim, start, length):
+    """The view ``input[..., start:start + length, ...]`` along ``dim`` (``start`` may be
+    negative, counted from the end)."""
+    d = normalize_dim(dim, input._data.ndim, "narrow")
+    n = input._data.shape[d]
+    start = int(start)
+    if not -n <= start <= n:
+        raise IndexError(
+            f"narrow(): start out of range (expected to be in range of [{-n}, {n}], "
+            f"but got {start})"
+        )
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative, got {length}")
+    start %= max(n, 1)
+    if start + length > n:
+        raise RuntimeError(
+            f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n}) "
+            f"of dim {d} in a tensor of shape {list(input.shape)}"
+        )
+    return I.getitem(input, (slice(None),) * d + (slice(start, start + length),))
+
+
+def narrow_copy(input, dim, start, length):
+    """Like ``narrow``, but a copy."""
+    return P.clone(narrow(input, dim, start, length))
+
+
+def select(input, dim, index):
+    """The view at position ``index`` of ``dim``, which is removed."""
+    if input._data.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = normalize_dim(dim, input._data.ndim, "select")
+    n = input._data.shape[d]
+    index = int(index)
+    if not -n <= index < n:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"{list(input.shape)} at dimension {d}"
+        )
+    return I.getitem(input, (slice(None),) * d + (index,))
+
+
+# ---------------------------------------------------------------- repeating, rolling
+def tile(input, dims):
+    """Repeat the tensor ``dims[i]`` times along each dim; missing leading entries are 1."""
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    for r in dims:
+        if r < 0:
+            raise RuntimeError(
+                f"tile: repetitions must be non-negative, got dims={list(dims)} for a "
+                f"tensor of shape {list(input.shape)}"
+            )
+    return S.repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Repeat each element ``repeats`` times (an int, or a tensor: one count per element)
+    along ``dim`` (the flattened input when ``dim`` is None).  ``repeat_interleave(r)``
+    with a single tensor gives ``arange(len(r))`` repeated by ``r``."""
+    if repeats is None:
+        repeats, input = input, wrap(np.arange(np.size(input._data), dtype=np.int64))
+    if dim is None:
+        input, dim = ravel(input), 0
+    d = normalize_dim(dim, input._data.ndim, "repeat_interleave")
+    n = input._data.shape[d] if input._data.ndim else 1
+    if isinstance(repeats, Tensor):
+        reps = repeats._data
+        if reps.ndim > 1:
+            raise RuntimeError("repeat_interleave: repeats must be 0-dim or 1-dim tensor")
+        if reps.dtype.kind not in "iu":
+            raise RuntimeError(
+                f"repeat_interleave: repeats has to be Long or Int tensor, got {repeats.dtype}"
+            )
+        if reps.size != 1:
+            if reps.size != n:
+                raise RuntimeError(
+                    f"repeat_interleave: repeats must have the same size as input along dim, "
+                    f"but got repeats.size(0) = {reps.size} and input.size({d}) = {n}"
+                )
+            if (reps < 0).any():
+                raise RuntimeError("repeat_interleave: repeats can not be negative")
+            return I.index_select(input, d, np.repeat(np.arange(n), reps))
+        repeats = int(reps.reshape(()))
+    if repeats < 0:
+        raise RuntimeError(f"repeat_interleave: Repeats must be non-negative, got {repeats}")
+    shape = input.shape
+    if not shape:
+        return S.expand(S.reshape(input, (1,)), (repeats,))
+    tiled = S.expand(S.unsqueeze(input, d + 1), shape[: d + 1] + (repeats,) + shape[d + 1 :])
+    return S.reshape(tiled, shape[:d] + (n * repeats,) + shape[d + 1 :])
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements cyclically by ``shifts`` along ``dims`` (each shift along its dim;
+    with no dims, along the flattened tensor): out[(i + s) mod n] = x[i]."""
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    shape, ndim = input._data.shape, input._data.ndim
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(
+                f"roll: with no dims, shifts must be one int, got shifts={list(shifts)}"
+            )
+        n = input._data.size
+        flat = (np.arange(n) - shifts[0]) % max(n, 1)
+        index = np.unravel_index(flat.reshape(shape), shape) if ndim else ()
+        return apply(ROLL, (input,), (shape, index))
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if not shifts:
+        raise RuntimeError("roll: `shifts` required")
+    if len(shifts) != len(dims):
+        raise RuntimeError(
+            f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+        )
+    total = [0] * ndim
+    for s, d in zip(shifts, dims):
+        total[normalize_dim(d, ndim, "roll")] += s
+    index = tuple(
+        _along((np.arange(n) - total[k]) % max(n, 1), k, ndim) for k, n in enumerate(shape)
+    )
+    return apply(ROLL, (input,), (shape, index))
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by ``k`` quarter turns in the plane of ``dims``, from the first dim's
+    direction towards the second's (NumPy's rot90)."""
+    shape, ndim = input._data.shape, input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"rot90: expected total rotation dims == 2, but got dims = {len(dims)}")
+    if ndim < 2:
+        raise RuntimeError(f"rot90: expected total dims >= 2, but got total dims = {ndim}")
+    d0, d1 = (normalize_dim(d, ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(
+            f"rot90: expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}"
+        )
+    k %= 4
+    out_shape = list(shape)
+    if k % 2:
+        out_shape[d0], out_shape[d1] = shape[d1], shape[d0]
+    index = [_along(np.arange(n), i, ndim) for i, n in enumerate(out_shape)]
+    n0, n1 = shape[d0], shape[d1]
+    rows, cols = index[d0], index[d1]  # the output's coordinates in the plane
+    if k == 1:  # out[i, j] = x[j, n1 - 1 - i]
+        index[d0], index[d1] = cols, n1 - 1 - rows
+    elif k == 2:  # out[i, j] = x[n0 - 1 - i, n1 - 1 - j]
+        index[d0], index[d1] = n0 - 1 - rows, n1 - 1 - cols
+    elif k == 3:  # out[i, j] = x[n0 - 1 - j, i]
+        index[d0], index[d1] = n0 - 1 - cols, rows
+    return apply(ROT90, (input,), (shape, tuple(index)))
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The ``n``-th forward difference along ``dim``: out[i] = x[i + 1] - x[i], applied
+    ``n`` times, after concatenating ``prepend`` and ``append`` (logical xor for bool)."""
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"diff: order must be non-negative but got {n}")
+    d = normalize_dim(dim, input._data.ndim, "diff")
+    parts = [t for t in (prepend, input, append) if t is not None]
+    for t in parts:
+        same = t._data.ndim == input._data.ndim and all(
+            a == b for i, (a, b) in enumerate(zip(t.shape, input.shape)) if i != d
+        )
+        if not same:
+            raise RuntimeError(
+                f"diff expects the shape of tensor to prepend or append to match that of "
+                f"input except along the differencing dimension; input has shape "
+                f"{list(input.shape)}, but got one of shape {list(t.shape)}"
+            )
+    x = S.cat(parts, d) if len(parts) > 1 else input
+    lead = (slice(None),) * d
+    for _ in range(n):
+        later, earlier = x[lead + (slice(1, None),)], x[lead + (slice(None, -1),)]
+        x = E.logical_xor(later, earlier) if x.dtype == bool_ else later - earlier
+    return x
+
+
+# ---------------------------------------------------------------- diagonals
+def _diagonal_planes(name, ndim, dim1, dim2):
+    d1, d2 = normalize_dim(dim1, ndim, name), normalize_dim(dim2, ndim, name)
+    if d1 == d2:
+        raise RuntimeError(f"{name}: diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The ``offset``-th diagonal of the planes (``dim1``, ``dim2``), appended as the last
+    dim (offset > 0 above the main diagonal)."""
+    shape, ndim = input._data.shape, input._data.ndim
+    d1, d2 = _diagonal_planes("diagonal", ndim, dim1, dim2)
+    rest = [i for i in range(ndim) if i not in (d1, d2)]
+    rows, cols = MX._diagonal_index(shape[d1], shape[d2], offset)
+    index = [None] * ndim
+    for j, i in enumerate(rest):
+        index[i] = _along(np.arange(shape[i]), j, ndim - 1)
+    index[d1], index[d2] = _along(rows, ndim - 2, ndim - 1), _along(cols, ndim - 2, ndim - 1)
+    return apply(MX.DIAGONAL, (input,), (shape, tuple(index)))
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices whose ``offset``-th diagonals in the planes (``dim1``, ``dim2``) hold the
+    last dim of ``input``; zeros elsewhere (the inverse of ``diagonal``)."""
+    ndim = input._data.ndim
+    d1, d2 = _diagonal_planes("diag_embed", ndim + 1, dim1, dim2)
+    size = (input.shape[-1] if ndim else 1) + abs(offset)
+    if not ndim:
+        input = S.reshape(input, (1,))
+        ndim = 1
+    rows, cols = MX._diagonal_index(size, size, offset)
+    lead = iter(enumerate(input.shape[:-1]))
+    shape, index = [], []
+    for i in range(ndim + 1):
+        if i in (d1, d2):
+            shape.append(size)
+            index.append(_along(rows if i == d1 else cols, ndim - 1, ndim))
+        else:
+            j, n = next(lead)
+            shape.append(n)
+            index.append(_along(np.arange(n), j, ndim))
+    return apply(DIAG_EMBED, (input,), (tuple(shape), tuple(index)))
+
+
+def _triangle_indices(name, row, col, offset, dtype, upper):
+    for what, v in (("row", row), ("col", col)):
+        if v < 0:
+            raise RuntimeError(f"{name}: {what} must be non-negative, got {v}")
+    rows, cols = np.indices((row, col))
+    keep = cols - rows >= offset if upper else cols - rows <= offset
+    pairs = np.stack([rows[keep], cols[keep]])
+    return wrap(pairs.astype((dtype or int64).numpy))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (2, N) row and column indices of the lower triangle of a row×col matrix
+    (col − row ≤ offset), in row-major order."""
+    return _triangle_indices("tril_indices", row, col, offset, dtype, upper=False)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (2, N) row and column indices of the upper triangle (col − row ≥ offset)."""
+    return _triangle_indices("triu_indices", row, col, offset, dtype, upper=True)
+
+
+# ---------------------------------------------------------------- index arithmetic
+def unravel_index(indices, shape):
+    """The coordinates of flat ``indices`` in a tensor of ``shape``, one int64 tensor per
+    dim: coordᵢ = (index // Π shape[i+1:]) mod shape[i]."""
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"unravel_index: expected 'indices' to be integer dtype, got {idx.dtype}")
+    shape = (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"unravel_index: 'shape' cannot have negative values, but got {shape}")
+    strides = [math.prod(shape[i + 1 :]) for i in range(len(shape))]
+    return tuple(
+        wrap(((idx.astype(np.int64) // st) % max(s, 1)).astype(np.int64))
+        for st, s in zip(strides, shape)
+    )
+
+
+def cartesian_prod(*tensors):
+    """All tuples (a, b, …) of elements of the 1-D tensors, in row-major order, as the
+    rows of an (N, k) tensor (a single tensor is returned as it is)."""
+    tensors = _tensors("cartesian_prod", tensors)
+    for t in tensors:
+        if t._data.ndim != 1:
+            raise RuntimeError(f"cartesian_prod: Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    from .query import meshgrid
+
+    return S.stack([ravel(g) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that ``shapes`` broadcast to (PyTorch's rules: trailing dims match or
+    are 1)."""
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    try:
+        return Size(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise RuntimeError(
+            f"broadcast_shapes: shapes {[list(s) for s in shapes]} cannot be broadcast together"
+        ) from None
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape (views; one already of that
+    shape is returned as it is)."""
+    tensors = _tensors("broadcast_tensors", tensors)
+    try:
+        shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    except ValueError:
+        raise RuntimeError(
+            f"broadcast_tensors: shapes {[list(t.shape) for t in tensors]} cannot be "
+            f"broadcast together"
+        ) from None
+    return tuple(t if t._data.shape == shape else S.expand(t, shape) for t in tensors)
+
+
+def take(input, index):
+    """The elements of the flattened ``input`` at ``index`` (negative counts from the
+    end); the result has ``index``'s shape."""
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {idx.dtype}")
+    n = input._data.size
+    bad = (idx < -n) | (idx >= n)
+    if bad.any():
+        raise IndexError(
+            f"take(): out of range: tried to access index {int(idx[bad].flat[0])} on a "
+            f"tensor of {n} elements (shape {list(input.shape)})"
+        )
+    return apply(TAKE, (ravel(input),), ((n,), (idx % max(n, 1),)))
+
+
+def masked_select(input, mask):
+    """The elements of ``input`` where the boolean ``mask`` is true (the two broadcast),
+    as a 1-D tensor in row-major order."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {m.dtype}")
+    try:
+        shape = np.broadcast_shapes(input._data.shape, m.shape)
+    except ValueError:
+        raise RuntimeError(
+            f"masked_select: the mask of shape {list(m.shape)} cannot be broadcast with the "
+            f"input of shape {list(input.shape)}"
+        ) from None
+    if input._data.shape != shape:
+        input = S.expand(input, shape)
+    return apply(MASKED_SELECT, (input,), (shape, np.nonzero(np.broadcast_to(m, shape))))
+
+
+def unfold(input, dimension, size, step):
+    """Every window of ``size`` elements along ``dimension``, ``step`` apart: that dim
+    becomes the window count (n − size) // step + 1 and a new last dim of ``size`` holds
+    each window (the gradient adds where windows overlap)."""
+    shape, ndim = input._data.shape, input._data.ndim
+    d = normalize_dim(dimension, ndim, "unfold")
+    n = shape[d] if ndim else 1
+    if size < 0:
+        raise RuntimeError(f"unfold: size is {size} but must be >= 0")
+    if size > n:
+        raise RuntimeError(
+            f"unfold: maximum size for tensor at dimension {d} is {n} but size is {size}"
+        )
+    if step <= 0:
+        raise RuntimeError(f"unfold: step is {step} but must be > 0")
+    if not ndim:
+        return S.reshape(input, (size,))
+    count = (n - size) // step + 1
+    index = [_along(np.arange(s), i, ndim + 1) for i, s in enumerate(shape)]
+    index[d] = _along(np.arange(count) * step, d, ndim + 1) + _along(
+        np.arange(size), ndim, ndim + 1
+    )
+    return apply(UNFOLD, (input,), (shape, tuple(index)))
+
+
+# ---------------------------------------------------------------- Tensor methods
+Tensor.tensor_split = tensor_split
+Tensor.hsplit = hsplit
+Tensor.vsplit = vsplit
+Tensor.dsplit = dsplit
+Tensor.fliplr = fliplr
+Tensor.flipud = flipud
+Tensor.movedim = movedim
+Tensor.moveaxis = movedim
+Tensor.swapdims = S.transpose
+Tensor.ravel = ravel
+Tensor.narrow = narrow
+Tensor.narrow_copy = narrow_copy
+Tensor.select = select
+Tensor.tile = lambda self, *dims: tile(self, dims[0] if len(dims) == 1 else dims)
+Tensor.repeat_interleave = repeat_interleave
+Tensor.roll = roll
+Tensor.rot90 = rot90
+Tensor.diff = diff
+Tensor.diagonal = diagonal
+Tensor.diag_embed = diag_embed
+Tensor.take = take
+Tensor.masked_select = masked_select
+Tensor.unfold = unfold
