@@ -358,6 +358,11 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     return chainrule.where(inside, input, chainrule.clamp(input.detach(), min_val, max_val))
 
 
+def threshold(input, threshold, value, inplace=False):
+    """:math:`x` where :math:`x > \\text{threshold}`, else ``value``."""
+    return chainrule.where(input > threshold, input, value)
+
+
 def relu6(input, inplace=False):
     """:math:`\\min(\\max(0, x), 6)`: ``hardtanh(x, 0, 6)``."""
     return hardtanh(input, 0.0, 6.0)
@@ -705,9 +710,29 @@ def _cross_entropy_probabilities(log_p, target, weight, w_shape, class_dim, redu
     return _reduce(loss, reduction)
 
 
-# --------------------------------------------------------------------------- attention
-# (defined in chainrule.nn._attention, which builds on the functions above)
+# --------------------------------------------------------------------------- more families
+# (attention, more activations, more normalisations: defined in their own modules, which
+# build on the functions above)
+from chainrule.nn._activation import (  # noqa: E402, F401
+    celu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    mish,
+    rrelu,
+    selu,
+    softshrink,
+    softsign,
+    tanhshrink,
+)
 from chainrule.nn._attention import (  # noqa: E402, F401
     multi_head_attention_forward,
     scaled_dot_product_attention,
+)
+from chainrule.nn._normalization import (  # noqa: E402, F401
+    group_norm,
+    instance_norm,
+    local_response_norm,
+    rms_norm,
 )

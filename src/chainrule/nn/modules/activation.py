@@ -219,3 +219,153 @@ class PReLU(Module):
 
     def extra_repr(self):
         return f"num_parameters={self.num_parameters}"
+
+
+class _Inplace(Module):
+    """An activation whose only option is ``inplace`` (shown in the repr when set)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class SELU(_Inplace):
+    """:math:`\\lambda\\,x` for :math:`x > 0`, else :math:`\\lambda\\,\\alpha(e^x - 1)`."""
+
+    def forward(self, input):
+        return F.selu(input)
+
+
+class CELU(Module):
+    """:math:`\\max(0, x) + \\min(0, \\alpha(e^{x/\\alpha} - 1))`."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.celu(input, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class GLU(Module):
+    """:math:`a \\otimes \\sigma(b)` for the two halves :math:`a, b` of the input along ``dim``."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Mish(_Inplace):
+    """:math:`x \\tanh(\\text{softplus}(x))`."""
+
+    def forward(self, input):
+        return F.mish(input)
+
+
+class Hardsigmoid(_Inplace):
+    """:math:`\\text{ReLU6}(x + 3) / 6`."""
+
+    def forward(self, input):
+        return F.hardsigmoid(input)
+
+
+class Hardswish(_Inplace):
+    """:math:`x \\cdot \\text{ReLU6}(x + 3) / 6`."""
+
+    def forward(self, input):
+        return F.hardswish(input)
+
+
+class Softsign(Module):
+    """:math:`x / (1 + |x|)`."""
+
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class Tanhshrink(Module):
+    """:math:`x - \\tanh(x)`."""
+
+    def forward(self, input):
+        return F.tanhshrink(input)
+
+
+class Softshrink(Module):
+    """:math:`x \\mp \\lambda` outside :math:`[-\\lambda, \\lambda]`, 0 inside."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return str(self.lambd)
+
+
+class Hardshrink(Softshrink):
+    """:math:`x` outside :math:`[-\\lambda, \\lambda]`, 0 inside."""
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+
+class Threshold(Module):
+    """:math:`x` where :math:`x > \\text{threshold}`, else ``value``."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self):
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"threshold={self.threshold}, value={self.value}{inplace}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) at each position of (N, C, H, W) or (C, H, W) inputs."""
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(
+                f"Softmax2d: expected input with 3 or 4 dimensions, got {input.ndim}D input "
+                f"of shape {tuple(input.shape)}"
+            )
+        return F.softmax(input, -3)
+
+
+class RReLU(Module):
+    """:math:`x` for :math:`x > 0`, else :math:`a x`: :math:`a \\sim U(\\text{lower},
+    \\text{upper})` per element in training, their mean in evaluation."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training)
+
+    def extra_repr(self):
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace}"
