@@ -119,3 +119,58 @@ ERRORS = {
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_errors_match_torch(name):
     same_error(ERRORS[name])
+
+
+# ------------------------------------------------------------------ nested forward mode
+def _curvy(L):
+    def f(x):
+        return (x.sin() * x).sum() + (x[0] * x[1]) ** 2 + x.exp().prod()
+
+    return f
+
+
+NESTED = {
+    "jacfwd(jacfwd)": lambda L, f: L.func.jacfwd(L.func.jacfwd(f)),
+    "jvp(jvp)": lambda L, f: (
+        lambda x: L.func.jvp(lambda y: L.func.jvp(f, (y,), (y.cos(),))[1], (x,), (x * 2,))
+    ),
+    "jvp(jvp(jvp))": lambda L, f: (
+        lambda x: L.func.jvp(
+            lambda y: L.func.jvp(lambda z: L.func.jvp(f, (z,), (z,))[1], (y,), (y,))[1],
+            (x,),
+            (x + 1,),
+        )
+    ),
+    "jacfwd(grad) under jvp": lambda L, f: (
+        lambda x: L.func.jvp(L.func.jacfwd(L.func.grad(f)), (x,), (x.sin(),))
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(NESTED))
+def test_nested_forward_mode_matches_torch_func(name):
+    x = np.array([0.3, 0.7, -0.4])
+
+    def run(L):
+        return NESTED[name](L, _curvy(L))(L.tensor(x, dtype=L.float64))
+
+    assert_same(run(cr), run(torch))
+
+
+def test_a_nested_jvp_keeps_has_aux_and_strict():
+    def run(L):
+        x = L.tensor([0.5, 1.5], dtype=L.float64)
+
+        def outer(y):
+            inner = L.func.jvp(lambda z: ((z**3).sum(), z * 2), (y,), (y.exp(),), has_aux=True)
+            value, tangent, aux = inner
+            return value * tangent + aux.sum()
+
+        return L.func.jvp(outer, (x,), (x,))
+
+    assert_same(run(cr), run(torch))
+    x = cr.tensor([0.5, 1.5], dtype=cr.float64)
+    with pytest.raises(RuntimeError, match="independent of the inputs"):
+        cr.func.jvp(
+            lambda y: cr.func.jvp(lambda z: cr.ones(2), (y,), (y,), strict=True)[1], (x,), (x,)
+        )

@@ -4,12 +4,15 @@
 op carries a tangent forward beside its value, using its row's forward-mode rule, so
 J·v costs one forward pass.  ``jacfwd`` maps ``jvp`` over the columns of the identity;
 ``hessian`` is ``jacfwd(jacrev(f))``: forward mode applied to a reverse-mode gradient.
+Forward mode has one level: a jvp inside another (``jacfwd(jacfwd(f))``) differentiates
+twice in reverse mode instead, with the outer tangents riding along.
 """
 
 import functools
 
-from .._grad_mode import grad_enabled
+from .._grad_mode import forward_level, grad_enabled
 from .._tensor import Tensor
+from ..autograd import enable_grad
 from ..autograd import forward_ad as fwad
 from ..creation import zeros_like
 from ._grad import (
@@ -66,6 +69,10 @@ def _jvp(func, primals, tangents, argnums, strict, has_aux):
         )
     _check_tensors(flat_primals, "primals")
     _check_tensors(flat_tangents, "tangents")
+    if forward_level[0]:  # inside another jvp (jacfwd(jacfwd(f)), jvp of jvp)
+        return _jvp_by_reverse_mode(
+            func, primals, argnums, flat_primals, primals_spec, flat_tangents, strict, has_aux
+        )
     with fwad.dual_level():
         duals = tree_unflatten(
             [fwad.make_dual(p, t) for p, t in zip(flat_primals, flat_tangents)], primals_spec
@@ -113,6 +120,65 @@ def _jvp(func, primals, tangents, argnums, strict, has_aux):
         jvps = [x.detach() for x in jvps]
         aux = detach_tree(aux)
     out = (tree_unflatten(values, out_spec), tree_unflatten(jvps, out_spec))
+    return out + (aux,) if has_aux else out
+
+
+def _jvp_by_reverse_mode(
+    func, primals, argnums, flat_primals, primals_spec, flat_tangents, strict, has_aux
+):
+    """J·v by differentiating twice, for a jvp nested in another: forward mode has one
+    level, which the outer jvp holds; its tangents ride through both reverse passes
+    (forward over reverse), so the result carries the outer derivative too.
+
+    With u ↦ uᵀJ linear in u, J·v is the gradient of (uᵀJ)·v with respect to u."""
+    from ..autograd import grad
+
+    with enable_grad():
+        leaves = []
+        for p in flat_primals:  # a primal of an outer reverse pass stays in its graph
+            if not p._requires_grad:
+                fw_grad, p = p._fw_grad, p.detach().requires_grad_()
+                p._fw_grad = fw_grad  # the outer tangent rides along
+            leaves.append(p)
+        args = tree_unflatten(leaves, primals_spec)
+        args = args if argnums is None else replace_argnums(primals, argnums, args)
+        output = func(*args)
+        aux = None
+        if has_aux:
+            output, aux = output
+        flat_out, out_spec = tree_flatten(output)
+        probes = [zeros_like(y).requires_grad_() for y in flat_out]
+        used = [y for y in flat_out if y._requires_grad]
+        vjps = (
+            grad(
+                used,
+                leaves,
+                [u for u, y in zip(probes, flat_out) if y._requires_grad],
+                create_graph=True,
+                allow_unused=True,
+            )
+            if used
+            else [None] * len(leaves)
+        )
+        pairs = [(g, v) for g, v in zip(vjps, flat_tangents) if g is not None]
+        jvps = (
+            grad(
+                [g for g, _ in pairs],
+                probes,
+                [v for _, v in pairs],
+                create_graph=True,
+                allow_unused=True,
+            )
+            if pairs
+            else [None] * len(probes)
+        )
+    if strict and any(t is None for t in jvps):
+        raise RuntimeError(
+            "jvp(f, primals, tangents, strict=True): The output of f is independent of the "
+            "inputs. This is not allowed with strict=True."
+        )
+    jvps = [zeros_like(y) if t is None else t for y, t in zip(flat_out, jvps)]
+    out = (tree_unflatten(flat_out, out_spec), tree_unflatten(jvps, out_spec))
     return out + (aux,) if has_aux else out
 
 
