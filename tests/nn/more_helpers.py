@@ -71,8 +71,11 @@ def compare(fn_cr, fn_th, arrays, seed=0, gradgrad=False, grads=True, what=""):
             h = [rng.normal(size=tuple(b.shape)) for b in grads_th]
             s_cr = sum((a * chainrule.tensor(v)).sum() for a, v in zip(grads_cr, h))
             s_th = sum((b * torch.tensor(v)).sum() for b, v in zip(grads_th, h))
-            gg_th = torch.autograd.grad(s_th, [th[i] for i in leaves], allow_unused=True)
-            if not s_cr.requires_grad:  # a gradient that is constant in the inputs
+            if not s_th.requires_grad:  # a gradient that is constant in the inputs
+                gg_th = [None] * len(leaves)
+            else:
+                gg_th = torch.autograd.grad(s_th, [th[i] for i in leaves], allow_unused=True)
+            if not s_cr.requires_grad:
                 assert all(b is None or not b.any() for b in gg_th), f"{what} gradgrad"
                 return
             gg_cr = chainrule.autograd.grad(s_cr, [cr[i] for i in leaves], allow_unused=True)

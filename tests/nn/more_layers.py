@@ -200,3 +200,97 @@ def test_instance_norm_running_stats_match_torch(momentum):
         train=False,
         what="eval",
     )
+
+
+# --------------------------------------------------------------------------- shape and pooling
+
+SPATIAL = {
+    "pixel_shuffle": (lambda F, x: F.pixel_shuffle(x, 2), (2, 8, 3, 2)),
+    "pixel_shuffle-unbatched": (lambda F, x: F.pixel_shuffle(x, 3), (9, 2, 2)),
+    "pixel_unshuffle": (lambda F, x: F.pixel_unshuffle(x, 2), (2, 3, 4, 6)),
+    "pixel_unshuffle-5d": (lambda F, x: F.pixel_unshuffle(x, 2), (2, 1, 2, 4, 2)),
+    "max_pool1d": (lambda F, x: F.max_pool1d(x, 3), (2, 3, 10)),
+    "max_pool1d-args": (lambda F, x: F.max_pool1d(x, 3, 2, 1, 2, True, True), (2, 3, 11)),
+    "max_pool1d-unbatched": (lambda F, x: F.max_pool1d(x, 2, return_indices=True), (3, 7)),
+    "avg_pool1d": (lambda F, x: F.avg_pool1d(x, 3), (2, 3, 10)),
+    "avg_pool1d-args": (lambda F, x: F.avg_pool1d(x, 4, 3, 2, True, False), (2, 3, 11)),
+    "adaptive_max_pool1d": (lambda F, x: F.adaptive_max_pool1d(x, 4, True), (2, 3, 10)),
+    "adaptive_max_pool1d-up": (lambda F, x: F.adaptive_max_pool1d(x, 7), (3, 5)),
+    "adaptive_max_pool2d": (lambda F, x: F.adaptive_max_pool2d(x, 3, True), (2, 3, 7, 5)),
+    "adaptive_max_pool2d-none": (
+        lambda F, x: F.adaptive_max_pool2d(x, (None, 2), True),
+        (3, 4, 5),
+    ),
+    "unfold": (lambda F, x: F.unfold(x, 2), (2, 3, 4, 5)),
+    "unfold-args": (lambda F, x: F.unfold(x, (2, 3), 2, 1, (2, 1)), (2, 2, 6, 7)),
+    "unfold-unbatched": (lambda F, x: F.unfold(x, 3, padding=1), (2, 4, 4)),
+    "fold": (lambda F, x: F.fold(x, (4, 5), 2), (2, 12, 12)),
+    "fold-args": (lambda F, x: F.fold(x, (6, 7), (2, 3), 2, 1, (2, 1)), (2, 12, 15)),
+    "fold-unbatched": (lambda F, x: F.fold(x, 5, 3, stride=2), (9, 4)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPATIAL))
+def test_spatial_functions_match_torch(name):
+    fn, shape = SPATIAL[name]
+    x = np.random.default_rng(sum(map(ord, name))).normal(size=shape)
+    compare(lambda t: fn(F, t), lambda t: fn(TF, t), [x], gradgrad=True, what=name)
+
+
+SPATIAL_LAYERS = {
+    "PixelShuffle": ((2,), (2, 8, 3, 2)),
+    "PixelUnshuffle": ((2,), (2, 2, 4, 4)),
+    "ZeroPad1d": ((2,), (2, 3, 4)),
+    "ZeroPad2d": (((1, 2, 0, 3),), (2, 3, 4, 4)),
+    "ConstantPad1d": (((1, 2), 3.5), (2, 3, 4)),
+    "ConstantPad2d": ((1, -1.0), (2, 3, 4)),
+    "ReflectionPad1d": ((2,), (2, 3, 4)),
+    "ReflectionPad2d": (((1, 2, 2, 1),), (2, 3, 4, 4)),
+    "ReplicationPad1d": (((3, 1),), (2, 3, 4)),
+    "ReplicationPad2d": ((2,), (1, 3, 4, 4)),
+    "CircularPad1d": ((2,), (2, 3, 4)),
+    "CircularPad2d": ((1,), (1, 2, 4, 4)),
+    "MaxPool1d": ((3, 2, 1), (2, 3, 9)),
+    "AvgPool1d": ((3, 2, 1, True, False), (2, 3, 9)),
+    "AdaptiveMaxPool1d": ((4,), (2, 3, 9)),
+    "AdaptiveMaxPool2d": (((3, None),), (2, 3, 7, 4)),
+    "Unfold": (((2, 3), 1, 1, 2), (2, 3, 5, 6)),
+    "Fold": (((4, 5), 2), (2, 8, 12)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPATIAL_LAYERS))
+def test_spatial_layers_match_torch(name):
+    args, shape = SPATIAL_LAYERS[name]
+    x = np.random.default_rng(sum(map(ord, name))).normal(size=shape)
+    compare_module(
+        lambda: getattr(nn, name)(*args), lambda: getattr(torch.nn, name)(*args), [x], what=name
+    )
+
+
+def test_spatial_reprs_and_errors():
+    pairs = [
+        (nn.MaxPool1d(3, 2, 1, 1, True, True), torch.nn.MaxPool1d(3, 2, 1, 1, True, True)),
+        (nn.AvgPool1d(3), torch.nn.AvgPool1d(3)),
+        (nn.AdaptiveMaxPool2d(3, True), torch.nn.AdaptiveMaxPool2d(3, True)),
+        (nn.Fold(4, (2, 3), 1, 0, 1), torch.nn.Fold(4, (2, 3), 1, 0, 1)),
+        (nn.Unfold(2), torch.nn.Unfold(2)),
+        (nn.ZeroPad2d(1), torch.nn.ZeroPad2d(1)),
+        (nn.ConstantPad2d((1, 2, 3, 4), 1), torch.nn.ConstantPad2d((1, 2, 3, 4), 1)),
+    ]
+    for ours, theirs in pairs:
+        assert repr(ours) == repr(theirs)
+    with pytest.raises(RuntimeError, match="not divisible by 4"):
+        F.pixel_shuffle(chainrule.ones(1, 3, 2, 2), 2)
+    with pytest.raises(RuntimeError, match="fold: expected input of shape"):
+        F.fold(chainrule.ones(1, 8, 11), (4, 5), 2)
+
+
+def test_fold_is_the_adjoint_of_unfold():
+    """<unfold(x), y> = <x, fold(y)>: col2im is im2col transposed."""
+    rng = np.random.default_rng(9)
+    x = chainrule.tensor(rng.normal(size=(2, 3, 6, 5)))
+    cols = F.unfold(x, (3, 2), dilation=(1, 2), padding=1, stride=2)
+    y = chainrule.tensor(rng.normal(size=tuple(cols.shape)))
+    back = F.fold(y, (6, 5), (3, 2), dilation=(1, 2), padding=1, stride=2)
+    np.testing.assert_allclose((cols * y).sum().item(), (x * back).sum().item(), rtol=1e-12)

@@ -736,3 +736,13 @@ from chainrule.nn._normalization import (  # noqa: E402, F401
     local_response_norm,
     rms_norm,
 )
+from chainrule.nn._spatial import (  # noqa: E402, F401
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    fold,
+    max_pool1d,
+    pixel_shuffle,
+    pixel_unshuffle,
+    unfold,
+)

@@ -35,6 +35,7 @@ from chainrule.nn.modules.container import ModuleDict, ModuleList, ParameterList
 from chainrule.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from chainrule.nn.modules.dropout import Dropout, Dropout1d, Dropout2d
 from chainrule.nn.modules.flatten import Flatten, Unflatten
+from chainrule.nn.modules.fold import Fold, Unfold
 from chainrule.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d
 from chainrule.nn.modules.linear import Identity, Linear
 from chainrule.nn.modules.loss import (
@@ -50,10 +51,27 @@ from chainrule.nn.modules.loss import (
 )
 from chainrule.nn.modules.module import Module
 from chainrule.nn.modules.normalization import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
+from chainrule.nn.modules.padding import (
+    CircularPad1d,
+    CircularPad2d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ZeroPad1d,
+    ZeroPad2d,
+)
+from chainrule.nn.modules.pixelshuffle import PixelShuffle, PixelUnshuffle
 from chainrule.nn.modules.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
     AvgPool2d,
+    MaxPool1d,
     MaxPool2d,
 )
 from chainrule.nn.modules.rnn import (
@@ -80,12 +98,19 @@ from chainrule.nn.modules.upsampling import Upsample, UpsamplingBilinear2d, Upsa
 __all__ = [
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
     "CELU",
+    "CircularPad1d",
+    "CircularPad2d",
+    "ConstantPad1d",
+    "ConstantPad2d",
     "Conv1d",
     "Conv2d",
     "ConvTranspose1d",
@@ -97,6 +122,7 @@ __all__ = [
     "ELU",
     "Embedding",
     "Flatten",
+    "Fold",
     "GELU",
     "GLU",
     "GRU",
@@ -121,6 +147,7 @@ __all__ = [
     "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
     "MaxPool2d",
     "Mish",
     "Module",
@@ -130,6 +157,8 @@ __all__ = [
     "NLLLoss",
     "PReLU",
     "ParameterList",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "RMSNorm",
     "RNN",
     "RNNBase",
@@ -138,6 +167,10 @@ __all__ = [
     "RReLU",
     "ReLU",
     "ReLU6",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
     "SELU",
     "Sequential",
     "SiLU",
@@ -158,7 +191,10 @@ __all__ = [
     "TransformerEncoder",
     "TransformerEncoderLayer",
     "Unflatten",
+    "Unfold",
     "Upsample",
     "UpsamplingBilinear2d",
     "UpsamplingNearest2d",
+    "ZeroPad1d",
+    "ZeroPad2d",
 ]

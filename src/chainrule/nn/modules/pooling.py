@@ -1,4 +1,4 @@
-"""Pooling layers: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool1d``, ``AdaptiveAvgPool2d``."""
+"""Pooling layers: max, average, adaptive average and adaptive max, in 1-D and 2-D."""
 
 from chainrule.nn import functional as F
 from chainrule.nn.modules.module import Module
@@ -128,3 +128,90 @@ class AdaptiveAvgPool1d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+def _single(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+class MaxPool1d(MaxPool2d):
+    """Maximum over each window of (N, C, L) or (C, L) inputs (arguments as ``MaxPool2d``,
+    one int each)."""
+
+    def forward(self, input):
+        return F.max_pool1d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            ceil_mode=self.ceil_mode,
+            return_indices=self.return_indices,
+        )
+
+
+class AvgPool1d(Module):
+    """Mean over each window of (N, C, L) or (C, L) inputs.
+
+    Args:
+        kernel_size: window size.
+        stride: window step (default: ``kernel_size``).
+        padding: implicit zero padding, at most half the window.
+        ceil_mode: round the output size up.
+        count_include_pad: padding zeros count in the divisor (default ``True``).
+    """
+
+    def __init__(
+        self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
+    ):
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if (stride is not None and stride != ()) else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input):
+        return F.avg_pool1d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+        )
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveMaxPool1d(Module):
+    """Maximum over windows that split L into ``output_size`` nearly equal parts.
+
+    Args:
+        output_size: L_out.
+        return_indices: also return each maximum's position along L.
+    """
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(AdaptiveMaxPool1d):
+    """Maximum over windows that split H and W into ``output_size`` nearly equal parts.
+
+    Args:
+        output_size: an int or an (H_out, W_out) pair; ``None`` keeps that dim.
+        return_indices: also return each maximum's flat index into its H × W plane.
+    """
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
