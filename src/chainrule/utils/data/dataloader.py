@@ -1,14 +1,17 @@
 """``DataLoader``: iterate over a dataset in (shuffled) mini-batches, in this process or in
 worker processes."""
 
+import contextlib
+import itertools
+import math
 import warnings
 
 import numpy as np
 
 import chainrule
 from chainrule import Tensor
-from chainrule.utils.data.dataset import Dataset
-from chainrule.utils.data.sampler import BatchSampler, RandomSampler, SequentialSampler
+from chainrule.utils.data.dataset import Dataset, IterableDataset
+from chainrule.utils.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 
 def default_collate(batch):
@@ -79,6 +82,46 @@ class _Fetcher:
         return collate([self.dataset[int(i)] for i in indices])
 
 
+class _Exhausted:
+    """What an iterable dataset's fetcher returns once its iterator has ended."""
+
+
+class _IterableFetcher:
+    """Batches drawn from an iterable dataset: ``batch_size`` samples at a time from one
+    iterator per process, made anew when a task of a new epoch arrives (a task is
+    ``(epoch, k)``). Picklable, so each worker iterates its own copy of the dataset."""
+
+    def __init__(self, dataset, collate_fn, batch_size, drop_last):
+        self.dataset = dataset
+        self.collate_fn = collate_fn
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self._epoch = None
+        self._samples = None
+
+    def __call__(self, task):
+        epoch = task[0]
+        if epoch != self._epoch:
+            self._epoch, self._samples = epoch, iter(self.dataset)
+        if self.batch_size is None:
+            sample = next(self._samples, _Exhausted)
+            if sample is _Exhausted:
+                return _Exhausted()
+            return default_convert(sample) if self.collate_fn is None else self.collate_fn(sample)
+        batch = list(itertools.islice(self._samples, self.batch_size))
+        if not batch or (self.drop_last and len(batch) < self.batch_size):
+            self._samples = iter(())  # ended: later tasks of this epoch get nothing
+            return _Exhausted()
+        return (self.collate_fn or default_collate)(batch)
+
+
+class _InfiniteConstantSampler(Sampler):
+    """The sampler of an iterable dataset's loader: ``None`` forever (the dataset decides)."""
+
+    def __iter__(self):
+        return itertools.repeat(None)
+
+
 class DataLoader:
     """Iterate over ``dataset`` in mini-batches, optionally loading them in worker processes.
 
@@ -92,7 +135,10 @@ class DataLoader:
     ``get_worker_info()`` says which worker it is.
 
     Args:
-        dataset: a map-style dataset (``__getitem__`` and ``__len__``).
+        dataset: a map-style dataset (``__getitem__`` and ``__len__``) or an
+            ``IterableDataset``. An iterable one is read in order, ``batch_size`` samples
+            per batch; with workers each iterates its own copy and the batches come round
+            robin, worker 0's first, then worker 1's, ..., skipping workers that ended.
         batch_size: samples per batch (default 1); ``None`` yields samples one by one.
         shuffle: reshuffle the order at the start of every epoch (default False).
         sampler: an iterable of indices (with ``len``) that sets the order instead.
@@ -160,6 +206,9 @@ class DataLoader:
                 "multiprocessing_context can only be used with multi-process loading "
                 f"(num_workers > 0), but got num_workers={num_workers}"
             )
+        if isinstance(dataset, IterableDataset):
+            _check_iterable_options(shuffle, sampler, batch_sampler)
+            sampler = _InfiniteConstantSampler()
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -211,6 +260,11 @@ class DataLoader:
             start_method_context(multiprocessing_context)
 
     def __len__(self):
+        if isinstance(self.dataset, IterableDataset):  # as many batches as len(dataset) makes
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         return len(self.sampler)
@@ -231,22 +285,47 @@ class DataLoader:
                 UserWarning,
                 stacklevel=2,
             )
+        if isinstance(self.dataset, IterableDataset):
+            return self._iter_iterable()
         fetch = _Fetcher(self.dataset, self.collate_fn, self.batch_sampler is not None)
         if self.num_workers == 0:
             batches = self._index_batches()
             self._draw_base_seed()  # as PyTorch, so that later epochs match with workers
             return (fetch(indices) for indices in batches)
-        return self._iter_workers(fetch)
+        return self._iter_workers(fetch, self._index_batches())
+
+    def _iter_iterable(self):
+        """An iterable dataset's batches: task ``k`` of this epoch goes to worker
+        ``k % num_workers``; a worker whose iterator has ended answers ``_Exhausted`` and is
+        skipped, so the order is PyTorch's round robin over the workers still running."""
+        fetch = _IterableFetcher(self.dataset, self.collate_fn, self.batch_size, self.drop_last)
+        self._epochs = getattr(self, "_epochs", 0) + 1
+        tasks = ((self._epochs, k) for k in itertools.count())
+        if self.num_workers == 0:
+            self._draw_base_seed()
+            for task in tasks:
+                data = fetch(task)
+                if isinstance(data, _Exhausted):
+                    return
+                yield data
+        running = set(range(self.num_workers))
+        with contextlib.closing(self._iter_workers(fetch, tasks)) as batches:
+            for k, data in enumerate(batches):
+                if isinstance(data, _Exhausted):
+                    running.discard(k % self.num_workers)
+                    if not running:
+                        return  # closing the batches shuts non-persistent workers down
+                else:
+                    yield data
 
     def _draw_base_seed(self):
         """One draw per epoch from the loader's generator (or the global one)."""
         draw = chainrule.randint(0, 2**62, (), generator=self.generator)
         return int(draw.item())
 
-    def _iter_workers(self, fetch):
+    def _iter_workers(self, fetch, batches):
         from chainrule.utils.data._worker import WorkerPool, start_method_context
 
-        batches = self._index_batches()
         pool = self._pool
         if pool is None:
             pool = WorkerPool(
@@ -268,3 +347,17 @@ class DataLoader:
         pool = getattr(self, "_pool", None)
         if pool is not None:
             pool.shutdown()
+
+
+def _check_iterable_options(shuffle, sampler, batch_sampler):
+    """An iterable dataset sets its own order: no shuffle, sampler or batch_sampler."""
+    for name, value, unset in (
+        ("shuffle", shuffle, shuffle in (None, False)),
+        ("sampler", sampler, sampler is None),
+        ("batch_sampler", batch_sampler, batch_sampler is None),
+    ):
+        if not unset:
+            raise ValueError(
+                f"DataLoader with IterableDataset: expected unspecified {name} option, but "
+                f"got {name}={value}"
+            )

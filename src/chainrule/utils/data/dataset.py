@@ -1,6 +1,11 @@
-"""Datasets: ``Dataset``, ``TensorDataset``, ``Subset`` and ``random_split``."""
+"""Datasets: ``Dataset``, ``IterableDataset``, ``TensorDataset``, ``ConcatDataset``,
+``ChainDataset``, ``StackDataset``, ``Subset`` and ``random_split``."""
 
+import bisect
+import collections.abc
+import itertools
 import math
+import warnings
 
 import numpy as np
 
@@ -19,6 +24,10 @@ class Dataset:
 
     def __len__(self):
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def __add__(self, other):
+        """``a + b`` is ``ConcatDataset([a, b])``."""
+        return ConcatDataset([self, other])
 
     def _get_batch(self, indices):
         """The collated samples at ``indices`` (an int64 NumPy array).
@@ -87,6 +96,120 @@ class Subset(Dataset):
         return default_collate([self.dataset[int(i)] for i in inner])
 
 
+class IterableDataset(Dataset, collections.abc.Iterable):
+    """A stream of samples: define ``__iter__`` (abstract, as in PyTorch: a subclass without
+    it cannot be instantiated); ``DataLoader`` batches what it yields.
+
+    With ``num_workers > 0`` every worker iterates its own copy of the dataset, so a dataset
+    that should not repeat its samples splits them with ``get_worker_info()``, as in PyTorch:
+
+    Example:
+        >>> class Range(IterableDataset):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         info = get_worker_info()
+        ...         if info is None:
+        ...             return iter(range(self.n))
+        ...         return iter(range(info.id, self.n, info.num_workers))
+    """
+
+    def __getitem__(self, index):
+        raise TypeError(
+            f"{type(self).__name__} is an IterableDataset: iterate it, it cannot be indexed"
+        )
+
+    def __len__(self):
+        raise TypeError(f"object of type '{type(self).__name__}' has no len(); define __len__")
+
+    def __add__(self, other):
+        """``a + b`` is ``ChainDataset([a, b])``."""
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Iterable datasets one after the other: the samples of ``datasets[0]``, then of
+    ``datasets[1]``, and so on."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def __iter__(self):
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError(  # PyTorch's error type
+                    f"ChainDataset only supports IterableDataset, got {type(d).__name__}; "
+                    "use ConcatDataset for map-style datasets"
+                )
+            yield from d
+
+    def __len__(self):
+        return sum(len(d) for d in self.datasets)
+
+
+class ConcatDataset(Dataset):
+    """Map-style datasets end to end: index ``i`` reads dataset ``k`` at
+    ``i - cumulative_sizes[k - 1]``, where ``cumulative_sizes[k]`` is the total length of
+    datasets ``0..k``. Negative indices count from the end of the whole.
+    """
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")  # as PyTorch
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError(
+                    "ConcatDataset does not support IterableDataset; use ChainDataset"
+                )
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx):
+        n = len(self)
+        if idx < 0:
+            if -idx > n:
+                raise ValueError("absolute value of index should not exceed dataset length")
+            idx = n + idx
+        if idx >= n:
+            raise IndexError(f"index {idx} is out of range for a ConcatDataset of length {n}")
+        k = bisect.bisect_right(self.cumulative_sizes, idx)
+        start = self.cumulative_sizes[k - 1] if k > 0 else 0
+        return self.datasets[k][idx - start]
+
+
+class StackDataset(Dataset):
+    """Datasets of one length side by side: sample ``i`` is ``(a[i], b[i], ...)`` for
+    ``StackDataset(a, b, ...)``, or ``{"x": a[i], "y": b[i]}`` for ``StackDataset(x=a, y=b)``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                "input/output, but both types are given."
+            )
+        datasets = args or tuple(kwargs.values())
+        if not datasets:
+            raise ValueError("At least one dataset should be passed")
+        self._length = len(datasets[0])
+        if any(len(d) != self._length for d in datasets):
+            raise ValueError(
+                f"Size mismatch between datasets: lengths {[len(d) for d in datasets]}"
+            )
+        self.datasets = args if args else kwargs
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {key: d[index] for key, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self):
+        return self._length
+
+
 def _permutation(n, generator):
     """A random permutation of ``range(n)`` drawn from ``generator`` (or the global one)."""
     keys = chainrule.rand((n,), generator=generator, dtype=chainrule.float64)
@@ -117,6 +240,13 @@ def random_split(dataset, lengths, generator=None):
         for i in range(n - sum(sizes)):
             sizes[i % len(sizes)] += 1
         lengths = sizes
+        for i, length in enumerate(lengths):
+            if length == 0:
+                warnings.warn(
+                    f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                    UserWarning,
+                    stacklevel=2,
+                )
     if any(length < 0 for length in lengths):
         raise ValueError(f"random_split: lengths must be non-negative, got {lengths}")
     if sum(lengths) != n:
