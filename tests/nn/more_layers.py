@@ -294,3 +294,87 @@ def test_fold_is_the_adjoint_of_unfold():
     y = chainrule.tensor(rng.normal(size=tuple(cols.shape)))
     back = F.fold(y, (6, 5), (3, 2), dilation=(1, 2), padding=1, stride=2)
     np.testing.assert_allclose((cols * y).sum().item(), (x * back).sum().item(), rtol=1e-12)
+
+
+# --------------------------------------------------------------------------- distances, misc
+
+
+def test_distance_functions_match_torch():
+    rng = np.random.default_rng(12)
+    a, b, c = rng.normal(size=(4, 5)), rng.normal(size=(4, 5)), rng.normal(size=(1, 5))
+    cases = [
+        lambda F, a, b, c: F.pairwise_distance(a, b),
+        lambda F, a, b, c: F.pairwise_distance(a, c, 1.0, 1e-3, True),
+        lambda F, a, b, c: F.pairwise_distance(a, b, 3.0),
+        lambda F, a, b, c: F.pairwise_distance(a[0], b[0]),
+        lambda F, a, b, c: F.pdist(a),  # torch has no second derivative of pdist
+        lambda F, a, b, c: F.pdist(b, 1.0),
+        lambda F, a, b, c: F.pdist(a, 3.0),
+    ]
+    for i, fn in enumerate(cases):
+        compare(
+            lambda *t, fn=fn: fn(F, *t),
+            lambda *t, fn=fn: fn(TF, *t),
+            [a, b, c],
+            gradgrad=i < 4,
+            what=f"case {i}",
+        )
+    for p in (2.0, 3.0):  # pdist's second order by finite differences
+        x = chainrule.tensor(a, requires_grad=True)
+        assert chainrule.autograd.gradgradcheck(lambda t, p=p: F.pdist(t, p), (x,))
+
+
+def test_bilinear_matches_torch():
+    rng = np.random.default_rng(13)
+    x1, x2 = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 3, 5))
+    w, b = rng.normal(size=(6, 4, 5)), rng.normal(size=6)
+    compare(F.bilinear, TF.bilinear, [x1, x2, w, b], gradgrad=True, what="bilinear")
+    compare(F.bilinear, TF.bilinear, [x1[0, 0], x2[0, 0], w], what="bilinear 1-d, no bias")
+    for bias in (True, False):
+        compare_module(
+            lambda bias=bias: nn.Bilinear(4, 5, 3, bias),
+            lambda bias=bias: torch.nn.Bilinear(4, 5, 3, bias),
+            [x1, x2],
+            what=f"Bilinear bias={bias}",
+        )
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("PairwiseDistance", ()),
+        ("PairwiseDistance", (1.0, 1e-3, True)),
+        ("CosineSimilarity", ()),
+        ("CosineSimilarity", (0, 1e-6)),
+    ],
+)
+def test_distance_layers_match_torch(name, args):
+    rng = np.random.default_rng(14)
+    x1, x2 = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
+    compare_module(
+        lambda: getattr(nn, name)(*args), lambda: getattr(torch.nn, name)(*args), [x1, x2]
+    )
+
+
+def test_parameter_dict_matches_torch():
+    values = {"w": np.ones((2, 3)), "b": np.zeros(3)}
+    ours = nn.ParameterDict({k: chainrule.tensor(v) for k, v in values.items()})
+    theirs = torch.nn.ParameterDict({k: torch.tensor(v) for k, v in values.items()})
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["b", "w"]  # a dict: sorted
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in ours.values())
+    ours["extra"] = nn.Parameter(chainrule.ones(1, dtype=chainrule.float32))
+    theirs["extra"] = torch.nn.Parameter(torch.ones(1))
+    assert repr(ours) == repr(theirs)
+    assert list(ours) == ["b", "w", "extra"] and "b" in ours and len(ours) == 3
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    assert isinstance(ours.pop("extra"), nn.Parameter) and list(ours.keys()) == ["b", "w"]
+    model = nn.Module()
+    model.params = ours
+    assert [n for n, _ in model.named_parameters()] == ["params.b", "params.w"]
+    (ours["w"] * 2).sum().backward()
+    np.testing.assert_array_equal(as_np(ours["w"].grad), 2.0)
+    ours.update([("c", chainrule.zeros(1))])
+    assert list(ours.keys()) == ["b", "w", "c"]
+    ours.clear()
+    assert len(ours) == 0 and repr(ours) == repr(torch.nn.ParameterDict())

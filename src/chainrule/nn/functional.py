@@ -730,6 +730,7 @@ from chainrule.nn._attention import (  # noqa: E402, F401
     multi_head_attention_forward,
     scaled_dot_product_attention,
 )
+from chainrule.nn._distance import bilinear, pairwise_distance, pdist  # noqa: E402, F401
 from chainrule.nn._normalization import (  # noqa: E402, F401
     group_norm,
     instance_norm,

@@ -31,13 +31,20 @@ from chainrule.nn.modules.activation import (
     Threshold,
 )
 from chainrule.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
-from chainrule.nn.modules.container import ModuleDict, ModuleList, ParameterList, Sequential
+from chainrule.nn.modules.container import (
+    ModuleDict,
+    ModuleList,
+    ParameterDict,
+    ParameterList,
+    Sequential,
+)
 from chainrule.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from chainrule.nn.modules.distance import CosineSimilarity, PairwiseDistance
 from chainrule.nn.modules.dropout import Dropout, Dropout1d, Dropout2d
 from chainrule.nn.modules.flatten import Flatten, Unflatten
 from chainrule.nn.modules.fold import Fold, Unfold
 from chainrule.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d
-from chainrule.nn.modules.linear import Identity, Linear
+from chainrule.nn.modules.linear import Bilinear, Identity, Linear
 from chainrule.nn.modules.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -106,6 +113,7 @@ __all__ = [
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "BatchNorm2d",
+    "Bilinear",
     "CELU",
     "CircularPad1d",
     "CircularPad2d",
@@ -115,6 +123,7 @@ __all__ = [
     "Conv2d",
     "ConvTranspose1d",
     "ConvTranspose2d",
+    "CosineSimilarity",
     "CrossEntropyLoss",
     "Dropout",
     "Dropout1d",
@@ -156,6 +165,8 @@ __all__ = [
     "MultiheadAttention",
     "NLLLoss",
     "PReLU",
+    "PairwiseDistance",
+    "ParameterDict",
     "ParameterList",
     "PixelShuffle",
     "PixelUnshuffle",

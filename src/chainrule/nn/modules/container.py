@@ -1,6 +1,8 @@
-"""Containers: ``Sequential`` (a pipeline) and ``ModuleList`` (a list of modules)."""
+"""Containers: Sequential, ModuleList, ModuleDict, ParameterList and ParameterDict."""
 
 import operator
+from collections import OrderedDict
+from collections.abc import Mapping
 
 from chainrule.nn.modules.module import Module, _addindent
 
@@ -249,4 +251,84 @@ class ParameterList(Module):
         for i, p in enumerate(self):
             size = "x".join(str(s) for s in p.shape)
             lines.append(f"  ({i}): Parameter containing: [{p.dtype} of size {size}]")
+        return "\n".join(lines)
+
+
+class ParameterDict(Module):
+    """An ordered dict of parameters, registered under their keys so ``parameters()`` and
+    ``state_dict()`` see them; tensors put in are wrapped as ``Parameter``."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key):
+        return self._parameters[key]
+
+    def __setitem__(self, key, value):
+        from chainrule.nn.parameter import Parameter
+
+        if not isinstance(value, Parameter):
+            value = Parameter(value)
+        self.register_parameter(key, value)
+
+    def __delitem__(self, key):
+        del self._parameters[key]
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __contains__(self, key):
+        return key in self._parameters
+
+    def keys(self):
+        """The keys, in insertion order."""
+        return self._parameters.keys()
+
+    def items(self):
+        """(key, parameter) pairs, in insertion order."""
+        return self._parameters.items()
+
+    def values(self):
+        """The parameters, in insertion order."""
+        return self._parameters.values()
+
+    def get(self, key, default=None):
+        """The parameter under ``key``, or ``default``."""
+        return self._parameters.get(key, default)
+
+    def pop(self, key):
+        """Remove the parameter under ``key`` and return it."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self):
+        """Remove every parameter."""
+        self._parameters.clear()
+
+    def update(self, parameters):
+        """Add or replace entries from a mapping or an iterable of (key, value) pairs.
+
+        As in PyTorch, a plain mapping is added in sorted key order; an ``OrderedDict``,
+        a ``ParameterDict`` or a sequence of pairs in its own order.
+        """
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = parameters
+        for key, value in pairs:
+            self[key] = value
+
+    def extra_repr(self):
+        lines = []
+        for key, p in self.items():
+            size = "x".join(str(s) for s in p.shape)
+            lines.append(f"  ({key}): Parameter containing: [{p.type()} of size {size}]")
         return "\n".join(lines)
