@@ -1,3 +1,57 @@
-"""``chainrule.linalg``: PyTorch's torch.linalg namespace."""
+"""``chainrule.linalg``: PyTorch's torch.linalg namespace.
 
-__all__ = []
+Decompositions and matrix functions with their gradients (ops/decompositions.py) and the
+functions composed from them (ops/matrix_functions.py), under torch.linalg's names.
+"""
+
+from .ops.decompositions import (
+    LinAlgError,
+    cholesky,
+    det,
+    eigh,
+    eigvalsh,
+    inv,
+    slogdet,
+    solve,
+    svdvals,
+)
+from .ops.decompositions import linalg_qr as qr
+from .ops.decompositions import linalg_svd as svd
+from .ops.linalg import matmul
+from .ops.matrix_functions import linalg_cross as cross
+from .ops.matrix_functions import (
+    lstsq,
+    matrix_norm,
+    matrix_power,
+    matrix_rank,
+    multi_dot,
+    norm,
+    pinv,
+    solve_triangular,
+    vector_norm,
+)
+
+__all__ = [
+    "LinAlgError",
+    "cholesky",
+    "cross",
+    "det",
+    "eigh",
+    "eigvalsh",
+    "inv",
+    "lstsq",
+    "matmul",
+    "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
+    "multi_dot",
+    "norm",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "solve_triangular",
+    "svd",
+    "svdvals",
+    "vector_norm",
+]

@@ -10,6 +10,7 @@ from . import (
     loss,
     mathfn,
     matrix,
+    matrix_functions,
     methods,  # binds Tensor methods and operators
     nn_ops,
     query,
@@ -21,6 +22,7 @@ from . import (
 )
 from ._registry import OPS
 from .arrange import *  # noqa: F401,F403
+from .decompositions import *  # noqa: F401,F403
 from .elementwise import (
     abs,
     add,
@@ -101,6 +103,7 @@ from .mathfn import (
     sinh,
 )
 from .matrix import addmm, cumprod, diag, einsum, trace, tril, triu
+from .matrix_functions import *  # noqa: F401,F403
 from .nn_ops import log_softmax, softmax
 from .query import count_nonzero, meshgrid, nonzero, std_mean, unique, var_mean
 from .reduce import (
@@ -294,4 +297,5 @@ __all__ = [
     "unique",
     "var_mean",
 ]
-__all__ += arrange.__all__ + statistics.__all__  # the newer families' functions
+__all__ += arrange.__all__ + statistics.__all__ + decompositions.__all__
+__all__ += matrix_functions.__all__  # the newer families' functions

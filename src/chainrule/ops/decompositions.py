@@ -22,7 +22,6 @@ from ._registry import OpDef, apply
 from ._xp import tensor_xp
 
 __all__ = [
-    "LinAlgError",
     "det",
     "slogdet",
     "logdet",
@@ -30,7 +29,6 @@ __all__ = [
     "cholesky",
     "qr",
     "svd",
-    "pinverse",
 ]
 
 
@@ -636,3 +634,12 @@ def svd(input, some=True, compute_uv=True):
         return LegacySVDResult(u, s, v)
     u, s, vh = linalg_svd(input, full_matrices=not some)
     return LegacySVDResult(u, s, vh.mT)
+
+
+Tensor.det = det
+Tensor.slogdet = slogdet
+Tensor.logdet = logdet
+Tensor.inverse = inverse
+Tensor.cholesky = cholesky
+Tensor.qr = qr
+Tensor.svd = svd
