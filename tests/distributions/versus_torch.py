@@ -1,0 +1,122 @@
+"""Each distribution against torch.distributions in float64: log_prob, cdf, icdf, entropy,
+mean, mode, variance and stddev, with their gradients w.r.t. the parameters and the value
+(1e-10), over batched and broadcast parameters."""
+
+import numpy as np
+import pytest
+import torch
+
+import chainrule as cr
+
+from .dist_helpers import assert_same, build
+
+rng = np.random.default_rng(0)
+R = rng.standard_normal
+U = rng.uniform
+
+LOC, SCALE = R((2, 3)), U(0.5, 2.0, (3,))
+PROBS = U(0.05, 0.95, (2, 3))
+WEIGHTS = U(0.1, 1.0, (2, 4))
+A = R((2, 3, 3))
+COV = A @ A.transpose(0, 2, 1) + np.eye(3)
+TRIL = np.tril(R((2, 3, 3)), -1) + np.diag(U(0.5, 1.5, 3))
+CONC = U(0.3, 4.0, (2, 3))
+MOMENTS = ["mean", "variance", "stddev"]
+
+# name, parameters, keyword arguments, a value (or probabilities for icdf), what to compare
+CASES = [
+    (
+        "Normal",
+        dict(loc=LOC, scale=SCALE),
+        {},
+        R((4, 2, 3)),
+        ["log_prob", "cdf", "entropy", "mode", *MOMENTS],
+    ),
+    ("Normal", dict(loc=LOC, scale=SCALE), {}, U(0.01, 0.99, (4, 2, 3)), ["icdf"]),
+    (
+        "LogNormal",
+        dict(loc=LOC, scale=SCALE),
+        {},
+        U(0.1, 3.0, (2, 3)),
+        ["log_prob", "cdf", "entropy", "mode", *MOMENTS],
+    ),
+    ("LogNormal", dict(loc=LOC, scale=SCALE), {}, U(0.01, 0.99, (2, 3)), ["icdf"]),
+    (
+        "Bernoulli",
+        dict(probs=PROBS),
+        {},
+        np.array([0.0, 1.0, 1.0]),
+        ["log_prob", "entropy", *MOMENTS],
+    ),
+    (
+        "Bernoulli",
+        dict(logits=R((2, 3)) * 3),
+        {},
+        np.array([[0.0], [1.0]]),
+        ["log_prob", "entropy", *MOMENTS],
+    ),
+    ("Categorical", dict(probs=WEIGHTS), {}, np.array([[0], [3], [1]]), ["log_prob", "entropy"]),
+    ("Categorical", dict(logits=R((2, 4))), {}, np.array([2, 0]), ["log_prob", "entropy"]),
+    (
+        "OneHotCategorical",
+        dict(logits=R((2, 4))),
+        {},
+        np.eye(4)[[1, 3]],
+        ["log_prob", "entropy", *MOMENTS],
+    ),
+    (
+        "Uniform",
+        dict(low=LOC, high=LOC + SCALE),
+        {},
+        LOC + 0.3 * SCALE,
+        ["log_prob", "cdf", "entropy", *MOMENTS],
+    ),
+    ("Uniform", dict(low=LOC, high=LOC + SCALE), {}, U(0, 1, (2, 3)), ["icdf"]),
+    (
+        "MultivariateNormal",
+        dict(loc=R(3), covariance_matrix=COV),
+        {},
+        R((4, 2, 3)),
+        ["log_prob", "entropy", *MOMENTS],
+    ),
+    (
+        "MultivariateNormal",
+        dict(loc=R((2, 3)), scale_tril=TRIL),
+        {},
+        R((4, 1, 3)),
+        ["log_prob", "entropy", *MOMENTS],
+    ),
+    (
+        "MultivariateNormal",
+        dict(loc=R(3), precision_matrix=COV),
+        {},
+        R((2, 3)),
+        ["log_prob", "entropy", *MOMENTS],
+    ),
+]
+
+
+def _method(dist, what, value):
+    if what in ("log_prob", "cdf", "icdf"):
+        return getattr(dist, what)(value)
+    if what == "entropy":
+        return dist.entropy()
+    return getattr(dist, what)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [(c, w) for c in CASES for w in c[4]],
+    ids=lambda c: f"{c[0][0]}-{c[1]}-{sorted(c[0][1])[-1]}",
+)
+def test_against_torch(case):
+    (name, params, kwargs, value, _), what = case
+    mine, ref, ours, theirs = build(name, params, **kwargs)
+    grad = value.dtype.kind == "f" and name not in ("Bernoulli", "OneHotCategorical")
+    ours["value"] = cr.tensor(
+        value, dtype=cr.float64 if value.dtype.kind == "f" else cr.int64, requires_grad=grad
+    )
+    theirs["value"] = torch.tensor(value, requires_grad=grad)
+    out = _method(mine, what, ours["value"])
+    ref_out = _method(ref, what, theirs["value"])
+    assert_same(out, ref_out, ours, theirs)
