@@ -7,6 +7,7 @@ seeded by ``chainrule.manual_seed``.
 """
 
 import math
+import warnings
 
 import chainrule
 
@@ -152,3 +153,130 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     return normal_(tensor, 0.0, std, generator)
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill with draws from :math:`\\mathcal N(\\text{mean}, \\text{std}^2)` truncated to
+    :math:`[a, b]`, by rejection as PyTorch does.
+
+    With :math:`p = \\Phi(\\tfrac{b - \\mu}{\\sigma}) - \\Phi(\\tfrac{a - \\mu}{\\sigma})` the mass
+    kept: if :math:`p > 0.3`, normal draws outside :math:`[a, b]` are drawn again; otherwise
+    uniform proposals :math:`x \\sim \\mathcal U(a, b)` are accepted with probability
+    :math:`\\exp(-\\tfrac12((x - \\mu)/\\sigma)^2) / \\text{peak}` (the density over its
+    highest value on :math:`[a, b]`). It warns, as PyTorch, when the mean is more than two
+    standard deviations outside :math:`[a, b]`.
+    """
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
+    shape, dtype = tuple(tensor.shape), tensor.dtype
+    mass = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+    with chainrule.no_grad():
+        if mass > 0.3:
+            lo, hi = (chainrule.tensor(bound, dtype=dtype).item() for bound in (a, b))
+            result = chainrule.randn(shape, generator=generator, dtype=dtype) * std + mean
+            outside = (result < lo) | (result > hi)
+            while bool(outside.any()):
+                again = chainrule.randn(shape, generator=generator, dtype=dtype) * std + mean
+                result = chainrule.where(outside, again, result)
+                outside = (result < lo) | (result > hi)
+        else:
+            mode = max(a, min(mean, b))
+            log_peak = -0.5 * ((mode - mean) / std) ** 2
+            result = chainrule.zeros(shape, dtype=dtype)
+            pending = chainrule.ones(shape, dtype=chainrule.bool)
+            while bool(pending.any()):
+                x = chainrule.rand(shape, generator=generator, dtype=dtype) * (b - a) + a
+                log_ratio = -0.5 * ((x - mean) / std) ** 2 - log_peak
+                u = chainrule.rand(shape, generator=generator, dtype=dtype)
+                result = chainrule.where(pending, x, result)
+                pending = pending & (u.log() > log_ratio)
+    return _fill_from(tensor, result)
+
+
+def _norm_cdf(x):
+    """The standard normal CDF :math:`\\Phi(x)`."""
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Fill with a (semi-)orthogonal matrix, uniformly distributed (Saxe et al., 2013).
+
+    The tensor is seen as a ``(rows, numel / rows)`` matrix. From a standard normal matrix
+    :math:`A = QR` (transposed first when it is wide),
+    :math:`Q \\operatorname{diag}(\\operatorname{sign} R_{ii})` (Haar-distributed, Mezzadri
+    2007), transposed back, times ``gain``.
+    """
+    if tensor.ndim < 2:
+        raise ValueError(
+            "Only tensors with 2 or more dimensions are supported "
+            f"(orthogonal_ got shape {tuple(tensor.shape)})"
+        )
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    with chainrule.no_grad():
+        a = chainrule.randn((rows, cols), generator=generator, dtype=tensor.dtype)
+        if rows < cols:
+            a = a.T
+        q, r = chainrule.linalg.qr(a)
+        q = q * chainrule.diagonal(r).sign()
+        if rows < cols:
+            q = q.T
+    return _fill_from(tensor, q.reshape(tuple(tensor.shape)) * gain)
+
+
+def eye_(tensor):
+    """Fill a 2-D tensor with the identity matrix (ones where row = column)."""
+    if tensor.ndim != 2:
+        raise ValueError(
+            f"Only tensors with 2 dimensions are supported (eye_ got shape {tuple(tensor.shape)})"
+        )
+    return _fill_from(tensor, chainrule.eye(*tensor.shape, dtype=tensor.dtype))
+
+
+def dirac_(tensor, groups=1):
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: output channel
+    ``g * (out / groups) + d`` copies input channel ``d`` at the kernel's centre, for each
+    group ``g`` and ``d < min(out / groups, in)``; everything else is 0."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(
+            "Only tensors with 3, 4, or 5 dimensions are supported "
+            f"(dirac_ got shape {tuple(tensor.shape)})"
+        )
+    sizes = tuple(tensor.shape)
+    if sizes[0] % groups != 0:
+        raise ValueError(f"dim 0 must be divisible by groups (got size {sizes[0]}, {groups=})")
+    per_group = sizes[0] // groups
+    n = min(per_group, sizes[1])
+    out_channels = (chainrule.arange(groups)[:, None] * per_group + chainrule.arange(n)).flatten()
+    in_channels = chainrule.arange(n).repeat(groups)
+    centre = tuple(size // 2 for size in sizes[2:])
+    with chainrule.no_grad():
+        tensor.zero_()
+        tensor[(out_channels, in_channels, *centre)] = 1
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-D tensor with :math:`\\mathcal N(0, \\text{std}^2)` draws, then zero
+    :math:`\\lceil \\text{sparsity} \\cdot \\text{rows} \\rceil` random entries of each column
+    (Martens, 2010)."""
+    if tensor.ndim != 2:
+        raise ValueError(
+            "Only tensors with 2 dimensions are supported "
+            f"(sparse_ got shape {tuple(tensor.shape)})"
+        )
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    normal_(tensor, 0.0, std, generator)
+    # each column's rows in a random order (the ranks of uniform keys); the first ones are zeroed
+    keys = chainrule.rand((rows, cols), generator=generator, dtype=chainrule.float64)
+    ranks = keys.argsort(dim=0).argsort(dim=0)
+    with chainrule.no_grad():
+        tensor.masked_fill_(ranks < num_zeros, 0.0)
+    return tensor
