@@ -13,13 +13,14 @@ DTYPES = {
 TOL = {"float64": {"rtol": 1e-10, "atol": 1e-12}, "float32": {"rtol": 1e-5, "atol": 1e-6}}
 
 
-def _inputs(arrays, dtype, diff):
+def _inputs(arrays, dtype, diff, constants=()):
     cr_dtype, th_dtype = DTYPES[dtype]
     cr, th = [], []
-    for a in arrays:
+    for i, a in enumerate(arrays):
         if isinstance(a, np.ndarray) and a.dtype.kind == "f":
-            cr.append(chainrule.tensor(a, dtype=cr_dtype, requires_grad=diff))
-            th.append(torch.tensor(a, dtype=th_dtype, requires_grad=diff))
+            grad = diff and i not in constants
+            cr.append(chainrule.tensor(a, dtype=cr_dtype, requires_grad=grad))
+            th.append(torch.tensor(a, dtype=th_dtype, requires_grad=grad))
         elif isinstance(a, np.ndarray):
             cr.append(chainrule.tensor(a))
             th.append(torch.tensor(a))
@@ -38,14 +39,15 @@ def _flat(out):
     return list(out) if isinstance(out, tuple) else [out]
 
 
-def compare(fn_cr, fn_th, arrays, seed=0, gradgrad=False, grads=True, what=""):
+def compare(fn_cr, fn_th, arrays, seed=0, gradgrad=False, grads=True, constants=(), what=""):
     """Values (float64 and float32) and float64 gradients of ``fn`` agree with torch's;
     with ``gradgrad``, so do the gradients of a gradient (``create_graph=True``).
-    ``grads=False`` compares values only."""
+    ``grads=False`` compares values only; float inputs at positions ``constants`` get no
+    gradient."""
     rng = np.random.default_rng(seed)
     for dtype in ("float32", "float64"):
         diff = dtype == "float64"
-        cr, th = _inputs(arrays, dtype, diff)
+        cr, th = _inputs(arrays, dtype, diff, constants)
         outs_cr, outs_th = _flat(fn_cr(*cr)), _flat(fn_th(*th))
         assert len(outs_cr) == len(outs_th), what
         for o_cr, o_th in zip(outs_cr, outs_th):

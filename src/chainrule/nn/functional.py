@@ -731,6 +731,18 @@ from chainrule.nn._attention import (  # noqa: E402, F401
     scaled_dot_product_attention,
 )
 from chainrule.nn._distance import bilinear, pairwise_distance, pdist  # noqa: E402, F401
+from chainrule.nn._losses import (  # noqa: E402, F401
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
 from chainrule.nn._normalization import (  # noqa: E402, F401
     group_norm,
     instance_norm,

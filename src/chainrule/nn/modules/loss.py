@@ -1,6 +1,7 @@
 """Loss layers: each stores its options and calls one ``nn.functional`` loss."""
 
 from chainrule.nn import functional as F
+from chainrule.nn._losses import _legacy_reduction
 from chainrule.nn.modules.module import Module
 
 
@@ -133,3 +134,184 @@ class KLDivLoss(Module):
 
     def forward(self, input, target):
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class _LegacyLoss(_Loss):
+    """A loss that also takes PyTorch's deprecated ``size_average`` / ``reduce`` flags."""
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(_legacy_reduction(size_average, reduce, reduction))
+
+
+class MarginRankingLoss(_LegacyLoss):
+    """:math:`\\max(0, -y (x_1 - x_2) + \\text{margin})`, ``y`` in {1, -1}."""
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return F.margin_ranking_loss(
+            input1, input2, target, margin=self.margin, reduction=self.reduction
+        )
+
+
+class HingeEmbeddingLoss(_LegacyLoss):
+    """:math:`x` where :math:`y = 1`, :math:`\\max(0, \\text{margin} - x)` where
+    :math:`y = -1`."""
+
+    def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input, target):
+        return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+
+
+class SoftMarginLoss(_LegacyLoss):
+    """Logistic loss :math:`\\log(1 + e^{-y x})`, ``y`` in {1, -1}."""
+
+    def forward(self, input, target):
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_LegacyLoss):
+    """One-versus-all logistic loss, averaged over the C classes, with optional class
+    weights."""
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+
+    def forward(self, input, target):
+        return F.multilabel_soft_margin_loss(
+            input, target, weight=self.weight, reduction=self.reduction
+        )
+
+
+class CosineEmbeddingLoss(_LegacyLoss):
+    """:math:`1 - \\cos(x_1, x_2)` where :math:`y = 1`,
+    :math:`\\max(0, \\cos(x_1, x_2) - \\text{margin})` where :math:`y = -1`."""
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return F.cosine_embedding_loss(
+            input1, input2, target, margin=self.margin, reduction=self.reduction
+        )
+
+
+class TripletMarginLoss(_LegacyLoss):
+    """:math:`\\max(d(a, p) - d(a, n) + \\text{margin}, 0)` with the p-norm distance
+    :math:`d`; ``swap`` uses :math:`\\min(d(a, n), d(p, n))`."""
+
+    def __init__(
+        self,
+        margin=1.0,
+        p=2.0,
+        eps=1e-6,
+        swap=False,
+        size_average=None,
+        reduce=None,
+        reduction="mean",
+    ):
+        super().__init__(size_average, reduce, reduction)
+        if margin <= 0:
+            raise ValueError(
+                f"TripletMarginLoss: expected margin to be greater than 0, got {margin} instead"
+            )
+        self.margin = margin
+        self.p = p
+        self.eps = eps
+        self.swap = swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_loss(
+            anchor,
+            positive,
+            negative,
+            margin=self.margin,
+            p=self.p,
+            eps=self.eps,
+            swap=self.swap,
+            reduction=self.reduction,
+        )
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood :math:`\\tfrac12(\\log v + (x - y)^2 / v)`, the
+    variance :math:`v` clamped at ``eps``; ``full`` adds :math:`\\tfrac12 \\log 2\\pi`."""
+
+    def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
+        super().__init__(reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input, target, var):
+        return F.gaussian_nll_loss(
+            input, target, var, full=self.full, eps=self.eps, reduction=self.reduction
+        )
+
+
+class PoissonNLLLoss(_LegacyLoss):
+    """Poisson negative log-likelihood :math:`\\lambda - y \\log \\lambda`, the input being
+    :math:`\\log \\lambda` (``log_input``) or :math:`\\lambda`."""
+
+    def __init__(
+        self,
+        log_input=True,
+        full=False,
+        size_average=None,
+        eps=1e-8,
+        reduce=None,
+        reduction="mean",
+    ):
+        super().__init__(size_average, reduce, reduction)
+        self.log_input = log_input
+        self.full = full
+        self.eps = eps
+
+    def forward(self, log_input, target):
+        return F.poisson_nll_loss(
+            log_input,
+            target,
+            log_input=self.log_input,
+            full=self.full,
+            eps=self.eps,
+            reduction=self.reduction,
+        )
+
+
+class MultiMarginLoss(_LegacyLoss):
+    """Multi-class hinge loss :math:`\\frac1C \\sum_{j \\ne y} w_y \\max(0, \\text{margin}
+    - x_y + x_j)^p`."""
+
+    def __init__(
+        self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"
+    ):
+        super().__init__(size_average, reduce, reduction)
+        if p not in (1, 2):
+            raise ValueError("only p == 1 and p == 2 supported")
+        self.p = p
+        self.margin = margin
+        self.register_buffer("weight", weight)
+
+    def forward(self, input, target):
+        return F.multi_margin_loss(
+            input,
+            target,
+            p=self.p,
+            margin=self.margin,
+            weight=self.weight,
+            reduction=self.reduction,
+        )
+
+
+class MultiLabelMarginLoss(_LegacyLoss):
+    """Multi-label hinge loss :math:`\\frac1C \\sum_{j \\in Y} \\sum_{k \\notin Y}
+    \\max(0, 1 - (x_j - x_k))`, the target rows listing class indices ended by -1."""
+
+    def forward(self, input, target):
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
