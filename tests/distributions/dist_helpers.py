@@ -18,7 +18,7 @@ def leaves(params, grad=True):
     """The same numbers as chainrule and torch tensors (float64; floats require grad)."""
     ours, theirs = {}, {}
     for k, v in params.items():
-        v = np.asarray(v)
+        v = np.array(v, order="C")  # torch takes no negative strides
         if v.dtype.kind == "f":
             ours[k] = cr.tensor(v, dtype=cr.float64, requires_grad=grad)
             theirs[k] = torch.tensor(v, dtype=torch.float64, requires_grad=grad)

@@ -22,6 +22,7 @@ COV = A @ A.transpose(0, 2, 1) + np.eye(3)
 TRIL = np.tril(R((2, 3, 3)), -1) + np.diag(U(0.5, 1.5, 3))
 CONC = U(0.3, 4.0, (2, 3))
 MOMENTS = ["mean", "variance", "stddev"]
+DISCRETE = ("Bernoulli", "OneHotCategorical", "Poisson", "Binomial")
 
 # name, parameters, keyword arguments, a value (or probabilities for icdf), what to compare
 CASES = [
@@ -93,6 +94,64 @@ CASES = [
         R((2, 3)),
         ["log_prob", "entropy", *MOMENTS],
     ),
+    (
+        "Gamma",
+        dict(concentration=CONC, rate=SCALE),
+        {},
+        U(0.1, 3.0, (2, 3)),
+        ["log_prob", "entropy", "mode", *MOMENTS],
+    ),
+    (
+        "Exponential",
+        dict(rate=SCALE),
+        {},
+        U(0.0, 3.0, (2, 3)),
+        ["log_prob", "cdf", "entropy", "mode", *MOMENTS],
+    ),
+    ("Exponential", dict(rate=SCALE), {}, U(0.01, 0.99, (2, 3)), ["icdf"]),
+    (
+        "Beta",
+        dict(concentration1=CONC, concentration0=CONC[::-1]),
+        {},
+        U(0.05, 0.95, (2, 3)),
+        ["log_prob", "entropy", *MOMENTS],
+    ),
+    (
+        "Dirichlet",
+        dict(concentration=CONC),
+        {},
+        rng.dirichlet(np.ones(3), (4, 2)),
+        ["log_prob", "entropy", *MOMENTS],
+    ),
+    (
+        "Laplace",
+        dict(loc=LOC, scale=SCALE),
+        {},
+        R((4, 2, 3)),
+        ["log_prob", "cdf", "entropy", "mode", *MOMENTS],
+    ),
+    ("Laplace", dict(loc=LOC, scale=SCALE), {}, U(0.01, 0.99, (2, 3)), ["icdf"]),
+    (
+        "Poisson",
+        dict(rate=U(0.5, 20.0, (2, 3))),
+        {},
+        np.array([[0.0, 3.0, 7.0], [1.0, 12.0, 30.0]]),
+        ["log_prob", "mode", *MOMENTS],
+    ),
+    (
+        "Binomial",
+        dict(probs=PROBS),
+        dict(total_count=10),
+        np.array([0.0, 4.0, 10.0]),
+        ["log_prob", "entropy", "mode", *MOMENTS],
+    ),
+    (
+        "Binomial",
+        dict(logits=R((2, 3)) * 2, total_count=np.array([3.0, 7.0, 12.0])),
+        {},
+        np.array([[0.0, 4.0, 9.0]]),
+        ["log_prob", *MOMENTS],
+    ),
 ]
 
 
@@ -112,7 +171,7 @@ def _method(dist, what, value):
 def test_against_torch(case):
     (name, params, kwargs, value, _), what = case
     mine, ref, ours, theirs = build(name, params, **kwargs)
-    grad = value.dtype.kind == "f" and name not in ("Bernoulli", "OneHotCategorical")
+    grad = value.dtype.kind == "f" and name not in DISCRETE
     ours["value"] = cr.tensor(
         value, dtype=cr.float64 if value.dtype.kind == "f" else cr.int64, requires_grad=grad
     )

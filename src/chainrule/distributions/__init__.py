@@ -9,22 +9,34 @@ from chainrule's default generator (``chainrule.manual_seed``).
 
 from . import constraints
 from .bernoulli import Bernoulli
+from .binomial import Binomial
 from .categorical import Categorical, OneHotCategorical
+from .dirichlet import Beta, Dirichlet
 from .distribution import Distribution
+from .gamma import Exponential, Gamma
 from .independent import Independent
+from .laplace import Laplace
 from .multivariate_normal import MultivariateNormal
 from .normal import LogNormal, Normal
+from .poisson import Poisson
 from .uniform import Uniform
 
 __all__ = [
     "Bernoulli",
+    "Beta",
+    "Binomial",
     "Categorical",
+    "Dirichlet",
     "Distribution",
+    "Exponential",
+    "Gamma",
     "Independent",
+    "Laplace",
     "LogNormal",
     "MultivariateNormal",
     "Normal",
     "OneHotCategorical",
+    "Poisson",
     "Uniform",
     "constraints",
 ]
