@@ -142,3 +142,138 @@ def test_sparse_zeroes_a_fixed_count_per_column(shape, sparsity):
     assert abs(nonzero.std() - 0.5) < 0.02 and abs(nonzero.mean()) < 0.02
     # the zeroed rows differ between columns (a fresh permutation for each)
     assert len({tuple(np.flatnonzero(col == 0)) for col in big.T}) > 150
+
+
+# ------------------------------------------------------------------------ nn.utils.rnn
+
+LENGTHS = [3, 5, 1, 5, 2]  # unsorted, with a tie
+
+
+def _sequences(lib, lengths=LENGTHS, trailing=(2,)):
+    rng = np.random.default_rng(4)
+    arrays = [rng.normal(size=(n, *trailing)) for n in lengths]
+    return [lib.tensor(a, requires_grad=True) for a in arrays]
+
+
+def _grads(tensors):
+    return [t.grad.numpy() for t in tensors]
+
+
+def _weights(shape):
+    return np.random.default_rng(5).normal(size=shape)
+
+
+def _assert_same(ours, theirs):
+    if theirs is None:
+        assert ours is None
+        return
+    np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("padding_side", ["right", "left"])
+@pytest.mark.parametrize("trailing", [(), (2, 3)])
+def test_pad_sequence_matches_torch(batch_first, padding_side, trailing):
+    outs, grads = [], []
+    for lib in (chainrule, torch):
+        seqs = _sequences(lib, trailing=trailing)
+        out = lib.nn.utils.rnn.pad_sequence(
+            seqs, batch_first=batch_first, padding_value=-1.5, padding_side=padding_side
+        )
+        (out * lib.tensor(_weights(tuple(out.shape)))).sum().backward()
+        outs.append(out)
+        grads.append(_grads(seqs))
+    _assert_same(*outs)
+    for a, b in zip(*grads):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("lengths", [[5, 5, 3, 2, 1], LENGTHS])
+def test_pack_padded_sequence_matches_torch(batch_first, lengths):
+    packs, grads = [], []
+    sorted_ = lengths == sorted(lengths, reverse=True)
+    for lib in (chainrule, torch):
+        padded = lib.nn.utils.rnn.pad_sequence(_sequences(lib, lengths), batch_first=batch_first)
+        padded = padded.detach().requires_grad_()
+        packed = lib.nn.utils.rnn.pack_padded_sequence(
+            padded, lib.tensor(lengths), batch_first=batch_first, enforce_sorted=sorted_
+        )
+        (packed.data * lib.tensor(_weights(tuple(packed.data.shape)))).sum().backward()
+        packs.append(packed)
+        grads.append(padded.grad.numpy())
+    for field in ("data", "batch_sizes", "sorted_indices", "unsorted_indices"):
+        _assert_same(getattr(packs[0], field), getattr(packs[1], field))
+    np.testing.assert_array_equal(grads[0], grads[1])
+    assert type(packs[0]).__name__ == "PackedSequence" and len(packs[0]) == 4
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("total_length", [None, 7])
+def test_pad_packed_sequence_round_trip_matches_torch(batch_first, total_length):
+    results, grads = [], []
+    for lib in (chainrule, torch):
+        seqs = _sequences(lib)
+        packed = lib.nn.utils.rnn.pack_sequence(seqs, enforce_sorted=False)
+        padded, lengths = lib.nn.utils.rnn.pad_packed_sequence(
+            packed, batch_first=batch_first, padding_value=9.0, total_length=total_length
+        )
+        (padded * lib.tensor(_weights(tuple(padded.shape)))).sum().backward()
+        unpacked = lib.nn.utils.rnn.unpack_sequence(packed)
+        padded = padded.detach().clone()  # torch's unpad_sequence transposes its input in place
+        unpadded = lib.nn.utils.rnn.unpad_sequence(padded.clone(), lengths, batch_first=batch_first)
+        results.append((padded, lengths, unpacked, unpadded, seqs))
+        grads.append(_grads(seqs))
+    (padded, lengths, unpacked, unpadded, seqs), theirs = results
+    _assert_same(padded, theirs[0])
+    _assert_same(lengths, theirs[1])
+    assert lengths.tolist() == LENGTHS
+    for ours_list, theirs_list in ((unpacked, theirs[2]), (unpadded, theirs[3])):
+        for a, b, original in zip(ours_list, theirs_list, seqs):
+            _assert_same(a, b)
+            np.testing.assert_array_equal(a.detach().numpy(), original.detach().numpy())
+    for a, b in zip(*grads):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_packed_sequence_fields_and_to():
+    packed = nn.utils.rnn.pack_sequence([chainrule.tensor([1, 2, 3]), chainrule.tensor([4, 5])])
+    theirs = torch.nn.utils.rnn.pack_sequence([torch.tensor([1, 2, 3]), torch.tensor([4, 5])])
+    assert repr(packed) == repr(theirs)
+    as_double = packed.double()
+    assert as_double.data.dtype == chainrule.float64 and as_double.batch_sizes is packed.batch_sizes
+    assert packed.long() is packed
+    rebuilt = nn.utils.rnn.PackedSequence((packed.data, packed.batch_sizes))
+    assert rebuilt.batch_sizes.tolist() == [2, 2, 1] and rebuilt.sorted_indices is None
+
+
+def test_rnn_utils_errors_match_torch():
+    cases = [
+        ("pad_sequence", lambda lib: ([],), {}),
+        ("pad_sequence", lambda lib: ([lib.ones(2)],), {"padding_side": "top"}),
+        ("pack_padded_sequence", lambda lib: (lib.ones(3, 2), [1, 2]), {}),
+        ("pack_padded_sequence", lambda lib: (lib.ones(3, 2), [0, 2]), {"enforce_sorted": False}),
+        ("pack_padded_sequence", lambda lib: (lib.ones(3, 2), [3, 2, 1]), {}),
+    ]
+    for name, args, kwargs in cases:
+        with pytest.raises(RuntimeError) as theirs:
+            getattr(torch.nn.utils.rnn, name)(*args(torch), **kwargs)
+        with pytest.raises(RuntimeError) as ours:
+            getattr(nn.utils.rnn, name)(*args(chainrule), **kwargs)
+        assert str(ours.value) == str(theirs.value)
+    packed = nn.utils.rnn.pack_sequence([chainrule.ones(3), chainrule.ones(2)])
+    with pytest.raises(ValueError, match="total_length=2 and max sequence length being 3"):
+        nn.utils.rnn.pad_packed_sequence(packed, total_length=2)
+
+
+def test_parameters_to_vector_round_trip_matches_torch():
+    shapes = [(2, 3), (4,), (1, 2, 2)]
+    ours = [nn.Parameter(chainrule.tensor(_weights(s))) for s in shapes]
+    theirs = [torch.nn.Parameter(torch.tensor(_weights(s))) for s in shapes]
+    vec = nn.utils.parameters_to_vector(ours)
+    _assert_same(vec, torch.nn.utils.parameters_to_vector(theirs))
+    nn.utils.vector_to_parameters(vec * 2, ours)
+    torch.nn.utils.vector_to_parameters(torch.nn.utils.parameters_to_vector(theirs) * 2, theirs)
+    for a, b in zip(ours, theirs):
+        _assert_same(a, b)

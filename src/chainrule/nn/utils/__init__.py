@@ -1,5 +1,7 @@
-"""``chainrule.nn.utils``: gradient clipping and parameter/vector conversion, as in PyTorch."""
+"""``chainrule.nn.utils``: gradient clipping, parameter/vector conversion and ``rnn`` (padding
+and packing variable-length sequences), as in PyTorch."""
 
+from chainrule.nn.utils import rnn
 from chainrule.nn.utils.clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -16,5 +18,6 @@ __all__ = [
     "clip_grads_with_norm_",
     "get_total_norm",
     "parameters_to_vector",
+    "rnn",
     "vector_to_parameters",
 ]
