@@ -15,6 +15,7 @@ from .dirichlet import Beta, Dirichlet
 from .distribution import Distribution
 from .gamma import Exponential, Gamma
 from .independent import Independent
+from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .multivariate_normal import MultivariateNormal
 from .normal import LogNormal, Normal
@@ -39,4 +40,6 @@ __all__ = [
     "Poisson",
     "Uniform",
     "constraints",
+    "kl_divergence",
+    "register_kl",
 ]
