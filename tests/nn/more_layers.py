@@ -378,3 +378,67 @@ def test_parameter_dict_matches_torch():
     assert list(ours.keys()) == ["b", "w", "c"]
     ours.clear()
     assert len(ours) == 0 and repr(ours) == repr(torch.nn.ParameterDict())
+
+
+# --------------------------------------------------------------------------- embedding bag
+
+BAGS = {
+    "2d-mean": (np.array([[0, 2, 2], [4, 1, 0]]), None, {}),
+    "2d-sum-weights": (np.array([[0, 2, 2], [4, 1, 0]]), None, {"mode": "sum"}),
+    "2d-max": (np.array([[0, 2, 3], [4, 1, 0]]), None, {"mode": "max"}),
+    "offsets-mean-empty": (np.array([1, 2, 4, 4, 3, 0]), np.array([0, 2, 2, 5]), {}),
+    "offsets-max": (np.array([1, 2, 4, 4, 3, 0]), np.array([0, 2, 5]), {"mode": "max"}),
+    "offsets-last": (
+        np.array([1, 2, 4, 4, 3, 0]),
+        np.array([0, 3, 6]),
+        {"mode": "sum", "include_last_offset": True},
+    ),
+    "padding": (np.array([[0, 2, 2], [2, 2, 2]]), None, {"padding_idx": 2}),
+    "padding-sum": (np.array([1, 2, 4, 2]), np.array([0, 1]), {"mode": "sum", "padding_idx": 2}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAGS))
+def test_embedding_bag_matches_torch(name):
+    idx, offsets, kwargs = BAGS[name]
+    rng = np.random.default_rng(sum(map(ord, name)))
+    w = rng.normal(size=(5, 3))
+    extra = [] if offsets is None else [offsets]
+
+    def call(F, w, i, *rest, **more):
+        return F.embedding_bag(i, w, *rest, **kwargs, **more)
+
+    compare(lambda *t: call(F, *t), lambda *t: call(TF, *t), [w, idx, *extra], what=name)
+    if name == "2d-sum-weights":
+        psw = rng.normal(size=idx.shape)
+        compare(
+            lambda w, i, p: call(F, w, i, per_sample_weights=p),
+            lambda w, i, p: call(TF, w, i, per_sample_weights=p),
+            [w, idx, psw],
+            what="per_sample_weights",
+        )  # torch has no second derivative here: finite differences
+        rest = (chainrule.tensor(idx),)
+        assert chainrule.autograd.gradgradcheck(
+            lambda w, p: F.embedding_bag(*rest, w, mode="sum", per_sample_weights=p),
+            (chainrule.tensor(w, requires_grad=True), chainrule.tensor(psw, requires_grad=True)),
+        )
+    compare_module(
+        lambda: nn.EmbeddingBag(5, 3, **kwargs),
+        lambda: torch.nn.EmbeddingBag(5, 3, **kwargs),
+        [idx, *extra],
+        what=name,
+    )
+
+
+def test_embedding_bag_options():
+    assert repr(nn.EmbeddingBag(5, 3, norm_type=3.0, mode="max", padding_idx=-1)) == repr(
+        torch.nn.EmbeddingBag(5, 3, norm_type=3.0, mode="max", padding_idx=-1)
+    )
+    with pytest.raises(ValueError, match="offsets has to be None"):
+        F.embedding_bag(chainrule.tensor([[0, 1]]), chainrule.ones(3, 2), chainrule.tensor([0]))
+    with pytest.raises(NotImplementedError, match="only supported for mode='sum'"):
+        F.embedding_bag(
+            chainrule.tensor([[0, 1]]),
+            chainrule.ones(3, 2),
+            per_sample_weights=chainrule.ones(1, 2),
+        )

@@ -749,6 +749,7 @@ from chainrule.nn._normalization import (  # noqa: E402, F401
     local_response_norm,
     rms_norm,
 )
+from chainrule.nn._sparse import embedding_bag  # noqa: E402, F401
 from chainrule.nn._spatial import (  # noqa: E402, F401
     adaptive_max_pool1d,
     adaptive_max_pool2d,

@@ -101,7 +101,7 @@ from chainrule.nn.modules.rnn import (
     RNNCell,
     RNNCellBase,
 )
-from chainrule.nn.modules.sparse import Embedding
+from chainrule.nn.modules.sparse import Embedding, EmbeddingBag
 from chainrule.nn.modules.transformer import (
     MultiheadAttention,
     Transformer,
@@ -141,6 +141,7 @@ __all__ = [
     "Dropout2d",
     "ELU",
     "Embedding",
+    "EmbeddingBag",
     "Flatten",
     "Fold",
     "GELU",
