@@ -442,3 +442,82 @@ def test_embedding_bag_options():
             chainrule.ones(3, 2),
             per_sample_weights=chainrule.ones(1, 2),
         )
+
+
+# --------------------------------------------------------------------------- lp pool, unpool
+
+EXTRA = {
+    "channel_shuffle": (lambda F, x: F.channel_shuffle(x, 3), (2, 6, 2, 3), True),
+    "lp_pool1d": (lambda F, x: F.lp_pool1d(x.abs() + 0.5, 2.0, 3), (2, 3, 10), True),
+    "lp_pool1d-odd": (lambda F, x: F.lp_pool1d(x.abs() + 0.5, 3, 2, 1, True), (2, 3, 9), True),
+    "lp_pool2d": (lambda F, x: F.lp_pool2d(x.abs() + 0.5, 1.5, (2, 3), 2), (2, 3, 6, 7), True),
+    "max_unpool1d": (
+        lambda F, x: F.max_unpool1d(*F.max_pool1d(x, 3, 2, 1, return_indices=True), 3, 2, 1),
+        (2, 3, 9),
+        True,
+    ),
+    "max_unpool2d": (
+        lambda F, x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2),
+        (2, 3, 4, 6),
+        True,
+    ),
+    "max_unpool2d-size": (
+        lambda F, x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2, None, 0, (5, 7)),
+        (3, 5, 7),
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXTRA))
+def test_more_spatial_functions_match_torch(name):
+    fn, shape, gradgrad = EXTRA[name]
+    x = np.random.default_rng(sum(map(ord, name))).normal(size=shape)
+    compare(lambda t: fn(F, t), lambda t: fn(TF, t), [x], gradgrad=gradgrad, what=name)
+
+
+def test_more_spatial_layers_match_torch():
+    rng = np.random.default_rng(15)
+    x = rng.random((2, 4, 6, 6)) + 0.1
+    for name, args in [("LPPool2d", (2, 3)), ("LPPool1d", (1.5, 2, 1)), ("ChannelShuffle", (2,))]:
+        compare_module(
+            lambda name=name, args=args: getattr(nn, name)(*args),
+            lambda name=name, args=args: getattr(torch.nn, name)(*args),
+            [x[0] if name == "LPPool1d" else x],
+            what=name,
+        )
+    pooled, idx = TF.max_pool2d(torch.tensor(x), 2, return_indices=True)
+    for cls in ("MaxUnpool2d", "MaxUnpool1d"):
+        args = (2,) if cls == "MaxUnpool2d" else (3, 2, 1)
+        assert repr(getattr(nn, cls)(*args)) == repr(getattr(torch.nn, cls)(*args))
+    compare_module(
+        lambda: nn.MaxUnpool2d(2),
+        lambda: torch.nn.MaxUnpool2d(2),
+        [pooled.numpy(), idx.numpy()],
+        what="MaxUnpool2d",
+    )
+
+
+def test_triplet_margin_with_distance_loss_matches_torch():
+    rng = np.random.default_rng(16)
+    a, p, n = (rng.normal(size=(4, 5)) for _ in range(3))
+    for reduction in ("none", "mean", "sum"):
+        compare(
+            lambda *t, r=reduction: F.triplet_margin_with_distance_loss(*t, reduction=r),
+            lambda *t, r=reduction: TF.triplet_margin_with_distance_loss(*t, reduction=r),
+            [a, p, n],
+            gradgrad=True,
+            what=reduction,
+        )
+
+    def cosine(m):
+        return lambda x, y: 1.0 - m.nn.functional.cosine_similarity(x, y)
+
+    ours = nn.TripletMarginWithDistanceLoss(distance_function=cosine(chainrule), swap=True)
+    theirs = torch.nn.TripletMarginWithDistanceLoss(distance_function=cosine(torch), swap=True)
+    compare(ours, theirs, [a, p, n], what="cosine distance, swap")
+    assert repr(nn.TripletMarginWithDistanceLoss(margin=0.5)) == repr(
+        torch.nn.TripletMarginWithDistanceLoss(margin=0.5)
+    )
+    with pytest.raises(ValueError, match="greater than 0"):
+        F.triplet_margin_with_distance_loss(*(chainrule.tensor(v) for v in (a, p, n)), margin=0)

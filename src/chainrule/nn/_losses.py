@@ -26,6 +26,7 @@ __all__ = [
     "poisson_nll_loss",
     "soft_margin_loss",
     "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
 ]
 
 
@@ -142,6 +143,26 @@ def triplet_margin_loss(
         d_neg = chainrule.minimum(d_neg, F.pairwise_distance(positive, negative, p, eps))
     loss = (margin + d_pos - d_neg).clamp(min=0)
     return _reduced(loss, reduction, "triplet_margin_loss")
+
+
+def triplet_margin_with_distance_loss(
+    anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False, reduction="mean"
+):
+    """:math:`\\max(d(a, p) - d(a, n) + \\text{margin}, 0)` for any distance :math:`d`
+    (default ``pairwise_distance``); with ``swap``, :math:`d(a, n)` becomes
+    :math:`\\min(d(a, n), d(p, n))`."""
+    if margin <= 0:
+        raise ValueError(
+            "triplet_margin_with_distance_loss: expected margin to be greater than 0, "
+            f"got {margin} instead"
+        )
+    distance = F.pairwise_distance if distance_function is None else distance_function
+    d_pos = distance(anchor, positive)
+    d_neg = distance(anchor, negative)
+    if swap:
+        d_neg = chainrule.minimum(d_neg, distance(positive, negative))
+    loss = (margin + d_pos - d_neg).clamp(min=0)
+    return _reduced(loss, reduction, "triplet_margin_with_distance_loss")
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):

@@ -17,8 +17,13 @@ __all__ = [
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "avg_pool1d",
+    "channel_shuffle",
     "fold",
+    "lp_pool1d",
+    "lp_pool2d",
     "max_pool1d",
+    "max_unpool1d",
+    "max_unpool2d",
     "pixel_shuffle",
     "pixel_unshuffle",
     "unfold",
@@ -69,6 +74,20 @@ def pixel_unshuffle(input, downscale_factor):
     return x.reshape(*lead, c * r * r, h // r, w // r)
 
 
+def channel_shuffle(input, groups):
+    """Interleave the channels of ``groups`` groups: (N, g·k, *) viewed as (N, g, k, *),
+    the two channel axes swapped, and flattened back."""
+    if input.ndim < 3 or input.shape[1] % groups:
+        raise RuntimeError(
+            f"channel_shuffle: expected an input of shape (N, C, *) with C divisible by "
+            f"groups={groups}, got {tuple(input.shape)}"
+        )
+    n, c = input.shape[0], input.shape[1]
+    rest = tuple(input.shape[2:])
+    grouped = input.reshape(n, groups, c // groups, *rest)
+    return grouped.transpose(1, 2).reshape(input.shape)
+
+
 # --------------------------------------------------------------------------- 1-D pooling
 
 
@@ -105,6 +124,71 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         count_include_pad,
     )
     return out.squeeze(-2)
+
+
+def _lp_root(means, window, norm_type):
+    """:math:`(n \\cdot \\text{mean})^{1/p}`, negative means (odd p) sent to 0 as PyTorch."""
+    return (chainrule.sign(means) * F.relu(means.abs()) * window) ** (1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling along the last dim: :math:`(\\sum_{w} x^p)^{1/p}` over each
+    window (``p = norm_type``)."""
+    k = _single(kernel_size)
+    means = avg_pool1d(input**norm_type, k, stride, 0, ceil_mode)
+    return _lp_root(means, k, norm_type)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling over kh × kw windows: :math:`(\\sum_{w} x^p)^{1/p}`."""
+    kh, kw = _pair(kernel_size)
+    means = F.avg_pool2d(input**norm_type, (kh, kw), stride, 0, ceil_mode)
+    return _lp_root(means, kh * kw, norm_type)
+
+
+def _max_unpool(input, indices, kernel, stride, padding, output_size, spatial, fn):
+    """Scatter each value to its flat position in a zero plane of the unpooled size."""
+    if input.ndim not in (spatial + 1, spatial + 2) or tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(
+            f"{fn}: expected a {spatial + 1}D or {spatial + 2}D input and indices of the "
+            f"same shape, got {tuple(input.shape)} and {tuple(indices.shape)}"
+        )
+    sizes = tuple(input.shape[-spatial:])
+    default = tuple((i - 1) * s - 2 * p + k for i, k, s, p in zip(sizes, kernel, stride, padding))
+    if output_size is None:
+        output_size = default
+    output_size = tuple(output_size)[-spatial:]
+    lead = tuple(input.shape[:-spatial])
+    plane = int(np.prod(output_size))
+    flat = indices.reshape(*lead, -1)
+    if flat.numel() and (int(flat.min()) < 0 or int(flat.max()) >= plane):
+        raise RuntimeError(
+            f"{fn}: found an invalid max index {int(flat.max())} (output volumes are of size "
+            f"{'x'.join(map(str, output_size))})"
+        )
+    zeros = chainrule.zeros(*lead, plane, dtype=input.dtype)
+    out = zeros.scatter(-1, flat, input.reshape(*lead, -1))
+    return out.reshape(*lead, *output_size)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool1d``: each value back at its index, zeros elsewhere;
+    output length :math:`(L - 1) s - 2p + k` unless ``output_size`` says otherwise."""
+    k = _single(kernel_size)
+    s = k if stride is None or stride == () else _single(stride)
+    return _max_unpool(
+        input, indices, (k,), (s,), (_single(padding),), output_size, 1, "max_unpool1d"
+    )
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool2d``: each value back at its flat H × W index,
+    zeros elsewhere."""
+    kernel = _pair(kernel_size)
+    stride = kernel if stride is None or stride == () else _pair(stride)
+    return _max_unpool(
+        input, indices, kernel, stride, _pair(padding), output_size, 2, "max_unpool2d"
+    )
 
 
 # --------------------------------------------------------------------------- adaptive max

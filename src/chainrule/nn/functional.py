@@ -742,6 +742,7 @@ from chainrule.nn._losses import (  # noqa: E402, F401
     poisson_nll_loss,
     soft_margin_loss,
     triplet_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from chainrule.nn._normalization import (  # noqa: E402, F401
     group_norm,
@@ -754,8 +755,13 @@ from chainrule.nn._spatial import (  # noqa: E402, F401
     adaptive_max_pool1d,
     adaptive_max_pool2d,
     avg_pool1d,
+    channel_shuffle,
     fold,
+    lp_pool1d,
+    lp_pool2d,
     max_pool1d,
+    max_unpool1d,
+    max_unpool2d,
     pixel_shuffle,
     pixel_unshuffle,
     unfold,

@@ -2,6 +2,7 @@
 
 from chainrule.nn import functional as F
 from chainrule.nn._losses import _legacy_reduction
+from chainrule.nn.modules.distance import PairwiseDistance
 from chainrule.nn.modules.module import Module
 
 
@@ -315,3 +316,32 @@ class MultiLabelMarginLoss(_LegacyLoss):
 
     def forward(self, input, target):
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """:math:`\\max(d(a, p) - d(a, n) + \\text{margin}, 0)` for a distance function
+    :math:`d` (default ``PairwiseDistance()``, kept as a submodule)."""
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        super().__init__(reduction)
+        if margin <= 0:
+            raise ValueError(
+                "TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
+                f"{margin} instead"
+            )
+        self.distance_function = (
+            distance_function if distance_function is not None else PairwiseDistance()
+        )
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_with_distance_loss(
+            anchor,
+            positive,
+            negative,
+            distance_function=self.distance_function,
+            margin=self.margin,
+            swap=self.swap,
+            reduction=self.reduction,
+        )

@@ -1,4 +1,4 @@
-"""``PixelShuffle`` and ``PixelUnshuffle``: trade channels for resolution and back."""
+"""``PixelShuffle``, ``PixelUnshuffle`` and ``ChannelShuffle``: rearrange channels."""
 
 from chainrule.nn import functional as F
 from chainrule.nn.modules.module import Module
@@ -31,3 +31,18 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Interleave the channels of ``groups`` groups (ShuffleNet): (N, g·k, *) as (N, g, k, *)
+    with the two channel axes swapped."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"

@@ -215,3 +215,73 @@ class AdaptiveMaxPool2d(AdaptiveMaxPool1d):
 
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class LPPool1d(Module):
+    """Power-average pooling :math:`(\\sum_{w} x^p)^{1/p}` over windows of (N, C, L) inputs.
+
+    Args:
+        norm_type: p.
+        kernel_size: window size.
+        stride: window step (default: ``kernel_size``).
+        ceil_mode: round the output size up.
+    """
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):
+        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self):
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class LPPool2d(LPPool1d):
+    """Power-average pooling :math:`(\\sum_{w} x^p)^{1/p}` over kh × kw windows."""
+
+    def forward(self, input):
+        return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+def _pair(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+class MaxUnpool1d(Module):
+    """The partial inverse of ``MaxPool1d``: ``forward(input, indices, output_size=None)``
+    puts each value back at its index, zeros elsewhere."""
+
+    _expand = staticmethod(_single)
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = self._expand(kernel_size)
+        self.stride = self._expand(stride if (stride is not None and stride != ()) else kernel_size)
+        self.padding = self._expand(padding)
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(
+            input, indices, self.kernel_size, self.stride, self.padding, output_size
+        )
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool2d(MaxUnpool1d):
+    """The partial inverse of ``MaxPool2d``: each value back at its flat H × W index."""
+
+    _expand = staticmethod(_pair)
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool2d(
+            input, indices, self.kernel_size, self.stride, self.padding, output_size
+        )
