@@ -6,7 +6,6 @@ functions composed from them (ops/matrix_functions.py), under torch.linalg's nam
 
 from .ops.decompositions import (
     LinAlgError,
-    cholesky,
     det,
     eigh,
     eigvalsh,
@@ -15,6 +14,7 @@ from .ops.decompositions import (
     solve,
     svdvals,
 )
+from .ops.decompositions import linalg_cholesky as cholesky
 from .ops.decompositions import linalg_qr as qr
 from .ops.decompositions import linalg_svd as svd
 from .ops.linalg import matmul

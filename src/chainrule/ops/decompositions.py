@@ -13,6 +13,7 @@ gradients of gradients come from the same formulas.
 """
 
 import types
+import warnings
 
 import numpy as np
 
@@ -143,9 +144,19 @@ def _solve_tangent(xp, t, a, b, out):
     return solve(a, rhs)
 
 
+def _solve_forward(xp, a, b):
+    try:
+        return xp.linalg.solve(a, b)
+    except np.linalg.LinAlgError:  # a ValueError, which apply reports as a broadcast error
+        raise LinAlgError(
+            f"torch.linalg.solve: The solver failed because the input matrix (shape "
+            f"{list(a.shape)}) is singular."
+        ) from None
+
+
 SOLVE = OpDef(
     "LinalgSolveExBackward0",
-    lambda xp, a, b: xp.linalg.solve(a, b),
+    _solve_forward,
     saves=(0,),
     saves_out=True,
     broadcasts=True,  # batch dims
@@ -520,13 +531,7 @@ def solve(A, B, *, left=True):
             f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
             f"({A.shape[-2]}x{A.shape[-1]} and {rhs.shape[-2]}x{rhs.shape[-1]})"
         )
-    try:
-        x = apply(SOLVE, (A, rhs))
-    except np.linalg.LinAlgError:
-        raise LinAlgError(
-            f"torch.linalg.solve: The solver failed because the input matrix (shape "
-            f"{list(A.shape)}) is singular."
-        ) from None
+    x = apply(SOLVE, (A, rhs))
     return x.squeeze(-1) if vector else x
 
 
@@ -540,23 +545,37 @@ def _not_pd_order(a):
     return a.shape[-1]
 
 
-def cholesky(input, upper=False):
+def linalg_cholesky(A, *, upper=False):
     """The Cholesky factor L (lower, L Lᵀ = A; ``upper=True``: U = Lᵀ, Uᵀ U = A) of each
     symmetric positive-definite matrix; only the lower triangle of A is read.
 
     Gradient (Murray 2016): S = L⁻ᵀ Φ(Lᵀ G) L⁻¹, ∂/∂A = (S + Sᵀ)/2, Φ = the lower
     triangle with the diagonal halved.
     """
-    _matrices("linalg.cholesky", input)
+    _matrices("linalg.cholesky", A)
     try:
-        out = apply(CHOLESKY, (input,))
+        out = apply(CHOLESKY, (A,))
     except np.linalg.LinAlgError:
         raise LinAlgError(
             f"linalg.cholesky: The factorization could not be completed because the input is "
-            f"not positive-definite (the leading minor of order {_not_pd_order(input._data)} "
+            f"not positive-definite (the leading minor of order {_not_pd_order(A._data)} "
             f"is not positive-definite)."
         ) from None
     return out.mT if upper else out
+
+
+def cholesky(input, upper=False):
+    """The Cholesky factor (deprecated in PyTorch: use ``linalg.cholesky``)."""
+    warnings.warn(
+        "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed "
+        "in a future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\n"
+        "L = torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\nshould be "
+        "replaced with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce "
+        "equivalent results for all valid (symmetric positive definite) inputs.",
+        UserWarning,
+        stacklevel=2,
+    )
+    return linalg_cholesky(input, upper=upper)
 
 
 def linalg_qr(A, mode="reduced"):
@@ -580,7 +599,15 @@ def linalg_qr(A, mode="reduced"):
 
 
 def qr(input, some=True):
-    """A = QR (``some=False``: the complete Q); see ``linalg.qr``."""
+    """A = QR (``some=False``: the complete Q); deprecated in PyTorch: use ``linalg.qr``."""
+    warnings.warn(
+        "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
+        "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string "
+        "parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\nQ, R = "
+        "torch.linalg.qr(A, 'reduced' if some else 'complete')",
+        UserWarning,
+        stacklevel=2,
+    )
     q, r = linalg_qr(input, "reduced" if some else "complete")
     return LegacyQRResult(q, r)
 

@@ -213,13 +213,9 @@ def _cutoff(s, atol, rtol, m, n):
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The Moore-Penrose pseudo-inverse A⁺ = V diag(1/σ) Uᵀ over the singular values above
-    the cutoff; ``hermitian=True`` uses the eigendecomposition of a symmetric A."""
+    the cutoff; ``hermitian=True`` only requires A square (the SVD gives the gradient in
+    every direction, as PyTorch's, not only the symmetric ones)."""
     m, n = D._matrices("linalg.pinv", A, square=hermitian)
-    if hermitian:
-        w, v = D.eigh(A)
-        keep = _cutoff(np.abs(w._data), atol, rtol, m, n)
-        inv_w = E.where(wrap(keep), 1 / E.where(wrap(keep), w, 1.0), 0.0)
-        return matmul(v * inv_w.unsqueeze(-2), v.mT)
     u, s, vh = D.linalg_svd(A, full_matrices=False)
     keep = wrap(_cutoff(s._data, atol, rtol, m, n))
     inv_s = E.where(keep, 1 / E.where(keep, s, 1.0), 0.0)
