@@ -8,7 +8,7 @@ import chainrule
 from . import constraints
 from ._special import digamma, lgamma, xlogy
 from .distribution import Distribution
-from .gamma import standard_gamma
+from .gamma import _StandardGamma
 from .utils import broadcast_all
 
 __all__ = ["Beta", "Dirichlet"]
@@ -18,11 +18,12 @@ class Dirichlet(Distribution):
     """The Dirichlet distribution with ``concentration`` α (last dimension: the K categories).
 
     ``p(x) = Γ(Σα) / ΠΓ(αₖ) · Π xₖ^(αₖ−1)`` on the simplex; a draw normalises K gamma
-    draws.
+    draws, and ``rsample``'s gradient flows through their implicit gradients.
     """
 
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
+    has_rsample = True
 
     def __init__(self, concentration, validate_args=None):
         if concentration.dim() < 1:
@@ -47,11 +48,10 @@ class Dirichlet(Distribution):
         a0 = self.concentration.sum(-1, keepdim=True)
         return self.concentration * (a0 - self.concentration) / (a0.pow(2) * (a0 + 1))
 
-    def sample(self, sample_shape=()):
+    def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        with chainrule.no_grad():
-            gammas = standard_gamma(self.concentration.expand(shape))
-            return gammas / gammas.sum(-1, keepdim=True)
+        gammas = _StandardGamma.apply(self.concentration.expand(shape))
+        return gammas / gammas.sum(-1, keepdim=True)
 
     def log_prob(self, value):
         """``Σ (αₖ − 1) ln xₖ + ln Γ(Σα) − Σ ln Γ(αₖ)``."""
@@ -82,6 +82,7 @@ class Beta(Distribution):
         "concentration0": constraints.positive,
     }
     support = constraints.unit_interval
+    has_rsample = True
 
     def __init__(self, concentration1, concentration0, validate_args=None):
         if isinstance(concentration1, numbers.Number) and isinstance(
@@ -126,8 +127,8 @@ class Beta(Distribution):
         total = self.concentration1 + self.concentration0
         return self.concentration1 * self.concentration0 / (total.pow(2) * (total + 1))
 
-    def sample(self, sample_shape=()):
-        return self._dirichlet.sample(sample_shape)[..., 0]
+    def rsample(self, sample_shape=()):
+        return self._dirichlet.rsample(sample_shape)[..., 0]
 
     def log_prob(self, value):
         if self._validate_args:

@@ -160,7 +160,7 @@ class Distribution:
                 f"The right-most size of value must match event_shape: {value.size()} vs "
                 f"{self._event_shape}."
             )
-        actual, expected = value.size(), self._batch_shape + self._event_shape
+        actual, expected = value.size(), chainrule.Size(self._batch_shape + self._event_shape)
         for i, j in zip(reversed(actual), reversed(expected)):
             if i != 1 and j != 1 and i != j:
                 raise ValueError(
