@@ -521,3 +521,41 @@ def test_triplet_margin_with_distance_loss_matches_torch():
     )
     with pytest.raises(ValueError, match="greater than 0"):
         F.triplet_margin_with_distance_loss(*(chainrule.tensor(v) for v in (a, p, n)), margin=0)
+
+
+# --------------------------------------------------------------------------- alpha dropout
+
+
+def _affine_families(x, out):
+    """(a, b, c) with out = a x + b where kept and c where dropped; c is the value shared
+    by the most outputs."""
+    values, counts = np.unique(out, return_counts=True)
+    c = values[np.argmax(counts)]
+    kept = out != c
+    a, b = np.polyfit(x[kept], out[kept], 1)
+    np.testing.assert_allclose(out[kept], a * x[kept] + b, rtol=1e-9, atol=1e-12)
+    return np.array([a, b, c]), kept
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5])
+def test_alpha_dropout_matches_torch_affine_map(p):
+    x = np.random.default_rng(17).normal(size=(200, 50))
+    torch.manual_seed(0)
+    chainrule.manual_seed(0)
+    theirs, _ = _affine_families(x, TF.alpha_dropout(torch.tensor(x), p, True).numpy())
+    x_cr = chainrule.tensor(x, requires_grad=True)
+    out = F.alpha_dropout(x_cr, p, True)
+    ours, kept = _affine_families(x, as_np(out))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+    assert abs(1 - kept.mean() - p) < 0.02  # the dropped fraction is p
+    assert abs(as_np(out).mean()) < 0.05 and abs(as_np(out).std() - 1) < 0.05  # SELU's fixed point
+    out.sum().backward()
+    np.testing.assert_allclose(as_np(x_cr.grad), np.where(kept, ours[0], 0.0), rtol=1e-12)
+    np.testing.assert_array_equal(as_np(F.alpha_dropout(x_cr, p)), x)  # not training
+    channels = as_np(F.feature_alpha_dropout(chainrule.tensor(x.reshape(20, 10, 50)), p, True))
+    dropped = channels == ours[2]
+    assert np.all(dropped.all(-1) | ~dropped.any(-1))  # whole channels dropped together
+    for cls in ("AlphaDropout", "FeatureAlphaDropout"):
+        assert repr(getattr(nn, cls)(p, True)) == repr(getattr(torch.nn, cls)(p, True))
+    layer = nn.AlphaDropout(p).eval()
+    np.testing.assert_array_equal(as_np(layer(chainrule.tensor(x))), x)

@@ -731,6 +731,7 @@ from chainrule.nn._attention import (  # noqa: E402, F401
     scaled_dot_product_attention,
 )
 from chainrule.nn._distance import bilinear, pairwise_distance, pdist  # noqa: E402, F401
+from chainrule.nn._dropout import alpha_dropout, feature_alpha_dropout  # noqa: E402, F401
 from chainrule.nn._losses import (  # noqa: E402, F401
     cosine_embedding_loss,
     gaussian_nll_loss,

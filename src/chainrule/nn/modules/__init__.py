@@ -40,7 +40,13 @@ from chainrule.nn.modules.container import (
 )
 from chainrule.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from chainrule.nn.modules.distance import CosineSimilarity, PairwiseDistance
-from chainrule.nn.modules.dropout import Dropout, Dropout1d, Dropout2d
+from chainrule.nn.modules.dropout import (
+    AlphaDropout,
+    Dropout,
+    Dropout1d,
+    Dropout2d,
+    FeatureAlphaDropout,
+)
 from chainrule.nn.modules.flatten import Flatten, Unflatten
 from chainrule.nn.modules.fold import Fold, Unfold
 from chainrule.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d
@@ -122,6 +128,7 @@ __all__ = [
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AlphaDropout",
     "AvgPool1d",
     "AvgPool2d",
     "BCELoss",
@@ -148,6 +155,7 @@ __all__ = [
     "ELU",
     "Embedding",
     "EmbeddingBag",
+    "FeatureAlphaDropout",
     "Flatten",
     "Fold",
     "GELU",

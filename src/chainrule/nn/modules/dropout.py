@@ -1,5 +1,5 @@
-"""``Dropout``, ``Dropout1d``, ``Dropout2d``: randomly zero activations (or whole channels)
-while training."""
+"""Dropout layers: ``Dropout``, ``Dropout1d``, ``Dropout2d``, ``AlphaDropout`` and
+``FeatureAlphaDropout``: randomly drop activations (or whole channels) while training."""
 
 from chainrule.nn import functional as F
 from chainrule.nn.modules.module import Module
@@ -49,3 +49,18 @@ class Dropout2d(_DropoutNd):
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training)
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout for SELU networks: dropped elements go to SELU's saturation value and an
+    affine map keeps the mean and variance; the identity in evaluation mode."""
+
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """``AlphaDropout`` of whole channels of (N, C, *) inputs."""
+
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training)
