@@ -451,6 +451,18 @@ EXTRA = {
     "lp_pool1d": (lambda F, x: F.lp_pool1d(x.abs() + 0.5, 2.0, 3), (2, 3, 10), True),
     "lp_pool1d-odd": (lambda F, x: F.lp_pool1d(x.abs() + 0.5, 3, 2, 1, True), (2, 3, 9), True),
     "lp_pool2d": (lambda F, x: F.lp_pool2d(x.abs() + 0.5, 1.5, (2, 3), 2), (2, 3, 6, 7), True),
+    "max_pool1d_with_indices": (lambda F, x: F.max_pool1d_with_indices(x, 3, 2), (2, 3, 9), True),
+    "max_pool2d_with_indices": (lambda F, x: F.max_pool2d_with_indices(x, 2), (2, 3, 4, 6), True),
+    "adaptive_max_pool1d_with_indices": (
+        lambda F, x: F.adaptive_max_pool1d_with_indices(x, 4),
+        (2, 3, 9),
+        True,
+    ),
+    "adaptive_max_pool2d_with_indices": (
+        lambda F, x: F.adaptive_max_pool2d_with_indices(x, (2, 3)),
+        (2, 3, 5, 7),
+        True,
+    ),
     "max_unpool1d": (
         lambda F, x: F.max_unpool1d(*F.max_pool1d(x, 3, 2, 1, return_indices=True), 3, 2, 1),
         (2, 3, 9),

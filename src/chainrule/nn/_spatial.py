@@ -15,13 +15,17 @@ from chainrule.nn import functional as F
 
 __all__ = [
     "adaptive_max_pool1d",
+    "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d",
+    "adaptive_max_pool2d_with_indices",
     "avg_pool1d",
     "channel_shuffle",
     "fold",
     "lp_pool1d",
     "lp_pool2d",
     "max_pool1d",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
     "max_unpool1d",
     "max_unpool2d",
     "pixel_shuffle",
@@ -109,6 +113,20 @@ def max_pool1d(
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)
+
+
+def max_pool1d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
+):
+    """``max_pool1d`` returning ``(values, indices)``."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=True
+):
+    """``max_pool2d`` returning ``(values, indices)``."""
+    return F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -247,6 +265,16 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     ``output_size`` nearly equal parts; ``None`` keeps that dim. Indices are flat positions
     in the H × W plane."""
     return _adaptive_max(input, _pair(output_size), return_indices, 2, "adaptive_max_pool2d")
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
+    """``adaptive_max_pool1d`` returning ``(values, indices)``."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
+    """``adaptive_max_pool2d`` returning ``(values, indices)``."""
+    return adaptive_max_pool2d(input, output_size, True)
 
 
 # --------------------------------------------------------------------------- im2col, col2im

@@ -754,13 +754,17 @@ from chainrule.nn._normalization import (  # noqa: E402, F401
 from chainrule.nn._sparse import embedding_bag  # noqa: E402, F401
 from chainrule.nn._spatial import (  # noqa: E402, F401
     adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
     avg_pool1d,
     channel_shuffle,
     fold,
     lp_pool1d,
     lp_pool2d,
     max_pool1d,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
     max_unpool1d,
     max_unpool2d,
     pixel_shuffle,
