@@ -180,3 +180,10 @@ def test_names():
         assert hasattr(chainrule, name), name
         if name not in ("cdist",):
             assert hasattr(chainrule.Tensor, name), name
+
+
+def test_low_precision_is_refused_as_torch():
+    _same_error(
+        lambda: chainrule.linalg.inv(chainrule.eye(2, dtype=chainrule.float16)),
+        lambda: torch.linalg.inv(torch.eye(2, dtype=torch.float16)),
+    )

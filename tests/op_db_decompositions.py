@@ -379,3 +379,16 @@ add(
     plain(("m", "k"), ("m", "k")),
     tags=("method",),
 )
+add(
+    "linalg.vecdot",
+    "linalg.vecdot",
+    lambda m, a, b: m.linalg.vecdot(a, b, dim=0),
+    plain(("k", "m"), ("k", 1)),
+    **GG,
+)
+add(
+    "linalg.diagonal",
+    "linalg.diagonal",
+    lambda m, a: m.linalg.diagonal(a, offset=1),
+    plain((2, "m", "n")),
+)

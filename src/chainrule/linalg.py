@@ -4,6 +4,7 @@ Decompositions and matrix functions with their gradients (ops/decompositions.py)
 functions composed from them (ops/matrix_functions.py), under torch.linalg's names.
 """
 
+from .ops.arrange import diagonal as _diagonal
 from .ops.decompositions import (
     LinAlgError,
     det,
@@ -28,14 +29,23 @@ from .ops.matrix_functions import (
     norm,
     pinv,
     solve_triangular,
+    vecdot,
     vector_norm,
 )
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The ``offset``-th diagonal of each matrix of ``A`` (torch.diagonal with the last two
+    dims as defaults)."""
+    return _diagonal(A, offset, dim1, dim2)
+
 
 __all__ = [
     "LinAlgError",
     "cholesky",
     "cross",
     "det",
+    "diagonal",
     "eigh",
     "eigvalsh",
     "inv",
@@ -53,5 +63,6 @@ __all__ = [
     "solve_triangular",
     "svd",
     "svdvals",
+    "vecdot",
     "vector_norm",
 ]

@@ -400,7 +400,7 @@ _TYPE_NAMES = {
 }
 
 
-def _matrices(name, a, square=True):
+def matrix_sizes(name, a, square=True):
     """Check that ``a`` is a floating batch of (square) matrices; return (m, n)."""
     if not isinstance(a, Tensor):
         raise TypeError(f"{name}(): expected a Tensor as A, got {type(a).__name__}")
@@ -408,6 +408,8 @@ def _matrices(name, a, square=True):
     if data.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     kind = str(data.dtype)
+    if kind == "float16":
+        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
     if kind not in ("float32", "float64"):
         raise RuntimeError(
             f"{name}: Expected a floating point or complex tensor as input. Got "
@@ -457,7 +459,7 @@ def det(A):
 
     Gradient: ∂det(A)/∂A = det(A) · A⁻ᵀ (for invertible A).
     """
-    _matrices("linalg.det", A)
+    matrix_sizes("linalg.det", A)
     return apply(DET, (A,))
 
 
@@ -466,14 +468,14 @@ def slogdet(A):
 
     Gradient of logabsdet: A⁻ᵀ; the sign is locally constant.
     """
-    _matrices("linalg.slogdet", A)
+    matrix_sizes("linalg.slogdet", A)
     sign, logabsdet = _parts(apply(SLOGDET, (A,)), ((), ()))
     return SlogdetResult(sign, logabsdet)
 
 
 def logdet(input):
     """log det(A): nan where det(A) < 0, -inf where it is 0."""
-    _matrices("logdet", input)
+    matrix_sizes("logdet", input)
     sign, logabsdet = slogdet(input)
     return logabsdet.masked_fill(sign < 0, float("nan"))
 
@@ -483,7 +485,7 @@ def inv(A):
 
     Raises ``LinAlgError`` for a singular matrix.
     """
-    _matrices("linalg.inv", A)
+    matrix_sizes("linalg.inv", A)
     try:
         return apply(INV, (A,))
     except np.linalg.LinAlgError:
@@ -508,7 +510,7 @@ def solve(A, B, *, left=True):
     B is a batch of vectors (..., n) or of matrices (..., n, k); batch dims broadcast.
     Gradients: ∂/∂B = A⁻ᵀ G, ∂/∂A = −A⁻ᵀ G Xᵀ.
     """
-    _matrices("linalg.solve", A)
+    matrix_sizes("linalg.solve", A)
     if not isinstance(B, Tensor):
         raise TypeError(f"linalg.solve(): expected a Tensor as B, got {type(B).__name__}")
     if A.dtype != B.dtype:
@@ -552,7 +554,7 @@ def linalg_cholesky(A, *, upper=False):
     Gradient (Murray 2016): S = L⁻ᵀ Φ(Lᵀ G) L⁻¹, ∂/∂A = (S + Sᵀ)/2, Φ = the lower
     triangle with the diagonal halved.
     """
-    _matrices("linalg.cholesky", A)
+    matrix_sizes("linalg.cholesky", A)
     try:
         out = apply(CHOLESKY, (A,))
     except np.linalg.LinAlgError:
@@ -585,7 +587,7 @@ def linalg_qr(A, mode="reduced"):
     R (m, n); not differentiable when m > n), 'r' (R only; Q is empty).
     Gradient (m ≥ n): (G_Q + Q copyltu(M)) R⁻ᵀ with M = R G_Rᵀ − G_Qᵀ Q.
     """
-    m, n = _matrices("linalg.qr", A, square=False)
+    m, n = matrix_sizes("linalg.qr", A, square=False)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(
             f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
@@ -619,7 +621,7 @@ def eigh(A, UPLO="L"):
     Gradient (distinct eigenvalues): V (diag(G_λ) + skew(Vᵀ G_V) / E) Vᵀ with
     E_ij = λ_j − λ_i.
     """
-    n, _ = _matrices("linalg.eigh", A)
+    n, _ = matrix_sizes("linalg.eigh", A)
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"linalg.eigh: Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     w, v = _parts(apply(EIGH, (A,), (n, UPLO)), ((n,), (n, n)))
@@ -638,7 +640,7 @@ def linalg_svd(A, full_matrices=True):
     span(U), span(V), where K = skew(Uᵀ G_U) S / E + S skew(Vᵀ G_V) / E + diag(G_S),
     E_ij = s_j² − s_i², skew(X) = X − Xᵀ.
     """
-    m, n = _matrices("linalg.svd", A, square=False)
+    m, n = matrix_sizes("linalg.svd", A, square=False)
     full = bool(full_matrices) and m != n
     u, s, vh = _parts(apply(SVD, (A,), (m, n, full)), _svd_cores(m, n, full))
     return SVDResult(u, s, vh)
@@ -653,7 +655,7 @@ def svd(input, some=True, compute_uv=True):
     """(U, S, V) with A = U diag(S) Vᵀ (note V, not Vh); ``some=False``: full U and V;
     ``compute_uv=False``: U and V are zero matrices (m, m) and (n, n)."""
     if not compute_uv:
-        m, n = _matrices("svd", input, square=False)
+        m, n = matrix_sizes("svd", input, square=False)
         s = svdvals(input)
         zeros = input.detach() * 0
         u = zeros[..., :1, :1].expand(*input.shape[:-2], m, m).clone()

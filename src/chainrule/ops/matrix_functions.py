@@ -114,6 +114,11 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 
 
 # ---------------------------------------------------------------- products and powers
+def vecdot(x, y, *, dim=-1):
+    """The dot product of the vectors along ``dim``: Σᵢ xᵢ yᵢ (inputs broadcast)."""
+    return R.sum(x * y, dim)
+
+
 def _cross(name, input, other, dim):
     if input.ndim != other.ndim:
         raise RuntimeError(f"{name}: inputs must have the same number of dimensions.")
@@ -215,7 +220,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The Moore-Penrose pseudo-inverse A⁺ = V diag(1/σ) Uᵀ over the singular values above
     the cutoff; ``hermitian=True`` only requires A square (the SVD gives the gradient in
     every direction, as PyTorch's, not only the symmetric ones)."""
-    m, n = D._matrices("linalg.pinv", A, square=hermitian)
+    m, n = D.matrix_sizes("linalg.pinv", A, square=hermitian)
     u, s, vh = D.linalg_svd(A, full_matrices=False)
     keep = wrap(_cutoff(s._data, atol, rtol, m, n))
     inv_s = E.where(keep, 1 / E.where(keep, s, 1.0), 0.0)
@@ -229,7 +234,7 @@ def pinverse(input, rcond=1e-15):
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     """The number of singular values above the cutoff (see ``pinv``), as int64."""
-    m, n = D._matrices("linalg.matrix_rank", A, square=hermitian)
+    m, n = D.matrix_sizes("linalg.matrix_rank", A, square=hermitian)
     a = A._data
     s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
     return wrap(np.sum(_cutoff(s, atol, rtol, m, n), -1).astype(np.int64))
@@ -242,7 +247,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     """The least-squares solution X = argmin ‖A X − B‖ (= A⁺ B), with ``residuals`` (the
     squared residual norms; drivers other than the default 'gelsy', m > n, full rank),
     ``rank`` (not for 'gels') and ``singular_values`` ('gelsd', 'gelss')."""
-    m, n = D._matrices("linalg.lstsq", A, square=False)
+    m, n = D.matrix_sizes("linalg.lstsq", A, square=False)
     driver = "gelsy" if driver is None else driver
     if driver not in ("gels", "gelsy", "gelsd", "gelss"):
         raise RuntimeError(
@@ -272,7 +277,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """The solution X of T X = B (``left=False``: X T = B) where T is the upper or lower
     triangle of A (with ones on the diagonal when ``unitriangular``)."""
-    D._matrices("linalg.solve_triangular", A)
+    D.matrix_sizes("linalg.solve_triangular", A)
     t = A.triu() if upper else A.tril()
     if unitriangular:
         eye = wrap(np.eye(A.shape[-1], dtype=A._data.dtype))
