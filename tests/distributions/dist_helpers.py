@@ -8,20 +8,21 @@ import chainrule as cr
 import chainrule.distributions as crd
 
 TOL = dict(rtol=1e-10, atol=1e-10)
+TOL32 = dict(rtol=2e-5, atol=2e-5)
 
 
 def as_np(x):
     return x.detach().numpy() if isinstance(x, (torch.Tensor, cr.Tensor)) else np.asarray(x)
 
 
-def leaves(params, grad=True):
-    """The same numbers as chainrule and torch tensors (float64; floats require grad)."""
+def leaves(params, grad=True, dtype="float64"):
+    """The same numbers as chainrule and torch tensors (``dtype``; floats require grad)."""
     ours, theirs = {}, {}
     for k, v in params.items():
         v = np.array(v, order="C")  # torch takes no negative strides
         if v.dtype.kind == "f":
-            ours[k] = cr.tensor(v, dtype=cr.float64, requires_grad=grad)
-            theirs[k] = torch.tensor(v, dtype=torch.float64, requires_grad=grad)
+            ours[k] = cr.tensor(v, dtype=getattr(cr, dtype), requires_grad=grad)
+            theirs[k] = torch.tensor(v, dtype=getattr(torch, dtype), requires_grad=grad)
         else:
             ours[k], theirs[k] = (
                 v.item() if v.ndim == 0 else cr.tensor(v),
@@ -30,22 +31,22 @@ def leaves(params, grad=True):
     return ours, theirs
 
 
-def build(name, params, **kwargs):
+def build(name, params, dtype="float64", **kwargs):
     """``(chainrule dist, torch dist, chainrule leaves, torch leaves)``."""
-    ours, theirs = leaves(params)
+    ours, theirs = leaves(params, dtype=dtype)
     mine = getattr(crd, name)(**ours, **kwargs)
     ref = getattr(torch.distributions, name)(**theirs, **kwargs)
     return mine, ref, ours, theirs
 
 
-def assert_same(out, ref, inputs, ref_inputs, seed=0):
-    """Values equal, and the gradients of ``Σ w·out`` (random w) w.r.t. every input that
-    requires grad."""
-    np.testing.assert_allclose(as_np(out), as_np(ref), **TOL)
-    assert tuple(out.shape) == tuple(ref.shape)
+def assert_same(out, ref, inputs, ref_inputs, seed=0, tol=TOL):
+    """Values equal (same shape and dtype), and the gradients of ``Σ w·out`` (random w) w.r.t.
+    every input that requires grad."""
+    np.testing.assert_allclose(as_np(out), as_np(ref), **tol)
+    assert tuple(out.shape) == tuple(ref.shape) and str(out.dtype) == str(ref.dtype)
     if not ref.requires_grad:
         return
-    w = np.random.default_rng(seed).standard_normal(tuple(ref.shape))
+    w = np.random.default_rng(seed).standard_normal(tuple(ref.shape)).astype(as_np(ref).dtype)
     wanted = [k for k, t in ref_inputs.items() if isinstance(t, torch.Tensor) and t.requires_grad]
     ref_grads = torch.autograd.grad(
         (ref * torch.tensor(w)).sum(), [ref_inputs[k] for k in wanted], allow_unused=True
@@ -57,4 +58,4 @@ def assert_same(out, ref, inputs, ref_inputs, seed=0):
         if rg is None:
             assert g is None or np.all(as_np(g) == 0), k
         else:
-            np.testing.assert_allclose(as_np(g), as_np(rg), **TOL, err_msg=k)
+            np.testing.assert_allclose(as_np(g), as_np(rg), **tol, err_msg=k)

@@ -8,7 +8,7 @@ import torch
 
 import chainrule as cr
 
-from .dist_helpers import assert_same, build
+from .dist_helpers import TOL, TOL32, assert_same, build
 
 rng = np.random.default_rng(0)
 R = rng.standard_normal
@@ -168,14 +168,18 @@ def _method(dist, what, value):
     [(c, w) for c in CASES for w in c[4]],
     ids=lambda c: f"{c[0][0]}-{c[1]}-{sorted(c[0][1])[-1]}",
 )
-def test_against_torch(case):
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_against_torch(case, dtype):
     (name, params, kwargs, value, _), what = case
-    mine, ref, ours, theirs = build(name, params, **kwargs)
+    mine, ref, ours, theirs = build(name, params, dtype, **kwargs)
     grad = value.dtype.kind == "f" and name not in DISCRETE
+    float_value = value.dtype.kind == "f"
     ours["value"] = cr.tensor(
-        value, dtype=cr.float64 if value.dtype.kind == "f" else cr.int64, requires_grad=grad
+        value, dtype=getattr(cr, dtype) if float_value else cr.int64, requires_grad=grad
     )
-    theirs["value"] = torch.tensor(value, requires_grad=grad)
+    theirs["value"] = torch.tensor(
+        value, dtype=getattr(torch, dtype) if float_value else torch.int64, requires_grad=grad
+    )
     out = _method(mine, what, ours["value"])
     ref_out = _method(ref, what, theirs["value"])
-    assert_same(out, ref_out, ours, theirs)
+    assert_same(out, ref_out, ours, theirs, tol=TOL if dtype == "float64" else TOL32)
