@@ -168,18 +168,23 @@ def test_finite_differences(fn, make):
     assert gradgradcheck(fn, (a,))
 
 
+LINALG_NAMES = (
+    "det slogdet inv solve cholesky qr eigh eigvalsh svd svdvals pinv matrix_rank lstsq "
+    "solve_triangular vector_norm matrix_norm norm cross matrix_power multi_dot matrix_exp "
+    "vecdot diagonal matmul"
+).split()
+TOP_NAMES = (
+    "det slogdet logdet inverse cholesky qr svd pinverse cross cdist dist baddbmm matrix_exp "
+    "matrix_power"
+).split()
+
+
 def test_names():
-    for name in (
-        "det slogdet inv solve cholesky qr eigh eigvalsh svd svdvals pinv matrix_rank lstsq "
-        "solve_triangular vector_norm matrix_norm norm cross matrix_power multi_dot"
-    ).split():
+    for name in LINALG_NAMES:
         assert hasattr(torch.linalg, name) and hasattr(chainrule.linalg, name), name
-    for (
-        name
-    ) in "det slogdet logdet inverse cholesky qr svd pinverse cross cdist dist baddbmm".split():
-        assert hasattr(chainrule, name), name
-        if name not in ("cdist",):
-            assert hasattr(chainrule.Tensor, name), name
+    for name in TOP_NAMES:
+        assert hasattr(torch, name) and hasattr(chainrule, name), name
+        assert hasattr(torch.Tensor, name) == hasattr(chainrule.Tensor, name), name
 
 
 def test_low_precision_is_refused_as_torch():

@@ -392,3 +392,17 @@ add(
     lambda m, a: m.linalg.diagonal(a, offset=1),
     plain((2, "m", "n")),
 )
+add(
+    "linalg.matrix_exp",
+    "linalg.matrix_exp",
+    lambda m, a, k: m.linalg.matrix_exp(a * k),
+    with_choice(plain((2, "m", "m")), [0.3, 1.0, 2.0]),
+    **GG,
+)
+add(
+    "matrix_exp.method",
+    "matrix_exp",
+    lambda m, a: a.matrix_exp(),
+    plain(("m", "m")),
+    tags=("method",),
+)

@@ -22,6 +22,7 @@ from .ops.linalg import matmul
 from .ops.matrix_functions import linalg_cross as cross
 from .ops.matrix_functions import (
     lstsq,
+    matrix_exp,
     matrix_norm,
     matrix_power,
     matrix_rank,
@@ -51,6 +52,7 @@ __all__ = [
     "inv",
     "lstsq",
     "matmul",
+    "matrix_exp",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",

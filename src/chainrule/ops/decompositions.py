@@ -13,7 +13,6 @@ gradients of gradients come from the same formulas.
 """
 
 import types
-import warnings
 
 import numpy as np
 
@@ -22,15 +21,7 @@ from . import shape as S
 from ._registry import OpDef, apply
 from ._xp import tensor_xp
 
-__all__ = [
-    "det",
-    "slogdet",
-    "logdet",
-    "inverse",
-    "cholesky",
-    "qr",
-    "svd",
-]
+__all__ = ["det", "slogdet"]
 
 
 class LinAlgError(RuntimeError):
@@ -443,10 +434,8 @@ def return_type(name, fields):
 
 SlogdetResult = return_type("linalg_slogdet", ("sign", "logabsdet"))
 QRResult = return_type("linalg_qr", ("Q", "R"))
-LegacyQRResult = return_type("qr", ("Q", "R"))
 EighResult = return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 SVDResult = return_type("linalg_svd", ("U", "S", "Vh"))
-LegacySVDResult = return_type("svd", ("U", "S", "V"))
 
 
 def _parts(packed, cores):
@@ -473,13 +462,6 @@ def slogdet(A):
     return SlogdetResult(sign, logabsdet)
 
 
-def logdet(input):
-    """log det(A): nan where det(A) < 0, -inf where it is 0."""
-    matrix_sizes("logdet", input)
-    sign, logabsdet = slogdet(input)
-    return logabsdet.masked_fill(sign < 0, float("nan"))
-
-
 def inv(A):
     """The inverse of each square matrix: A⁻¹; gradient −A⁻ᵀ G A⁻ᵀ.
 
@@ -493,11 +475,6 @@ def inv(A):
             f"linalg.inv: the inversion could not be completed because the input matrix "
             f"(shape {list(A.shape)}) is singular."
         ) from None
-
-
-def inverse(input):
-    """The inverse of each square matrix (``linalg.inv``)."""
-    return inv(input)
 
 
 def _is_vector_rhs(A, B):
@@ -566,20 +543,6 @@ def linalg_cholesky(A, *, upper=False):
     return out.mT if upper else out
 
 
-def cholesky(input, upper=False):
-    """The Cholesky factor (deprecated in PyTorch: use ``linalg.cholesky``)."""
-    warnings.warn(
-        "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed "
-        "in a future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\n"
-        "L = torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\nshould be "
-        "replaced with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce "
-        "equivalent results for all valid (symmetric positive definite) inputs.",
-        UserWarning,
-        stacklevel=2,
-    )
-    return linalg_cholesky(input, upper=upper)
-
-
 def linalg_qr(A, mode="reduced"):
     """A = QR with Q orthonormal columns and R upper triangular.
 
@@ -598,20 +561,6 @@ def linalg_qr(A, mode="reduced"):
     if mode == "r":
         q = r.detach().reshape(-1)[:0]
     return QRResult(q, r)
-
-
-def qr(input, some=True):
-    """A = QR (``some=False``: the complete Q); deprecated in PyTorch: use ``linalg.qr``."""
-    warnings.warn(
-        "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
-        "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string "
-        "parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\nQ, R = "
-        "torch.linalg.qr(A, 'reduced' if some else 'complete')",
-        UserWarning,
-        stacklevel=2,
-    )
-    q, r = linalg_qr(input, "reduced" if some else "complete")
-    return LegacyQRResult(q, r)
 
 
 def eigh(A, UPLO="L"):
@@ -651,24 +600,5 @@ def svdvals(A):
     return linalg_svd(A, full_matrices=False)[1]
 
 
-def svd(input, some=True, compute_uv=True):
-    """(U, S, V) with A = U diag(S) Vᵀ (note V, not Vh); ``some=False``: full U and V;
-    ``compute_uv=False``: U and V are zero matrices (m, m) and (n, n)."""
-    if not compute_uv:
-        m, n = matrix_sizes("svd", input, square=False)
-        s = svdvals(input)
-        zeros = input.detach() * 0
-        u = zeros[..., :1, :1].expand(*input.shape[:-2], m, m).clone()
-        v = zeros[..., :1, :1].expand(*input.shape[:-2], n, n).clone()
-        return LegacySVDResult(u, s, v)
-    u, s, vh = linalg_svd(input, full_matrices=not some)
-    return LegacySVDResult(u, s, vh.mT)
-
-
 Tensor.det = det
 Tensor.slogdet = slogdet
-Tensor.logdet = logdet
-Tensor.inverse = inverse
-Tensor.cholesky = cholesky
-Tensor.qr = qr
-Tensor.svd = svd

@@ -1,9 +1,10 @@
 """Linear-algebra functions composed from the decomposition rows (ops/decompositions.py)
 and existing ops: vector and matrix norms, cross, matrix_power, multi_dot, pinv,
-matrix_rank, lstsq, solve_triangular, cdist, dist and baddbmm.
+matrix_rank, lstsq, solve_triangular, cdist, dist, baddbmm and PyTorch's older top-level
+spellings (logdet, inverse, cholesky, qr, svd); plus the matrix exponential's row.
 
-They add no rows: their gradients, gradients of gradients and tangents are those of the
-ops they are written with.
+Apart from matrix_exp they add no rows: their gradients, gradients of gradients and
+tangents are those of the ops they are written with.
 """
 
 import warnings
@@ -16,12 +17,29 @@ from . import decompositions as D
 from . import elementwise as E
 from . import reduce as R
 from . import shape as S
+from ._registry import OpDef, apply
+from ._xp import tensor_xp
 from .index import index_select
 from .linalg import bmm, matmul
 
-__all__ = ["cross", "matrix_power", "pinverse", "cdist", "dist", "baddbmm"]
+__all__ = [
+    "logdet",
+    "inverse",
+    "cholesky",
+    "qr",
+    "svd",
+    "matrix_exp",
+    "cross",
+    "matrix_power",
+    "pinverse",
+    "cdist",
+    "dist",
+    "baddbmm",
+]
 
 _INF = float("inf")
+QRResult = D.return_type("qr", ("Q", "R"))
+SVDResult = D.return_type("svd", ("U", "S", "V"))
 
 
 def _float(name, x):
@@ -285,6 +303,107 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     return D.solve(t, B, left=left)
 
 
+# ---------------------------------------------------------------- matrix exponential
+def _expm(xp, a):
+    """e^A by scaling and squaring: the Taylor series to degree 14 of X = A / 2ˢ with
+    ‖X‖₁ ≤ 1/2 (remainder < 1e-16 relative), squared s times."""
+    norm = float(xp.amax(xp.sum(xp.abs(a), -2))) if a.size else 0.0
+    s = max(0, int(np.ceil(np.log2(norm))) + 1) if norm > 0 else 0
+    x = a / 2.0**s
+    term = xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape)
+    out = term
+    for k in range(1, 15):
+        term = (term @ x) / k
+        out = out + term
+    for _ in range(s):
+        out = out @ out
+    return out
+
+
+def _block_exp(xp, diag, corner):
+    """The upper-right block of exp([[D, C], [0, D]]): the derivative of e^D along C."""
+    n = diag.shape[-1]
+    top = S.cat([diag, corner], -1) if xp is tensor_xp else xp.concatenate([diag, corner], -1)
+    low = [corner * 0, diag]
+    low = S.cat(low, -1) if xp is tensor_xp else xp.concatenate(low, -1)
+    block = S.cat([top, low], -2) if xp is tensor_xp else xp.concatenate([top, low], -2)
+    out = apply(MATRIX_EXP, (block,)) if xp is tensor_xp else _expm(xp, block)
+    return out[..., :n, n:]
+
+
+MATRIX_EXP = OpDef(
+    "LinalgMatrixExpBackward0",
+    _expm,
+    saves=(0,),
+    # ∂/∂A = the upper-right block of exp([[Aᵀ, G], [0, Aᵀ]])
+    grads=[lambda xp, g, a: _block_exp(xp, xp.swapaxes(a, -1, -2), g)],
+    jvp=lambda xp, t, a, out: _block_exp(xp, a, t[0]),
+)
+
+
+def matrix_exp(A):
+    """The matrix exponential e^A = Σₖ Aᵏ / k! of each square matrix of ``A``."""
+    D.matrix_sizes("linalg.matrix_exp", A)
+    return apply(MATRIX_EXP, (A,))
+
+
+# ---------------------------------------------------------------- older spellings
+
+
+def logdet(input):
+    """log det(A): nan where det(A) < 0, -inf where it is 0."""
+    D.matrix_sizes("logdet", input)
+    sign, logabsdet = D.slogdet(input)
+    return logabsdet.masked_fill(sign < 0, float("nan"))
+
+
+def inverse(input):
+    """The inverse of each square matrix (``linalg.inv``)."""
+    return D.inv(input)
+
+
+def cholesky(input, upper=False):
+    """The Cholesky factor (deprecated in PyTorch: use ``linalg.cholesky``)."""
+    warnings.warn(
+        "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed "
+        "in a future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\n"
+        "L = torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\nshould be "
+        "replaced with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce "
+        "equivalent results for all valid (symmetric positive definite) inputs.",
+        UserWarning,
+        stacklevel=2,
+    )
+    return D.linalg_cholesky(input, upper=upper)
+
+
+def qr(input, some=True):
+    """A = QR (``some=False``: the complete Q); deprecated in PyTorch: use ``linalg.qr``."""
+    warnings.warn(
+        "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
+        "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string "
+        "parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\nQ, R = "
+        "torch.linalg.qr(A, 'reduced' if some else 'complete')",
+        UserWarning,
+        stacklevel=2,
+    )
+    q, r = D.linalg_qr(input, "reduced" if some else "complete")
+    return QRResult(q, r)
+
+
+def svd(input, some=True, compute_uv=True):
+    """(U, S, V) with A = U diag(S) Vᵀ (note V, not Vh); ``some=False``: full U and V;
+    ``compute_uv=False``: U and V are zero matrices (m, m) and (n, n)."""
+    if not compute_uv:
+        m, n = D.matrix_sizes("svd", input, square=False)
+        s = D.svdvals(input)
+        zeros = input.detach() * 0
+        u = zeros[..., :1, :1].expand(*input.shape[:-2], m, m).clone()
+        v = zeros[..., :1, :1].expand(*input.shape[:-2], n, n).clone()
+        return SVDResult(u, s, v)
+    u, s, vh = D.linalg_svd(input, full_matrices=not some)
+    return SVDResult(u, s, vh.mT)
+
+
 # ---------------------------------------------------------------- distances, baddbmm
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """The p-norm distance between every row of x1 (..., P, M) and of x2 (..., R, M):
@@ -315,6 +434,12 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return product + (input if beta == 1 else input * beta)
 
 
+Tensor.logdet = logdet
+Tensor.inverse = inverse
+Tensor.cholesky = cholesky
+Tensor.qr = qr
+Tensor.svd = svd
+Tensor.matrix_exp = matrix_exp
 Tensor.cross = cross
 Tensor.matrix_power = matrix_power
 Tensor.pinverse = pinverse
