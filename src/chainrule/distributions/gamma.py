@@ -7,7 +7,7 @@ import numbers
 import chainrule
 
 from . import constraints
-from ._special import digamma, lgamma, xlogy
+from ._special import digamma, gammainc, lgamma, xlogy
 from .distribution import Distribution
 from .utils import broadcast_all
 
@@ -51,7 +51,7 @@ def standard_gamma_grad(alpha, x):
     ``ψ(α+n+1) = ψ(α) + Σₖ₌₀ⁿ 1/(α+k)``, summed until the terms vanish (about
     ``x + 10√x + 40`` of them).
     """
-    x_max = float(x.max()) if x.numel() else 0.0
+    x_max = float(x.detach().max()) if x.numel() else 0.0
     terms = int(x_max + 10 * math.sqrt(x_max) + 40)
     a_k = alpha.unsqueeze(-1) + chainrule.arange(terms, dtype=alpha.dtype)
     log_x = x.log().unsqueeze(-1)
@@ -123,6 +123,12 @@ class Gamma(Distribution):
             - self.rate * value
             - lgamma(self.concentration)
         )
+
+    def cdf(self, value):
+        """``P(α, βx)``, the regularised lower incomplete gamma function."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return gammainc(self.concentration, self.rate * value)
 
     def entropy(self):
         """``α − ln β + ln Γ(α) + (1 − α) ψ(α)``."""
