@@ -1,6 +1,6 @@
 """Special functions the distributions need, composed from public Tensor ops so they are
-differentiable to any order: ``lgamma`` and ``digamma`` for positive arguments, ``xlogy`` and
-the standard normal quantile ``ndtri``.
+differentiable to any order: ``lgamma`` and ``digamma`` for positive arguments, the standard
+normal quantile ``ndtri`` and the regularised incomplete gamma function ``gammainc``.
 
 ``ln Γ`` and ``ψ`` shift the argument up by ``SHIFT`` with the recurrence
 ``Γ(x) = Γ(x + N) / (x (x+1) … (x+N−1))`` and then use Stirling's asymptotic series, whose
@@ -57,12 +57,6 @@ def digamma(x):
     for c in reversed(_DIGAMMA_TERMS):
         series = series * w + c
     return z.log() - 0.5 / z - series * w - _shifts(x).reciprocal().sum(-1)
-
-
-def xlogy(x, y):
-    """``x · ln y``, defined as 0 where ``x = 0`` (elementwise)."""
-    safe_y = chainrule.where(x == 0, 1.0, y)
-    return chainrule.where(x == 0, 0.0, x * safe_y.log())
 
 
 def ndtr(x):

@@ -7,7 +7,6 @@ all true.
 
 import chainrule
 
-from ._linalg import cholesky
 from .utils import format_value
 
 __all__ = [
@@ -232,13 +231,12 @@ class _LowerCholesky(Constraint):
 
     def check(self, value):
         lower = (value.tril() == value).all(-1).all(-1)
-        eye = chainrule.eye(value.shape[-1], dtype=value.dtype)
-        positive = ((value * eye).sum(-1) > 0).all(-1)
+        positive = (chainrule.linalg.diagonal(value) > 0).all(-1)
         return lower & positive
 
 
 class _PositiveDefinite(Constraint):
-    """Symmetric matrices whose Cholesky factor exists (all its pivots are positive)."""
+    """Symmetric matrices whose eigenvalues are all positive."""
 
     event_dim = 2
 
@@ -247,9 +245,8 @@ class _PositiveDefinite(Constraint):
         close = (value - transpose).abs() <= 1e-6 + 1e-5 * transpose.abs()  # isclose
         symmetric = close.all(-1).all(-1)
         with chainrule.no_grad():
-            eye = chainrule.eye(value.shape[-1], dtype=value.dtype)
-            pivots = (cholesky(value) * eye).sum(-1)
-        return symmetric & (pivots > 0).all(-1)
+            smallest = chainrule.linalg.eigvalsh(value)[..., 0]
+        return symmetric & (smallest > 0)
 
 
 dependent = _Dependent()

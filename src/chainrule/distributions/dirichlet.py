@@ -6,7 +6,7 @@ import numbers
 import chainrule
 
 from . import constraints
-from ._special import digamma, lgamma, xlogy
+from ._special import digamma, lgamma
 from .distribution import Distribution
 from .gamma import _StandardGamma
 from .utils import broadcast_all
@@ -58,7 +58,11 @@ class Dirichlet(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         alpha = self.concentration
-        return xlogy(alpha - 1.0, value).sum(-1) + lgamma(alpha.sum(-1)) - lgamma(alpha).sum(-1)
+        return (
+            chainrule.xlogy(alpha - 1.0, value).sum(-1)
+            + lgamma(alpha.sum(-1))
+            - lgamma(alpha).sum(-1)
+        )
 
     def entropy(self):
         """``Σ ln Γ(αₖ) − ln Γ(α₀) − (K − α₀) ψ(α₀) − Σ (αₖ − 1) ψ(αₖ)``."""

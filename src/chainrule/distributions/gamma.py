@@ -7,7 +7,7 @@ import numbers
 import chainrule
 
 from . import constraints
-from ._special import digamma, gammainc, lgamma, xlogy
+from ._special import digamma, gammainc, lgamma
 from .distribution import Distribution
 from .utils import broadcast_all
 
@@ -118,8 +118,8 @@ class Gamma(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         return (
-            xlogy(self.concentration, self.rate)
-            + xlogy(self.concentration - 1, value)
+            chainrule.xlogy(self.concentration, self.rate)
+            + chainrule.xlogy(self.concentration - 1, value)
             - self.rate * value
             - lgamma(self.concentration)
         )

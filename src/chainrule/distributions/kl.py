@@ -6,7 +6,6 @@ import math
 
 import chainrule
 
-from ._linalg import diagonal, solve_tril
 from ._special import digamma, lgamma
 from .bernoulli import Bernoulli
 from .binomial import Binomial
@@ -15,7 +14,7 @@ from .dirichlet import Beta, Dirichlet
 from .gamma import Exponential, Gamma
 from .independent import Independent
 from .laplace import Laplace
-from .multivariate_normal import MultivariateNormal
+from .multivariate_normal import MultivariateNormal, solve_tril
 from .normal import LogNormal, Normal
 from .poisson import Poisson
 from .uniform import Uniform
@@ -146,7 +145,9 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
             "cannot be computed"
         )
     lower_p, lower_q = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
-    half_log_det = diagonal(lower_q).log().sum(-1) - diagonal(lower_p).log().sum(-1)
+    half_log_det = chainrule.linalg.diagonal(lower_q).log().sum(-1) - chainrule.linalg.diagonal(
+        lower_p
+    ).log().sum(-1)
     term2 = solve_tril(lower_q, lower_p).pow(2).sum((-2, -1))  # |Lq⁻¹ Lp|_F² = tr(Σq⁻¹ Σp)
     diff = (q.loc - p.loc).unsqueeze(-1)
     term3 = solve_tril(lower_q, diff).squeeze(-1).pow(2).sum(-1)

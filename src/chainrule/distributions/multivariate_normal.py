@@ -6,11 +6,20 @@ import math
 import chainrule
 
 from . import constraints
-from ._linalg import cholesky, diagonal, solve_tril
 from .distribution import Distribution
 from .utils import broadcast_shapes, lazy_property
 
 __all__ = ["MultivariateNormal"]
+
+
+def solve_tril(lower, b):
+    """``L⁻¹ b`` for lower-triangular ``L``."""
+    return chainrule.linalg.solve_triangular(lower, b, upper=False)
+
+
+def half_log_det_tril(lower):
+    """``½ ln det(L Lᵀ) = Σᵢ ln Lᵢᵢ``."""
+    return chainrule.linalg.diagonal(lower).log().sum(-1)
 
 
 def _batch_mahalanobis(scale_tril, x):
@@ -28,8 +37,8 @@ def _inverse_tril(scale_tril):
 
 def _precision_to_scale_tril(precision):
     """``L`` with ``L Lᵀ = P⁻¹``: with ``P = M Mᵀ``, ``P⁻¹ = M⁻ᵀ M⁻¹``."""
-    m_inv = _inverse_tril(cholesky(precision))
-    return cholesky(m_inv.transpose(-1, -2) @ m_inv)
+    m_inv = _inverse_tril(chainrule.linalg.cholesky(precision))
+    return chainrule.linalg.cholesky(m_inv.transpose(-1, -2) @ m_inv)
 
 
 class MultivariateNormal(Distribution):
@@ -88,7 +97,7 @@ class MultivariateNormal(Distribution):
         if scale_tril is not None:
             self._unbroadcasted_scale_tril = scale_tril
         elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
+            self._unbroadcasted_scale_tril = chainrule.linalg.cholesky(covariance_matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
 
@@ -136,11 +145,11 @@ class MultivariateNormal(Distribution):
             self._validate_sample(value)
         diff = value - self.loc
         m = _batch_mahalanobis(self._unbroadcasted_scale_tril, diff)
-        half_log_det = diagonal(self._unbroadcasted_scale_tril).log().sum(-1)
+        half_log_det = half_log_det_tril(self._unbroadcasted_scale_tril)
         return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + m) - half_log_det
 
     def entropy(self):
         """``½ n (1 + ln 2π) + Σᵢ ln Lᵢᵢ``."""
-        half_log_det = diagonal(self._unbroadcasted_scale_tril).log().sum(-1)
+        half_log_det = half_log_det_tril(self._unbroadcasted_scale_tril)
         h = 0.5 * self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + half_log_det
         return h.expand(self._batch_shape) if len(self._batch_shape) else h

@@ -5,7 +5,7 @@ import numbers
 import chainrule
 
 from . import constraints
-from ._special import lgamma, xlogy
+from ._special import lgamma
 from .distribution import Distribution
 from .utils import broadcast_all
 
@@ -45,4 +45,4 @@ class Poisson(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
-        return xlogy(value, rate) - rate - lgamma(value + 1)
+        return chainrule.xlogy(value, rate) - rate - lgamma(value + 1)
