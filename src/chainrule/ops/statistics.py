@@ -168,20 +168,29 @@ def heaviside(input, values):
     return wrap(np.asarray(out))
 
 
-def xlogy(input, other):
-    """input · log(other), and 0 where input == 0 (unless other is NaN).
+XLOGY = OpDef(
+    "XlogyBackward0",
+    lambda xp, a, b: xp.where((a == 0) & ~xp.isnan(b), 0, a * xp.log(b)),
+    elementwise=True,
+    saves=(0, 1),
+    to_float=True,
+    grads=[
+        lambda xp, g, a, b: g * xp.log(b),  # ∂/∂input = log(other)
+        lambda xp, g, a, b: g * a / b,  # ∂/∂other = input/other
+    ],
+)
 
-    ∂/∂input = log(other) (0 where input == 0), ∂/∂other = input/other.
-    """
+
+def xlogy(input, other):
+    """input · log(other), and 0 where input == 0 (unless other is NaN)."""
     x, y = as_tensor_operand(input), as_tensor_operand(other)
     if not isinstance(x, Tensor) and not isinstance(y, Tensor):
         raise TypeError("xlogy(): expected input or other to be a Tensor")
     dt = result_type(x, y)
     dt = dt if dt.is_floating_point else get_default_dtype()
+    # a number operand: a 0-d tensor of the result dtype (its log in that precision)
     x, y = (t if isinstance(t, Tensor) else wrap(np.asarray(t, dt.numpy)) for t in (x, y))
-    at_zero = E.logical_and(E.eq(x, 0), E.logical_not(E.isnan(y)))
-    # log(other) replaced by 0 where input == 0: no 0·(−inf) there, and no gradient to input
-    return E.mul(x, E.where(at_zero, 0.0, E.log(y)))
+    return apply(XLOGY, (x, y))
 
 
 def sinc(input):
@@ -200,25 +209,46 @@ def logit(input, eps=None):
     return E.log(E.div(p, E.rsub(p, 1)))
 
 
+NAN_TO_NUM = OpDef(
+    "NanToNumBackward0",
+    lambda xp, a, nan, posinf, neginf: xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf),
+    elementwise=True,
+    saves=(0,),
+    params=("nan", "posinf", "neginf"),
+    grads=[lambda xp, g, a, *_: g * (a - a == 0)],  # g·[a finite] (a − a is NaN at ±inf, NaN)
+)
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """NaN, +inf and −inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default the
-    dtype's largest and lowest finite numbers); the gradient flows where input is finite."""
+    dtype's largest and lowest finite numbers); ∂ = [input finite]."""
     if not input.dtype.is_floating_point:
         return input.clone()
-    replaced = np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf)
-    return E.where(E.isfinite(input), input, wrap(np.asarray(replaced)))
+    return apply(NAN_TO_NUM, (input,), (nan, posinf, neginf))
 
 
 # ---------------------------------------------------------------- NaN-aware reductions
+NANSUM = OpDef(
+    "NansumBackward0",
+    lambda xp, a, shape, dims, keepdim: xp.nansum(a, dims, keepdims=keepdim),
+    saves=(0,),
+    params=("shape", "dim", "keepdim"),
+    grads=[lambda xp, g, a, *p: R._unreduce(xp, g, *p) * (a == a)],  # g·[a not NaN]
+    jvp=lambda xp, t, a, out, *p: xp.sum(xp.where(a == a, t[0], 0), p[1], p[2]),
+)
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    """Σ over ``dim`` treating NaN as 0 (whose gradient is then 0)."""
-    if input.dtype.is_floating_point:
-        input = E.where(E.isnan(input), 0.0, input)
-    return R.sum(input, dim, keepdim, dtype=dtype)
+    """Σ over ``dim`` (all dims when None) treating NaN as 0; ∂ = [input not NaN]."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if not input.dtype.is_floating_point:
+        return R.sum(input, dim, keepdim)
+    return R._reduce(NANSUM, input, dim, keepdim)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
-    """The mean over ``dim`` of the elements that are not NaN."""
+    """The mean over ``dim`` of the elements that are not NaN (NaN where all are)."""
     if not input.dtype.is_floating_point:
         raise RuntimeError(
             f"nanmean(): expected input to have floating point or complex dtype but got "
@@ -250,7 +280,7 @@ def _evenly_grad(xp, g, a, out):
 
 
 def _evenly_tangent(xp, t, a, out):
-    mask = _tie_mask(a, out)
+    mask = a == out  # as torch: a NaN median has a NaN tangent
     return xp.sum(t[0] * mask) / xp.sum(mask)
 
 
@@ -392,8 +422,8 @@ def _quantile(input, q, dim, keepdim, interpolation, skip_nan, name):
         raise IndexError(f"{name}() input tensor must be non-empty (dim {d} has size 0)")
     nan_count = np.isnan(s._data).sum(-1, keepdims=True)
     last = np.asarray(n - 1, s._data.dtype)
-    if skip_nan:  # ranks among the non-NaN values; a row of NaN only gives NaN
-        top = np.where(nan_count == n, last, (n - nan_count - 1).astype(s._data.dtype))
+    if skip_nan:  # ranks among the non-NaN values; a row of NaN only gives its first
+        top = np.where(nan_count == n, 0, (n - nan_count - 1).astype(s._data.dtype))
     else:  # a row holding NaN gives NaN: the last (NaN) value
         top = np.where(nan_count > 0, np.nan, last)
     ranks = np.where(np.isnan(top), last, qs.astype(s._data.dtype) * top)  # (..., Q)
@@ -411,7 +441,7 @@ def _quantile(input, q, dim, keepdim, interpolation, skip_nan, name):
         w = ranks - below if interpolation == "linear" else np.full_like(ranks, 0.5)
         out = M.lerp(lo, hi, wrap(w))
     out = movedim(out, -1, 0)  # (Q, ...)
-    if keepdim:
+    if keepdim and input.ndim:
         kept = (qs.shape[0],) + (1,) * input.ndim
         out = S.reshape(out, kept) if dim is None else S.unsqueeze(out, d + 1)
     return S.squeeze(out, 0) if not isinstance(q, Tensor) or q.ndim == 0 else out
@@ -514,7 +544,7 @@ def bincount(input, weights=None, minlength=0):
             f"bincount only supports 1-d non-negative integral inputs (got shape "
             f"{list(data.shape)})."
         )
-    if weights is None:
+    if weights is None or not data.size:  # no elements: int64 counts even with weights
         return wrap(np.bincount(data, minlength=minlength).astype(np.int64))
     w = weights._data
     out = np.bincount(data, w.astype(np.float64), minlength=minlength)
