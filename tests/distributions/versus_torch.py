@@ -183,3 +183,42 @@ def test_against_torch(case, dtype):
     out = _method(mine, what, ours["value"])
     ref_out = _method(ref, what, theirs["value"])
     assert_same(out, ref_out, ours, theirs, tol=TOL if dtype == "float64" else TOL32)
+
+
+# second order: the Hessian-vector product of Σ w·f w.r.t. every input, against torch
+SECOND_ORDER = [
+    ("Normal", dict(loc=LOC, scale=SCALE), R((2, 3)), "log_prob"),
+    ("Normal", dict(loc=LOC, scale=SCALE), U(0.01, 0.99, (2, 3)), "icdf"),
+    ("Normal", dict(loc=LOC, scale=SCALE), R((2, 3)), "cdf"),
+    ("Bernoulli", dict(logits=R((2, 3))), None, "entropy"),
+    ("Categorical", dict(logits=R((2, 4))), None, "entropy"),
+    ("MultivariateNormal", dict(loc=R((2, 3)), scale_tril=TRIL), R((2, 3)), "log_prob"),
+    ("MultivariateNormal", dict(loc=R(3), covariance_matrix=COV), R((2, 3)), "log_prob"),
+]
+
+
+@pytest.mark.parametrize("case", SECOND_ORDER, ids=lambda c: f"{c[0]}-{c[3]}")
+def test_second_order_against_torch(case):
+    name, params, value, what = case
+    mine, ref, ours, theirs = build(name, params)
+    if value is not None:
+        ours["value"] = cr.tensor(value, dtype=cr.float64, requires_grad=True)
+        theirs["value"] = torch.tensor(value, dtype=torch.float64, requires_grad=True)
+    out = _method(mine, what, ours.get("value"))
+    ref_out = _method(ref, what, theirs.get("value"))
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal(tuple(ref_out.shape))
+    ins, ref_ins = list(ours.values()), list(theirs.values())
+    g = cr.autograd.grad((out * cr.tensor(w)).sum(), ins, create_graph=True)
+    h = torch.autograd.grad((ref_out * torch.tensor(w)).sum(), ref_ins, create_graph=True)
+    us = [rng.standard_normal(tuple(t.shape)) for t in ref_ins]
+    hv = cr.autograd.grad(
+        sum((a * cr.tensor(u)).sum() for a, u in zip(g, us)), ins, allow_unused=True
+    )
+    ref_hv = torch.autograd.grad(
+        sum((a * torch.tensor(u)).sum() for a, u in zip(h, us)), ref_ins, allow_unused=True
+    )
+    for a, b, u in zip(hv, ref_hv, us):
+        a = np.zeros_like(u) if a is None else a.numpy()  # unused: a zero second derivative
+        b = np.zeros_like(u) if b is None else b.numpy()
+        np.testing.assert_allclose(a, b, **TOL)

@@ -69,8 +69,9 @@ def ndtri(p):
 
     An initial guess (Abramowitz and Stegun 26.2.23, error below 5e-4) for the tail
     ``q = min(p, 1 − p)`` is refined by Newton's method on ``ln Φ(x) = ln q`` without
-    recording; a last Newton step ``x − (Φ(x) − p)/φ(x)`` is recorded, so the gradient is
-    ``dx/dp = 1/φ(x)``, the derivative of the exact quantile.
+    recording.  A last step, the inverse's Taylor series to second order around that ``x``,
+    ``x + δ + x δ²/2`` with ``δ = (p − Φ(x))/φ(x)``, is recorded, so the first and second
+    derivatives are the exact quantile's: ``1/φ(x)`` and ``x/φ(x)²``.
     """
     with chainrule.no_grad():
         q = chainrule.minimum(p, 1 - p).clamp(min=chainrule.finfo(p.dtype).tiny)
@@ -83,7 +84,8 @@ def ndtri(p):
             cdf = ndtr(x)
             x = x - (cdf.log() - log_q) * cdf / _pdf(x)
         x = chainrule.where(p > 0.5, -x, x)
-    x = x - (ndtr(x) - p) / _pdf(x)
+    step = (p - ndtr(x)) / _pdf(x)
+    x = x + step + 0.5 * x * step * step
     return chainrule.where(p == 0, -math.inf, chainrule.where(p == 1, math.inf, x))
 
 
