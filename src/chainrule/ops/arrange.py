@@ -123,9 +123,13 @@ def atleast_2d(*tensors):
     return _atleast("atleast_2d", 2, lambda s: (1,) * (2 - len(s)) + tuple(s), tensors)
 
 
+def _to_3d(shape):
+    return {0: (1, 1, 1), 1: (1, *shape, 1), 2: (*shape, 1)}[len(shape)]
+
+
 def atleast_3d(*tensors):
     """Each tensor with at least 3 dims: (n,) becomes (1, n, 1), (m, n) becomes (m, n, 1)."""
-    return _atleast("atleast_3d", 3, lambda s: ((1,) + tuple(s) + (1,))[-3:], tensors)
+    return _atleast("atleast_3d", 3, _to_3d, tensors)
 
 
 def _as_tuple(x):
@@ -430,6 +434,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     if n < 0:
         raise RuntimeError(f"diff: order must be non-negative but got {n}")
     d = normalize_dim(dim, input._data.ndim, "diff")
+    if n == 0:  # prepend and append are ignored, as in PyTorch
+        return input
     parts = [t for t in (prepend, input, append) if t is not None]
     for t in parts:
         same = t._data.ndim == input._data.ndim and all(
@@ -601,6 +607,7 @@ def masked_select(input, mask):
             f"masked_select: the mask of shape {list(m.shape)} cannot be broadcast with the "
             f"input of shape {list(input.shape)}"
         ) from None
+    shape = shape or (1,)  # a 0-d input and mask act as 1-element vectors
     if input._data.shape != shape:
         input = S.expand(input, shape)
     return apply(MASKED_SELECT, (input,), (shape, np.nonzero(np.broadcast_to(m, shape))))
