@@ -360,3 +360,112 @@ add(
 add("atleast_1d", "atleast_1d", lambda m, *a: m.atleast_1d(*a), broadcastable())
 add("atleast_2d", "atleast_2d", lambda m, *a: m.atleast_2d(a), broadcastable())
 add("atleast_3d", "atleast_3d", lambda m, *a: m.atleast_3d(*a), broadcastable())
+
+
+# ---------------------------------------------------------------- products and sums
+@st.composite
+def kron_args(draw):
+    rng = np.random.default_rng(draw(SEEDS))
+    return tuple(values(rng, draw(shapes(0, 3, max_side=3))) for _ in range(2))
+
+
+add("kron", "kron", lambda m, a, b: m.kron(a, b), kron_args(), dtypes=FLOATS_INT, gradgrad=True)
+add("kron.method", "kron", lambda m, a, b: a.kron(b), kron_args(), tags=("method",))
+
+
+@st.composite
+def tensordot_args(draw):
+    """(a, b, dims): an int, or two lists of paired dims (in any order, maybe negative)."""
+    k = draw(st.integers(0, 2))
+    shared = draw(shapes(k, k, max_side=3))
+    fa, fb = draw(shapes(0, 2, max_side=3)), draw(shapes(0, 2, max_side=3))
+    rng = np.random.default_rng(draw(SEEDS))
+    if draw(st.booleans()):
+        return values(rng, fa + shared), values(rng, shared + fb), k
+    pa = draw(st.permutations(range(len(fa) + k)))
+    pb = draw(st.permutations(range(len(fb) + k)))
+    a = np.transpose(values(rng, fa + shared), pa)  # dim j of a is dim pa[j] before
+    b = np.transpose(values(rng, shared + fb), pb)
+    da = [pa.index(len(fa) + i) for i in range(k)]  # where each shared dim went
+    db = [pb.index(i) - (len(fb) + k) * draw(st.integers(0, 1)) for i in range(k)]
+    return a, b, (da, db)
+
+
+add(
+    "tensordot",
+    "tensordot",
+    lambda m, a, b, d: m.tensordot(a, b, d),
+    tensordot_args(),
+    dtypes=FLOATS_INT,
+    gradgrad=True,
+)
+
+
+@st.composite
+def inner_args(draw):
+    n = draw(st.integers(1, 3))
+    rng = np.random.default_rng(draw(SEEDS))
+    sa, sb = (draw(shapes(0, 2, max_side=3)) + (n,) for _ in range(2))
+    if draw(st.booleans()):
+        sa = ()
+    return values(rng, sa), values(rng, sb)
+
+
+add("inner", "inner", lambda m, a, b: m.inner(a, b), inner_args(), dtypes=FLOATS_INT, gradgrad=True)
+add("inner.method", "inner", lambda m, a, b: a.inner(b), inner_args(), tags=("method",))
+
+
+@st.composite
+def two_vectors(draw):
+    n = draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(SEEDS))
+    return values(rng, (n,)), values(rng, (n,))
+
+
+add("vdot", "vdot", lambda m, a, b: m.vdot(a, b), two_vectors(), dtypes=FLOATS_INT, gradgrad=True)
+add("vdot.method", "vdot", lambda m, a, b: a.vdot(b), two_vectors(), tags=("method",))
+
+
+@st.composite
+def vander_args(draw):
+    x = draw(one(1, 1))
+    return x, draw(st.one_of(st.none(), st.integers(0, 5))), draw(st.booleans())
+
+
+# torch 2.13's own vander gradient fails (an in-place cumprod on a saved view): values
+# here, gradients by finite differences in tests/ops/arrange_api.py
+add(
+    "vander",
+    "vander",
+    lambda m, x, n, inc: m.vander(x, n, inc),
+    vander_args(),
+    dtypes=FLOATS_INT,
+    backward=False,
+)
+
+
+@st.composite
+def trapezoid_args(draw, kind):
+    y, d = draw(with_dim())
+    rng = np.random.default_rng(draw(SEEDS))
+    if kind == "dx":
+        return y, None, draw(st.sampled_from([None, 0.5, 2.0])), d
+    if kind == "x1d":  # sample points along dim, increasing
+        return y, np.cumsum(rng.uniform(0.1, 1.0, y.shape[d])), None, d
+    return y, values(rng, y.shape), None, d
+
+
+def _integrate(fn):
+    def call(m, y, x, dx, d):
+        if x is not None:
+            return getattr(m, fn)(y, x, dim=d)
+        return getattr(m, fn)(y, dim=d) if dx is None else getattr(m, fn)(y, dx=dx, dim=d)
+
+    return call
+
+
+for kind in ("dx", "x1d", "xnd"):
+    for fn in ("trapezoid", "cumulative_trapezoid"):
+        add(f"{fn}.{kind}", fn, _integrate(fn), trapezoid_args(kind), tags=(kind,))
+add("trapz", "trapz", _integrate("trapz"), trapezoid_args("x1d"))
+add("trapz.dx", "trapz", _integrate("trapz"), trapezoid_args("dx"), tags=("dx",))

@@ -21,6 +21,17 @@ from . import inplace as P
 from . import matrix as MX
 from . import shape as S
 from ._registry import OpDef, apply
+from .arrange_products import (
+    cumulative_trapezoid,
+    inner,
+    kron,
+    logspace,
+    tensordot,
+    trapezoid,
+    trapz,
+    vander,
+    vdot,
+)
 
 __all__ = [
     "atleast_1d",
@@ -59,6 +70,16 @@ __all__ = [
     "broadcast_tensors",
     "take",
     "masked_select",
+    # arrange_products
+    "kron",
+    "tensordot",
+    "inner",
+    "vdot",
+    "vander",
+    "trapezoid",
+    "trapz",
+    "cumulative_trapezoid",
+    "logspace",
 ]
 
 
