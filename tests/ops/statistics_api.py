@@ -137,6 +137,8 @@ def test_errors_as_pytorch(call, data, dtype, match):
         (lambda m, x: m.median(x), "int64"),
         (lambda m, x: m.mode(x), "int64"),
         (lambda m, x: m.cummin(x, 0), "int64"),
+        (lambda m, x: m.lgamma(x.abs() + 1), "int64"),
+        (lambda m, x: m.digamma(x.abs() + 1), "int64"),
     ],
 )
 def test_dtypes_as_pytorch(call, dtype):
@@ -152,6 +154,14 @@ def test_half_precision_rounds_once():
     for fn in (lambda m, x: m.sinc(x[:2]), lambda m, x: m.nan_to_num(x)):
         c, t = (fn(m, m.tensor(data)) for m in (cr, torch))
         same(c, t)
+
+
+def test_special_functions_at_poles_and_infinities():
+    x = [0.0, -0.0, -1.0, -2.0, -3.5, 1.0, 2.0, np.inf, -np.inf, np.nan, 1e-300, 1e300]
+    for dtype in ("float64", "float32"):
+        for fn in (lambda m, x: m.lgamma(x), lambda m, x: m.digamma(x)):
+            c, t = both(fn, x, dtype=dtype)
+            np.testing.assert_allclose(c.numpy(), t.numpy(), rtol=1e-6, equal_nan=True)
 
 
 def test_median_and_kthvalue_ties_pick_an_equal_element():

@@ -25,6 +25,7 @@ from .arrange import movedim
 from .counting import bincount, bucketize, isin, searchsorted, unique_consecutive
 from .index import gather
 from .sorting import sort
+from .special import digamma, lgamma
 
 __all__ = [
     "absolute",
@@ -69,6 +70,8 @@ __all__ = [
     "searchsorted",
     "isin",
     "unique_consecutive",
+    "lgamma",
+    "digamma",
 ]
 
 MedianResult = values_indices("median")
