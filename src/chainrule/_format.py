@@ -126,9 +126,8 @@ def format_tensor(t, prefix="tensor("):
         fmt = _element_formatter(sample)
         flat = sample.ravel()
         if flat.dtype.kind == "f":  # PyTorch sizes columns by the finite nonzero values
-            chosen = flat[np.isfinite(flat) & (flat != 0)]
-            flat = chosen if chosen.size else flat
-        width = max(len(fmt(v)) for v in flat.tolist())
+            flat = flat[np.isfinite(flat) & (flat != 0)]
+        width = max((len(fmt(v)) for v in flat.tolist()), default=1)
         body = _format_array(data, fmt, width, indent, summarize)
     suffixes = []
     d = t.dtype

@@ -28,6 +28,16 @@ class Size(tuple):
             n *= s
         return n
 
+    def __add__(self, other):  # Size + tuple (either order) is a Size, as in PyTorch
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
 
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
@@ -357,9 +367,11 @@ class Tensor:
         return format_tensor(self)
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        """A 0-d tensor formats as its number (``f"{loss:.3f}"``, ``f"{loss}"``), as in
+        PyTorch; others as their repr."""
+        if self._data.ndim == 0:
             return format(self._data.item(), spec)
-        return repr(self)
+        return repr(self) if not spec else object.__format__(self, spec)
 
 
 def _check_dim(dim, ndim):

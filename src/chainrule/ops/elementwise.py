@@ -10,6 +10,8 @@ import math
 import numpy as np
 
 from .._backend import dtype_kind, namespace_of, numpy_backend
+from .._construct import tensor
+from .._dtype import result_type
 from .._tensor import Tensor, wrap
 from ._registry import OpDef, _promote_pair, apply, as_tensor_operand
 
@@ -548,6 +550,11 @@ def where(condition, input, other):
     cond = condition if isinstance(condition, Tensor) else wrap(np.asarray(condition, bool))
     if dtype_kind(cond._data.dtype) != "b":
         cond = cond.bool()
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        # two numbers: PyTorch's result type (the default float dtype for floats)
+        input = as_tensor_operand(input)
+        if not isinstance(input, Tensor):
+            input = tensor(input, dtype=result_type(input, other))
     return apply(WHERE, (cond, input, other))
 
 
