@@ -231,6 +231,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     if not input.dtype.is_floating_point:
         return input.clone()
     finfo = np.finfo(input._data.dtype)  # this dtype's, also for float16 (computed in float32)
+    nan = 0.0 if nan is None else nan
     posinf = finfo.max if posinf is None else posinf
     neginf = finfo.min if neginf is None else neginf
     return apply(NAN_TO_NUM, (input,), (nan, posinf, neginf))
