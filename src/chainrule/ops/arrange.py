@@ -205,7 +205,7 @@ def tensor_split(input, indices_or_sections, dim=0):
         arg = int(arg._data) if arg._data.ndim == 0 else arg._data.tolist()
     if isinstance(arg, int):
         if arg <= 0:
-            raise RuntimeError(f"number of sections must be larger than 0, got {arg}")
+            raise RuntimeError(f"tensor_split: number of sections must be larger than 0, got {arg}")
         size, extra = divmod(n, arg)
         bounds = np.cumsum([0] + [size + (i < extra) for i in range(arg)]).tolist()
         starts, stops = bounds[:-1], bounds[1:]
@@ -335,7 +335,10 @@ def select(input, dim, index):
             f"select(): index {index} out of range for tensor of size "
             f"{list(input.shape)} at dimension {d}"
         )
-    return I.getitem(input, (slice(None),) * d + (index,))
+    key = (slice(None),) * d + (index, Ellipsis)
+    return S._view(
+        I.SELECT, input, (input._data.shape, key, False), lambda base, v: I.index_put(base, key, v)
+    )
 
 
 # ---------------------------------------------------------------- repeating, rolling
@@ -359,6 +362,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         repeats, input = input, wrap(np.arange(np.size(input._data), dtype=np.int64))
     if dim is None:
         input, dim = ravel(input), 0
+    elif input._data.ndim == 0:
+        raise IndexError(
+            f"repeat_interleave: Dimension specified as {dim} but tensor has no dimensions"
+        )
     d = normalize_dim(dim, input._data.ndim, "repeat_interleave")
     n = input._data.shape[d] if input._data.ndim else 1
     if isinstance(repeats, Tensor):

@@ -26,6 +26,13 @@ def _check_tensor(name, *tensors):
             raise TypeError(f"{name}(): expected Tensor arguments, got {type(t).__name__}")
 
 
+def _check_not_bool(name, *tensors):
+    if any(t._data.dtype == np.bool_ for t in tensors):
+        raise NotImplementedError(
+            f"{name}: not implemented for 'Bool' tensors; convert with .long()"
+        )
+
+
 def kron(input, other):
     """The Kronecker product: out[i·m + k, j·n + l] = a[i, j] b[k, l] (in any number of
     dims; the one with fewer dims gets leading 1s)."""
@@ -62,6 +69,7 @@ def tensordot(a, b, dims=2, out=None):
     _check_tensor("tensordot", a, b)
     if out is not None:
         raise NotImplementedError("tensordot: out= is not supported; use the returned tensor")
+    _check_not_bool("tensordot", a, b)
     da, db = _contracted_dims("tensordot", dims, a._data.ndim, b._data.ndim)
     for i, j in zip(da, db):
         if a.shape[i] != b.shape[j]:
@@ -115,6 +123,7 @@ def vdot(input, other):
             f"vdot: expected both vectors to have same dtype, but found {input.dtype} and "
             f"{other.dtype}"
         )
+    _check_not_bool("vdot", input, other)
     return L._product(VDOT, "vdot", input, other)
 
 
