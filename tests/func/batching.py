@@ -191,3 +191,48 @@ def test_a_bad_target_in_any_sample_raises_as_without_vmap():
         torch.func.vmap(torch.nn.functional.cross_entropy)(
             torch.tensor(x.numpy()), torch.tensor(y.numpy())
         )
+
+
+# linear algebra: NumPy's linalg functions broadcast over leading dims, the batch included
+_SPD = RNG.normal(size=(4, 3, 3))
+_SPD = _SPD @ _SPD.transpose(0, 2, 1) + 3 * np.eye(3)
+_RHS = RNG.normal(size=(4, 3))
+_RHS_MATRIX = RNG.normal(size=(4, 3, 2))
+LINALG = {
+    "det": lambda L, a, b, m: L.linalg.det(a),
+    "slogdet": lambda L, a, b, m: L.linalg.slogdet(a)[1],
+    "inv": lambda L, a, b, m: L.linalg.inv(a),
+    "cholesky": lambda L, a, b, m: L.linalg.cholesky(a),
+    "eigvalsh": lambda L, a, b, m: L.linalg.eigh(a)[0],
+    "svdvals": lambda L, a, b, m: L.linalg.svd(a)[1],
+    "qr": lambda L, a, b, m: L.linalg.qr(a)[1].abs(),
+    "solve vector": lambda L, a, b, m: L.linalg.solve(a, b),
+    "solve matrix": lambda L, a, b, m: L.linalg.solve(a, m),
+}
+
+
+@pytest.mark.parametrize("name", list(LINALG))
+def test_linalg_values_and_gradients_batched_without_fallback(name):
+    def run(L):
+        a, b, m = (L.tensor(v, dtype=L.float64) for v in (_SPD, _RHS, _RHS_MATRIX))
+        values = L.func.vmap(lambda a, b, m: LINALG[name](L, a, b, m))(a, b, m)
+        grads = L.func.vmap(
+            L.func.grad(lambda a, b, m: LINALG[name](L, a, b, m).sum(), argnums=(0, 1, 2))
+        )(a, b, m)
+        return values, grads
+
+    before = len(_batched.fallbacks)
+    ours = run(cr)
+    assert _batched.fallbacks[before:] == []
+    assert_same(ours, run(torch))
+
+
+def test_solve_with_one_operand_batched():
+    def run(L):
+        a, b = L.tensor(_SPD, dtype=L.float64), L.tensor(_RHS, dtype=L.float64)
+        return (
+            L.func.vmap(L.linalg.solve, in_dims=(None, 0))(a[0], b),
+            L.func.vmap(L.linalg.solve, in_dims=(0, None))(a, b[0]),
+        )
+
+    assert_same(run(cr), run(torch))

@@ -470,7 +470,61 @@ def _trace_like(func, args, kwargs, level, batch):
     return BatchedArray(func(x.phys, offset, _axis(a1, x.ndim), _axis(a2, x.ndim)), level)
 
 
-RULES = {}
+# ---------------------------------------------------------------- linear algebra
+def _batched_results(out, level):
+    """Every array in a (named) tuple of results, or the one result, batched."""
+    if isinstance(out, tuple):
+        parts = [BatchedArray(o, level) for o in out]
+        return type(out)(*parts) if hasattr(out, "_fields") else tuple(parts)
+    return BatchedArray(out, level)
+
+
+def _matrix_function(func, args, kwargs, level, batch):
+    """NumPy's linalg functions of one matrix (det, inv, cholesky, eigh, svd, qr …) act on
+    the last two dims and broadcast over the others, so the batch dim rides in front."""
+    rest = tuple(args[1:]) + tuple(kwargs.values())
+    if not _is(args[0], level) or any(level_of(x) == level for x in rest):
+        return loop(func, args, kwargs, level, batch)
+    return _batched_results(func(args[0].phys, *args[1:], **kwargs), level)
+
+
+def _solve(func, args, kwargs, level, batch):
+    """solve(a, b), b a vector (n,) or matrices (…, n, k): the batch dims put in front of
+    both operands' own leading dims, as in matmul."""
+    a, b = args
+    if kwargs:
+        return loop(func, args, kwargs, level, batch)
+    vector = _ndim(b) == 1
+    pa = a.phys if _is(a, level) else a
+    pb = b.phys if _is(b, level) else b
+    if vector:
+        pb = np.expand_dims(pb, -1)
+    nb = 2 if vector else _ndim(b)
+    lead = max(_ndim(a), nb) - 2
+    if _is(a, level):
+        pa = pa.reshape((batch,) + (1,) * (lead - (_ndim(a) - 2)) + tuple(pa.shape[1:]))
+    if _is(b, level):
+        pb = pb.reshape((batch,) + (1,) * (lead - (nb - 2)) + tuple(pb.shape[1:]))
+    out = func(pa, pb)
+    return BatchedArray(out[..., 0] if vector else out, level)
+
+
+RULES = {
+    f: _matrix_function
+    for f in (
+        np.linalg.det,
+        np.linalg.slogdet,
+        np.linalg.inv,
+        np.linalg.cholesky,
+        np.linalg.eigh,
+        np.linalg.eigvalsh,
+        np.linalg.svd,
+        np.linalg.qr,
+        np.linalg.pinv,
+        np.linalg.matrix_rank,
+    )
+}
+RULES[np.linalg.solve] = _solve
 for _f in (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.any, np.all):
     RULES[_f] = _reduction
 for _f in (np.var, np.std, np.nansum, np.count_nonzero):
