@@ -210,6 +210,14 @@ add(
     rectangular(),
     tags=("matrix",),
 )
+add(
+    "norm.nuc",
+    "norm",
+    lambda m, a: m.norm(a, p="nuc"),
+    rectangular(),
+    tags=("nuc",),
+    **GG,
+)
 
 # ---------------------------------------------------------------- cross, powers, products
 add(

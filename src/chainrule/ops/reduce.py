@@ -365,8 +365,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         input = input.to(dtype)
     if p in ("fro", 2, 2.0):
         return _reduce(NORM2, input, dim, keepdim)
-    if p == "nuc":
-        raise NotImplementedError("norm(p='nuc') is not supported; use p=2 or 'fro'")
+    if p == "nuc":  # Σ σᵢ over two dims (a 2-D input's own by default)
+        from .matrix_functions import matrix_norm
+
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim)
     a = input.abs()
     if p == float("inf"):
         return amax(a, () if dim is None else dim, keepdim)
