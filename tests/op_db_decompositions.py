@@ -213,7 +213,7 @@ add(
 add(
     "norm.nuc",
     "norm",
-    lambda m, a: m.norm(a, p="nuc"),
+    lambda m, a: m.norm(a.reshape(-1, a.shape[-1]), p="nuc"),
     rectangular(),
     tags=("nuc",),
     **GG,
