@@ -16,14 +16,9 @@ from . import linalg as L
 from . import matrix as MX
 from . import reduce as R
 from . import shape as S
+from .arrange_select import _check_tensor
 
 VDOT = L._matmul_row("VdotBackward0")  # real inputs: the dot product a · b
-
-
-def _check_tensor(name, *tensors):
-    for t in tensors:
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{name}(): expected Tensor arguments, got {type(t).__name__}")
 
 
 def _check_not_bool(name, *tensors):
