@@ -129,6 +129,23 @@ def test_views_see_a_change_of_their_input_as_in_torch():
     assert not np.shares_memory(c.narrow_copy(1, 1, 2).numpy(), c.numpy())
 
 
+@pytest.mark.parametrize("args", [(), (1,), (-1, 2, 0), (0, -1, 1)])
+def test_diagonal_is_a_view_that_writes_reach_with_their_gradient(args):
+    rng = np.random.default_rng(0)
+    data, g = rng.standard_normal((3, 4, 4)), rng.standard_normal((3, 4, 4))
+    results = []
+    for m in (torch, cr):
+        x = m.tensor(data, requires_grad=True)
+        y = x * 1
+        y.diagonal(*args).mul_(3)
+        (y * m.tensor(g)).sum().backward()
+        plain = m.tensor(data)
+        plain.diagonal(*args).zero_()
+        results.append((y.detach(), x.grad, plain))
+    for c, t in zip(*reversed(results)):
+        np.testing.assert_allclose(c.numpy(), t.numpy(), rtol=1e-12, atol=1e-14)
+
+
 def test_writing_through_a_narrowed_view_reaches_the_base():
     t, c = torch.tensor(X), cr.tensor(X)
     t.narrow(1, 1, 2).mul_(-1)

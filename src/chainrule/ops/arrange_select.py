@@ -14,7 +14,8 @@ import numpy as np
 
 from .._dtype import int64
 from .._shape import normalize_dim
-from .._tensor import Size, Tensor, wrap
+from .._tensor import Size, Tensor, version_box, wrap
+from . import index as I
 from . import matrix as MX
 from . import shape as S
 from ._registry import OpDef, apply
@@ -81,7 +82,21 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     for j, i in enumerate(rest):
         index[i] = _along(np.arange(shape[i]), j, ndim - 1)
     index[d1], index[d2] = _along(rows, ndim - 2, ndim - 1), _along(cols, ndim - 2, ndim - 1)
-    return apply(MX.DIAGONAL, (input,), (shape, tuple(index)))
+    index = tuple(index)
+    out = apply(MX.DIAGONAL, (input,), (shape, index))
+    data = input._data
+    if isinstance(data, np.ndarray) and len(rows):  # a view, as PyTorch's: writes reach x
+        start = [slice(None)] * ndim
+        start[d1], start[d2] = slice(int(rows[0]), None), slice(int(cols[0]), None)
+        out._data = np.lib.stride_tricks.as_strided(
+            data[tuple(start)],
+            out._data.shape,
+            tuple(data.strides[i] for i in rest) + (data.strides[d1] + data.strides[d2],),
+        )
+        out._vbox = version_box(input)
+        if input._requires_grad:
+            out._base = (input, lambda base, view: I.index_put(base, index, view))
+    return out
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
