@@ -37,3 +37,17 @@ def test_gradcheck_rejects_a_wrong_backward(m):
     with pytest.raises(RuntimeError, match="(?i)jacobian mismatch"):
         m.autograd.gradcheck(W.apply, (x,))
     assert m.autograd.gradcheck(W.apply, (x,), raise_exception=False) is False
+
+
+def test_gradcheck_perturbs_non_contiguous_inputs():
+    # transposed leaves: the finite differences must reach the function (they once went
+    # into a copy, giving a zero numerical Jacobian)
+    a = cr.tensor([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], dtype=cr.float64).T.detach()
+    b = cr.tensor([[1.0, 2.0, 3.0], [1.5, 2.5, 3.5]], dtype=cr.float64).T.detach()
+    assert not a.numpy().flags.c_contiguous and not b.numpy().flags.c_contiguous
+    a.requires_grad_()
+    b.requires_grad_()
+    assert cr.autograd.gradcheck(lambda x, y: (x * y).sin(), (a, b))
+    W = _wrong_sin(cr)
+    with pytest.raises(RuntimeError, match="(?i)jacobian mismatch"):
+        cr.autograd.gradcheck(lambda x, y: W.apply(x) * y, (a, b))

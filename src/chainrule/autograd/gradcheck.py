@@ -31,16 +31,17 @@ def _numerical(fn, inputs, eps):
         if not (isinstance(t, Tensor) and t._requires_grad):
             columns.append(None)
             continue
-        flat = t._data.reshape(-1)
+        data = t._data  # perturbed in place, element by element in row-major order (a
+        # reshape would copy a non-contiguous input, and the function would not see it)
         n_out = sum(o._data.size for o in _outputs(fn, inputs))
-        jac = np.zeros((n_out, flat.size))
-        for j in range(flat.size):
-            orig = flat[j]
-            flat[j] = orig + eps
+        jac = np.zeros((n_out, data.size))
+        for j, index in enumerate(np.ndindex(data.shape)):
+            orig = data[index]
+            data[index] = orig + eps
             plus = _flat_outputs(fn, inputs)
-            flat[j] = orig - eps
+            data[index] = orig - eps
             minus = _flat_outputs(fn, inputs)
-            flat[j] = orig
+            data[index] = orig
             jac[:, j] = (plus - minus) / (2 * eps)
         columns.append(jac)
     return columns
