@@ -14,6 +14,7 @@ import warnings
 import chainrule
 from chainrule.nn import functional as F
 from chainrule.nn import init
+from chainrule.nn.modules._packed_rnn import run_packed
 from chainrule.nn.modules.module import Module
 from chainrule.nn.parameter import Parameter
 from chainrule.ops import rnn_ops
@@ -279,6 +280,8 @@ class RNNBase(Module):
         return layer_input, [chainrule.stack(f, 0) for f in finals]
 
     def _forward(self, input, states):
+        if isinstance(input, tuple) and hasattr(input, "batch_sizes"):  # a PackedSequence
+            return run_packed(self, input, states)
         input, states, batched = self._prepare(input, states)
         output, finals = self._run(input, states)
         if self.batch_first:
@@ -366,8 +369,9 @@ class LSTM(RNNBase):
     Args: as :class:`RNN` (without ``nonlinearity``); ``proj_size > 0`` is not implemented.
 
     Shape:
-        input ``(L, N, H_in)`` (``(N, L, H_in)`` with ``batch_first``) or ``(L, H_in)``;
-        ``(h_0, c_0)`` each ``(D·num_layers, N, H)``.  Returns
+        input ``(L, N, H_in)`` (``(N, L, H_in)`` with ``batch_first``) or ``(L, H_in)``, or
+        a ``PackedSequence`` (each sequence runs for its own length; the output is packed
+        too); ``(h_0, c_0)`` each ``(D·num_layers, N, H)``.  Returns
         ``output, (h_n, c_n)``.
 
     Example:
