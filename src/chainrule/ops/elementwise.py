@@ -361,9 +361,27 @@ SOFTPLUS = OpDef(
     ],
 )
 _erf_scalar = np.frompyfunc(math.erf, 1, 1)
+_erf_vectorised = []  # SciPy's erf, looked up on first use
+
+
+def _erf(a):
+    """erf elementwise: SciPy's vectorised erf when SciPy is installed (about 10x faster,
+    which GELU feels), else ``math.erf`` element by element; both to the last bit or so."""
+    if not _erf_vectorised:
+        try:
+            from scipy.special import erf
+        except ImportError:
+            erf = None
+        _erf_vectorised.append(erf)
+    erf = _erf_vectorised[0]
+    if erf is not None and isinstance(a, np.ndarray):
+        return erf(a)
+    return np.asarray(_erf_scalar(a), dtype=a.dtype)
+
+
 ERF = OpDef(
     "ErfBackward0",
-    lambda xp, a: np.asarray(_erf_scalar(a), dtype=a.dtype),
+    lambda xp, a: _erf(a),
     elementwise=True,
     saves=(0,),
     to_float=True,
