@@ -284,6 +284,15 @@ class Tensor:
     def is_contiguous(self):
         return self._data.flags.c_contiguous
 
+    def stride(self, dim=None):
+        """Steps in elements between neighbours along each dim (0 where expanded)."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[_check_dim(dim, len(steps))]
+
+    def data_ptr(self):
+        """The address of the first element (views of one tensor differ by their offset)."""
+        return self._data.__array_interface__["data"][0]
+
     # ----------------------------------------------------------------- conversion
     def item(self):
         """The single value of a one-element tensor as a Python number."""

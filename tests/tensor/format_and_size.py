@@ -44,3 +44,26 @@ def test_where_of_two_numbers_takes_torch_result_type(a, b):
     ours = cr.where(cr.tensor([True, False]), a, b)
     theirs = torch.where(torch.tensor([True, False]), a, b)
     assert str(ours.dtype) == str(theirs.dtype) and ours.tolist() == theirs.tolist()
+
+
+VIEWS = {
+    "contiguous": lambda t: t,
+    "transposed": lambda t: t.t(),
+    "expanded": lambda t: t[:, :1].expand(3, 5),
+    "sliced": lambda t: t[1:, ::2],
+    "unsqueezed": lambda t: t.unsqueeze(1),
+}
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_stride_and_data_ptr_of_views_match_torch(name):
+    ours, theirs = VIEWS[name](cr.ones(3, 4)), VIEWS[name](torch.ones(3, 4))
+    assert ours.stride() == theirs.stride()
+    assert [ours.stride(d) for d in range(-ours.dim(), ours.dim())] == [
+        theirs.stride(d) for d in range(-theirs.dim(), theirs.dim())
+    ]
+    base = cr.ones(3, 4)
+    row = base[1]
+    assert row.data_ptr() - base.data_ptr() == 4 * base.element_size()
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        ours.stride(5)
