@@ -318,3 +318,77 @@ def copy_(self, src):
         src = to(src, self.dtype)
     everywhere = np.ones(self._data.shape, dtype=bool)
     return inplace(self, lambda s: E.where(everywhere, src, s), src)
+
+
+# ---------------------------------------------------------------- in-place index writes
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Set the main diagonal (every dim equal beyond 2-D) to ``fill_value``; with ``wrap``
+    a tall matrix's diagonal starts again after each N + 1 rows, as NumPy's does."""
+    if self._data.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self._data.ndim > 2 and len(set(self._data.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    on_diagonal = np.zeros(self._data.shape, dtype=bool)
+    np.fill_diagonal(on_diagonal, True, wrap=wrap)
+    return inplace(self, lambda s: E.where(on_diagonal, fill_value, s), fill_value)
+
+
+def _positions(self, dim, index, name):
+    """(dim, a bool mask along ``dim`` marking ``index``, broadcastable to ``self``)."""
+    from .._shape import normalize_dim
+
+    d = normalize_dim(dim, self._data.ndim, name)
+    idx = np.asarray(index._data if isinstance(index, Tensor) else index)
+    if idx.dtype.kind not in "iu" or idx.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector of integers")
+    size = self._data.shape[d] if self._data.ndim else 1
+    if idx.size and (idx.max() >= size or idx.min() < -size):
+        raise IndexError(f"{name}(): index out of range in self (size {size} along dim {d})")
+    marked = np.zeros(size, dtype=bool)
+    marked[idx] = True
+    shape = [1] * self._data.ndim
+    if shape:
+        shape[d] = size
+    return d, idx, marked.reshape(shape)
+
+
+def index_fill_(self, dim, index, value):
+    """Set the slices at ``index`` along ``dim`` to ``value`` (a number or 0-d tensor)."""
+    _, _, marked = _positions(self, dim, index, "index_fill_")
+    return inplace(self, lambda s: E.where(marked, value, s), value)
+
+
+def index_copy_(self, dim, index, source):
+    """``self[..., index[i], ...] = source[..., i, ...]`` along ``dim``."""
+    from .index import index_put
+
+    d, idx, _ = _positions(self, dim, index, "index_copy_")
+    key = (slice(None),) * d + (idx, Ellipsis)
+    return inplace(self, lambda s: index_put(s, key, source), source)
+
+
+def index_put_(self, indices, values, accumulate=False):
+    """``self[indices] = values`` for a tuple of index tensors; with ``accumulate`` the
+    values are added, repeated indices adding up."""
+    from .index import INDEX_BACKWARD, index_put, normalize_index
+
+    key, _ = normalize_index(tuple(indices))
+    if not isinstance(values, Tensor):
+        values = wrap(np.asarray(values, dtype=self._data.dtype))
+    if not accumulate:
+        return inplace(self, lambda s: index_put(s, key, values), values)
+    target = self._data[key].shape  # what the indices pick: the values broadcast to it
+    spread = values.expand(target) if tuple(values.shape) != target else values
+    shape = tuple(self._data.shape)
+    return inplace(self, lambda s: s + apply(INDEX_BACKWARD, (spread,), (shape, key, True)), values)
+
+
+Tensor.fill_diagonal_ = fill_diagonal_
+Tensor.index_fill_ = index_fill_
+Tensor.index_copy_ = index_copy_
+Tensor.index_put_ = index_put_
+Tensor.index_fill = lambda self, dim, index, value: index_fill_(clone(self), dim, index, value)
+Tensor.index_copy = lambda self, dim, index, source: index_copy_(clone(self), dim, index, source)
+Tensor.index_put = lambda self, indices, values, accumulate=False: index_put_(
+    clone(self), indices, values, accumulate
+)

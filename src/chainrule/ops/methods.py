@@ -285,6 +285,35 @@ Tensor.new_ones = _new_filled(np.ones)
 Tensor.new_empty = _new_filled(np.zeros)
 
 
+def _new_full(self, size, fill_value, *, dtype=None, requires_grad=False):
+    from ..creation import full
+
+    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _cuda(self, device=None, non_blocking=False):
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def _pin_memory(self, device=None):
+    raise RuntimeError("Cannot access accelerator device when none is available.")
+
+
+Tensor.new_full = _new_full
+Tensor.cuda = _cuda  # PyTorch's CPU build answers so too
+Tensor.pin_memory = _pin_memory
+# real tensors: the conjugate is the tensor itself, H and mH are transposes
+Tensor.conj = Tensor.resolve_conj = lambda self: self
+Tensor.H = property(lambda self: self.T if self.dim() == 2 else _not_matrix(self, "H"))
+Tensor.mH = property(lambda self: self.mT)
+
+
+def _not_matrix(self, name):
+    raise RuntimeError(
+        f"tensor.{name} is only supported on matrices (2-D tensors). Got {self.dim()}-D tensor."
+    )
+
+
 # ---------------------------------------------------------------- sampling and histograms
 def _bernoulli(self, p=None, *, generator=None):
     from ..random import bernoulli
