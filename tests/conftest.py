@@ -23,6 +23,26 @@ collect_ignore_glob = [
 ]
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Start every parametrized hypothesis test from the settings it was declared with.
+
+    Hypothesis's pytest plugin wraps such a test's settings in a new settings object for
+    each parameter, the previous one as its parent; after a few thousand parameters of one
+    test in one process (the differential suite's entries) reading a setting recursed past
+    Python's limit.  Restoring the declared settings keeps the chain one link long."""
+    fn = getattr(item, "obj", None)
+    fn = getattr(fn, "__func__", fn)
+    current = getattr(fn, "_hypothesis_internal_use_settings", None)
+    if current is None:
+        return
+    declared = getattr(fn, "_chainrule_declared_settings", None)
+    if declared is None:
+        fn._chainrule_declared_settings = current
+    else:
+        fn._hypothesis_internal_use_settings = declared
+
+
 @pytest.fixture(autouse=True)
 def _restore_global_state():
     """Every test ends with grad mode on, anomaly mode off and float32 as the default dtype,
