@@ -2513,6 +2513,7 @@ _MATH_UNARY = [  # name, domain
     ("cosh", "real"),
     ("asin", "unit"),
     ("acos", "unit"),
+    ("erfinv", "unit"),
     ("atan", "real"),
     ("erfc", "real"),
     ("arcsin", "unit"),

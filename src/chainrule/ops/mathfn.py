@@ -12,7 +12,7 @@ import numpy as np
 from .._dtype import get_default_dtype
 from .._tensor import Tensor
 from ._registry import OpDef, apply, as_tensor_operand
-from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR, refuse_integer_zero_divisor
+from .elementwise import CLAMP_MAX_TENSOR, CLAMP_MIN_TENSOR, _erf, refuse_integer_zero_divisor
 
 _LN2, _LN10 = math.log(2), math.log(10)
 
@@ -98,6 +98,44 @@ ERFC = OpDef(
     to_float=True,
     grads=[lambda xp, g, a: g * ((-2 / math.sqrt(math.pi)) * xp.exp(-(a * a)))],
 )  # −2/√π e^(−a²)
+_erfinv_vectorised = []  # SciPy's erfinv, looked up on first use
+
+
+def _erfinv(a):
+    """erf⁻¹ elementwise: SciPy's when installed, else Newton's method on erf from a
+    starting point good to about 1e-3 (three steps reach the last bits); ±1 give ±inf
+    and |a| > 1 gives nan, as in PyTorch."""
+    if not _erfinv_vectorised:
+        try:
+            from scipy.special import erfinv
+        except ImportError:
+            erfinv = None
+        _erfinv_vectorised.append(erfinv)
+    erfinv = _erfinv_vectorised[0]
+    if erfinv is not None and isinstance(a, np.ndarray):
+        return erfinv(a)
+    x = np.asarray(a, dtype=np.float64)
+    inside = np.abs(x) < 1
+    t = np.where(inside, x, 0.0)
+    # start: erf⁻¹(t) ≈ sign(t)·√(√((2/(πk) + L/2)² − L/k) − (2/(πk) + L/2)), L = ln(1 − t²)
+    k = 0.147
+    log_term = np.log1p(-t * t)
+    head = 2 / (math.pi * k) + log_term / 2
+    y = np.sign(t) * np.sqrt(np.sqrt(head * head - log_term / k) - head)
+    for _ in range(3):
+        y = y - (_erf(y) - t) / ((2 / math.sqrt(math.pi)) * np.exp(-y * y))
+    y = np.where(inside, y, np.where(np.abs(x) == 1, np.sign(x) * np.inf, np.nan))
+    return y.astype(np.asarray(a).dtype)
+
+
+ERFINV = OpDef(
+    "ErfinvBackward0",
+    lambda xp, a: _erfinv(a),
+    elementwise=True,
+    saves_out=True,
+    to_float=True,
+    grads=[lambda xp, g, out: g * ((math.sqrt(math.pi) / 2) * xp.exp(out * out))],
+)  # √π/2 · e^(erf⁻¹(a)²)
 CLAMP_MIN = OpDef(
     "ClampMinBackward0",
     lambda xp, a, lo: xp.maximum(a, lo),
@@ -241,6 +279,21 @@ def atan(input):
 def erfc(input):
     """Complementary error function 1 − erf(input)."""
     return apply(ERFC, (input,))
+
+
+def erfinv(input):
+    """Inverse error function: the y with erf(y) = input, for input in [−1, 1]."""
+    return apply(ERFINV, (input,))
+
+
+def _erfinv_(self):
+    from .inplace import inplace
+
+    return inplace(self, erfinv)
+
+
+Tensor.erfinv = erfinv
+Tensor.erfinv_ = _erfinv_
 
 
 def atan2(input, other):
