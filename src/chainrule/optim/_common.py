@@ -1,5 +1,5 @@
-"""What the optimisers added after the first five share: PyTorch's extra flags, its
-hyperparameter checks, and its 0-d scalar state."""
+"""What the optimisers share: PyTorch's extra flags, its hyperparameter checks, and its
+0-d scalar state."""
 
 import chainrule
 

@@ -2,6 +2,7 @@
 
 import chainrule
 from chainrule._backend import namespace_of
+from chainrule.optim._common import check_nonnegative
 from chainrule.optim.optimizer import Optimizer
 
 
@@ -37,19 +38,13 @@ class Adagrad(Optimizer):
         *,
         maximize=False,
     ):
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr} (it must be >= 0)")
-        if lr_decay < 0.0:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay} (it must be >= 0)")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
-        if initial_accumulator_value < 0.0:
-            raise ValueError(
-                f"Invalid initial_accumulator_value value: {initial_accumulator_value} "
-                "(it must be >= 0)"
-            )
-        if eps < 0.0:
-            raise ValueError(f"Invalid epsilon value: {eps} (it must be >= 0)")
+        check_nonnegative(
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+        )
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,

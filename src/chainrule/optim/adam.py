@@ -2,6 +2,7 @@
 
 import chainrule
 from chainrule._backend import namespace_of
+from chainrule.optim._common import check_betas, check_nonnegative
 from chainrule.optim.optimizer import Optimizer
 
 
@@ -43,17 +44,9 @@ class Adam(Optimizer):
         *,
         maximize=False,
     ):
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr} (it must be >= 0)")
-        if eps < 0.0:
-            raise ValueError(f"Invalid epsilon value: {eps} (it must be >= 0)")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(
-                    f"Invalid beta parameter at index {i}: {beta} (need 0 <= beta < 1)"
-                )
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
+        check_nonnegative(lr=lr, eps=eps)
+        check_betas(betas)
+        check_nonnegative(weight_decay=weight_decay)
         defaults = {
             "lr": lr,
             "betas": tuple(betas),

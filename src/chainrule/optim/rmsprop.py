@@ -2,6 +2,7 @@
 
 import chainrule
 from chainrule._backend import namespace_of
+from chainrule.optim._common import check_nonnegative
 from chainrule.optim.optimizer import Optimizer
 
 
@@ -43,16 +44,7 @@ class RMSprop(Optimizer):
         *,
         maximize=False,
     ):
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr} (it must be >= 0)")
-        if eps < 0.0:
-            raise ValueError(f"Invalid epsilon value: {eps} (it must be >= 0)")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum} (it must be >= 0)")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
-        if alpha < 0.0:
-            raise ValueError(f"Invalid alpha value: {alpha} (it must be >= 0)")
+        check_nonnegative(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         defaults = {
             "lr": lr,
             "alpha": alpha,

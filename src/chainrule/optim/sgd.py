@@ -1,6 +1,7 @@
 """``SGD``: stochastic gradient descent with momentum, dampening, Nesterov and weight decay."""
 
 import chainrule
+from chainrule.optim._common import check_nonnegative
 from chainrule.optim.optimizer import Optimizer, required
 
 
@@ -42,12 +43,9 @@ class SGD(Optimizer):
         *,
         maximize=False,
     ):
-        if lr is not required and lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr} (it must be >= 0)")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum} (it must be >= 0)")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay} (it must be >= 0)")
+        if lr is not required:
+            check_nonnegative(lr=lr)
+        check_nonnegative(momentum=momentum, weight_decay=weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError(
                 f"Nesterov momentum requires a momentum and zero dampening "
