@@ -85,17 +85,11 @@ def run_packed(module, sequence, states):
         )
     sorted_indices, unsorted = sequence.sorted_indices, sequence.unsorted_indices
     directions = 2 if module.bidirectional else 1
-    expected = (module.num_layers * directions, batch, module.hidden_size)
-    prepared = []
-    for k, s in enumerate(states):
-        if s is None:
-            s = chainrule.zeros(expected, dtype=data.dtype)
-        elif tuple(s.shape) != expected:
-            which = f"hidden[{k}]" if len(states) == 2 else "hidden"
-            raise RuntimeError(f"Expected {which} size {expected}, got {list(s.shape)}")
-        elif sorted_indices is not None:
-            s = s[:, sorted_indices]
-        prepared.append(s)
+    prepared = module._initial_states(states, batch, data.dtype)
+    if sorted_indices is not None:  # given states follow the batch's original order
+        prepared = [
+            s if given is None else s[:, sorted_indices] for s, given in zip(prepared, states)
+        ]
     layer_input = _padded(data, batch_sizes, batch)
     finals = [[] for _ in prepared]
     for layer in range(module.num_layers):

@@ -245,16 +245,20 @@ class RNNBase(Module):
         weight = self.weight_ih_l0
         if input.dtype != weight.dtype:
             raise _dtype_error("RNN", input, weight)
+        return input, self._initial_states(states, batch, input.dtype), batched
+
+    def _initial_states(self, states, batch, dtype):
+        """The initial states, zeros where not given, each ``(layers·directions, N, H)``."""
         expected = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
         prepared = []
         for k, s in enumerate(states):
             if s is None:
-                s = chainrule.zeros(expected, dtype=input.dtype)
+                s = chainrule.zeros(expected, dtype=dtype)
             elif tuple(s.shape) != expected:
                 which = f"hidden[{k}]" if len(states) == 2 else "hidden"
                 raise RuntimeError(f"Expected {which} size {expected}, got {list(s.shape)}")
             prepared.append(s)
-        return input, prepared, batched
+        return prepared
 
     def _run(self, input, states):
         """Run every layer and direction; return the output and the final states."""
