@@ -58,8 +58,8 @@ def _column_width(width, padding, stride, wo):
 
 
 def _columns(xp, x, kernel, groups, stride, padding, dilation, out_hw):
-    """im2col: the windows of x as (N, G, Cg·kh·kw, Ho·Wq) columns in a private buffer,
-    and Wq.
+    """im2col: the windows of x as (N, G, Cg·kh·kw, Ho·Wq) columns in a private buffer
+    (Wq from _column_width).
 
     With stride 1 the padded rows are laid end to end, so window (i, j) of every output
     position is one contiguous run starting at i·dh·Wp + j·dw; the columns then have Wp
@@ -90,7 +90,7 @@ def _columns(xp, x, kernel, groups, stride, padding, dilation, out_hw):
     xp.copyto(cols.reshape(shape), _strided(xp, padded, shape, strides))
     if padded is not x:
         give(xp, padded)
-    return cols, wq
+    return cols
 
 
 def _widen(xp, g, wq):
@@ -133,7 +133,7 @@ def conv_forward(xp, x, w, stride, padding, dilation, groups, bias=None):
     b = None if bias is None else bias.reshape(-1, 1, 1)
     wq = _column_width(x4.shape[3], padding, stride, wo)
     for part in _chunks(n, k * groups * ho * wq * x.itemsize):
-        cols, wq = _columns(xp, x4[part], (kh, kw), groups, stride, padding, dilation, (ho, wo))
+        cols = _columns(xp, x4[part], (kh, kw), groups, stride, padding, dilation, (ho, wo))
         m = cols.shape[0]
         if wq == wo:  # the GEMM writes the output itself
             xp.matmul(w2, cols, out=y[part].reshape(m, groups, og, ho * wo))
@@ -206,7 +206,7 @@ def conv_weight_grad(xp, x, g, weight_shape, stride, padding, dilation, groups):
     wq = _column_width(x4.shape[3], padding, stride, wo)
     dw = xp.zeros((groups, k, og), dtype=g.dtype)
     for part in _chunks(n, k * groups * ho * wq * x.itemsize):
-        cols, wq = _columns(xp, x4[part], (kh, kw), groups, stride, padding, dilation, (ho, wo))
+        cols = _columns(xp, x4[part], (kh, kw), groups, stride, padding, dilation, (ho, wo))
         m = cols.shape[0]
         gc = g4[part]
         gq = _widen(xp, gc, wq)
