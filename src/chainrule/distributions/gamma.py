@@ -9,7 +9,7 @@ import chainrule
 from . import constraints
 from ._special import digamma, gammainc, lgamma
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 __all__ = ["Exponential", "Gamma"]
 
@@ -90,10 +90,7 @@ class Gamma(Distribution):
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
-        numbers_only = isinstance(concentration, numbers.Number) and isinstance(
-            rate, numbers.Number
-        )
-        batch_shape = chainrule.Size() if numbers_only else self.concentration.size()
+        batch_shape = batch_shape_of((concentration, rate), self.concentration)
         super().__init__(batch_shape, validate_args=validate_args)
 
     @property

@@ -1,14 +1,13 @@
 """The normal and log-normal distributions."""
 
 import math
-import numbers
 
 import chainrule
 
 from . import constraints
 from ._special import ndtri
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 __all__ = ["LogNormal", "Normal"]
 
@@ -33,8 +32,7 @@ class Normal(Distribution):
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        numbers_only = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
-        batch_shape = chainrule.Size() if numbers_only else self.loc.size()
+        batch_shape = batch_shape_of((loc, scale), self.loc)
         super().__init__(batch_shape, validate_args=validate_args)
 
     @property

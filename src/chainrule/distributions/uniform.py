@@ -1,13 +1,12 @@
 """The continuous uniform distribution on [low, high)."""
 
 import math
-import numbers
 
 import chainrule
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 __all__ = ["Uniform"]
 
@@ -22,8 +21,7 @@ class Uniform(Distribution):
 
     def __init__(self, low, high, validate_args=None):
         self.low, self.high = broadcast_all(low, high)
-        numbers_only = isinstance(low, numbers.Number) and isinstance(high, numbers.Number)
-        batch_shape = chainrule.Size() if numbers_only else self.low.size()
+        batch_shape = batch_shape_of((low, high), self.low)
         super().__init__(batch_shape, validate_args=validate_args)
 
     @property

@@ -47,6 +47,14 @@ def broadcast_all(*values):
     return tuple(v if v.shape == shape else v.expand(shape) for v in values)
 
 
+def batch_shape_of(given, broadcast):
+    """The batch shape of the parameters ``given`` by the user, one of which broadcast_all
+    made into ``broadcast``: ``()`` when all were numbers, else the broadcast shape."""
+    if all(isinstance(v, numbers.Number) for v in given):
+        return chainrule.Size()
+    return broadcast.size()
+
+
 def clamp_probs(probs):
     """``probs`` clamped into ``[eps, 1 − eps]`` (``eps`` of its dtype), so logs are finite."""
     eps = chainrule.finfo(probs.dtype).eps
