@@ -8,6 +8,25 @@ from chainrule.nn.modules.module import Module
 from chainrule.nn.parameter import Parameter
 
 
+def affine_parameters(module, shape, affine, bias, dtype):
+    """A normalisation layer's learned ``weight`` (γ) and ``bias`` (β) of ``shape`` when
+    ``affine`` (``bias`` only if asked); both names registered as absent otherwise."""
+
+    def make():
+        return Parameter(chainrule.empty(shape, dtype=dtype))
+
+    module.register_parameter("weight", make() if affine else None)
+    module.register_parameter("bias", make() if affine and bias else None)
+
+
+def reset_affine(module):
+    """``weight`` to 1 and ``bias`` to 0, those that exist."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _BatchNorm(Module):
     """Batch normalisation per channel ``C`` (dim 1), over the batch and any further dims.
 
@@ -50,15 +69,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(chainrule.empty((num_features,), dtype=dtype))
-            if bias:
-                self.bias = Parameter(chainrule.empty((num_features,), dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, (num_features,), affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", chainrule.zeros((num_features,), dtype=dtype))
             self.register_buffer("running_var", chainrule.ones((num_features,), dtype=dtype))
@@ -80,10 +91,7 @@ class _BatchNorm(Module):
     def reset_parameters(self):
         """Reset the running statistics; ``weight`` to 1, ``bias`` to 0."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
