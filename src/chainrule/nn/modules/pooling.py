@@ -35,8 +35,10 @@ class MaxPool2d(Module):
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
 
+    _pool = staticmethod(F.max_pool2d)
+
     def forward(self, input):
-        return F.max_pool2d(
+        return self._pool(
             input,
             self.kernel_size,
             self.stride,
@@ -138,16 +140,7 @@ class MaxPool1d(MaxPool2d):
     """Maximum over each window of (N, C, L) or (C, L) inputs (arguments as ``MaxPool2d``,
     one int each)."""
 
-    def forward(self, input):
-        return F.max_pool1d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+    _pool = staticmethod(F.max_pool1d)
 
 
 class AvgPool1d(Module):
